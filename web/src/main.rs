@@ -1,1 +1,5 @@
-fn main() {}
+//! The trunk entry point: mounts the playground into the page's `<body>`.
+
+fn main() {
+    web::start();
+}

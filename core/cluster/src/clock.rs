@@ -21,7 +21,12 @@ pub struct TickTimer {
 
 impl TickTimer {
     pub fn new(interval: Millis, now: Millis) -> Self {
-        TickTimer { interval, rate_percent: 100, paused: false, next_due: now + interval }
+        TickTimer {
+            interval,
+            rate_percent: 100,
+            paused: false,
+            next_due: now + interval,
+        }
     }
 
     /// The interval this clock really ticks at, never zero (a zero interval would tick forever).

@@ -36,9 +36,13 @@ impl fmt::Display for Error {
             Error::StepLocalMsg => f.write_str("raft: cannot step raft local message"),
             Error::StepPeerNotFound => f.write_str("raft: cannot step as peer not found"),
             Error::Compacted => f.write_str("requested index is unavailable due to compaction"),
-            Error::SnapOutOfDate => f.write_str("requested index is older than the existing snapshot"),
+            Error::SnapOutOfDate => {
+                f.write_str("requested index is older than the existing snapshot")
+            }
             Error::Unavailable => f.write_str("requested entry at index is unavailable"),
-            Error::SnapshotTemporarilyUnavailable => f.write_str("snapshot is temporarily unavailable"),
+            Error::SnapshotTemporarilyUnavailable => {
+                f.write_str("snapshot is temporarily unavailable")
+            }
             Error::Config(s) | Error::ConfChange(s) | Error::Misuse(s) => f.write_str(s),
         }
     }
@@ -55,8 +59,17 @@ mod tests {
     #[test]
     fn texts_match_etcd() {
         assert_eq!(Error::ProposalDropped.to_string(), "raft proposal dropped");
-        assert_eq!(Error::StepPeerNotFound.to_string(), "raft: cannot step as peer not found");
-        assert_eq!(Error::Compacted.to_string(), "requested index is unavailable due to compaction");
-        assert_eq!(Error::Config("heartbeat tick must be greater than 0".into()).to_string(), "heartbeat tick must be greater than 0");
+        assert_eq!(
+            Error::StepPeerNotFound.to_string(),
+            "raft: cannot step as peer not found"
+        );
+        assert_eq!(
+            Error::Compacted.to_string(),
+            "requested index is unavailable due to compaction"
+        );
+        assert_eq!(
+            Error::Config("heartbeat tick must be greater than 0".into()).to_string(),
+            "heartbeat tick must be greater than 0"
+        );
     }
 }

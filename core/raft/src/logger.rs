@@ -75,7 +75,10 @@ pub struct BufferLogger {
 impl BufferLogger {
     /// A logger keeping lines at `level` and above; `None` keeps nothing.
     pub fn new(level: Option<Level>) -> Self {
-        BufferLogger { level: RefCell::new(level), lines: RefCell::new(Vec::new()) }
+        BufferLogger {
+            level: RefCell::new(level),
+            lines: RefCell::new(Vec::new()),
+        }
     }
 
     pub fn set_level(&self, level: Option<Level>) {
@@ -96,7 +99,9 @@ impl Logger for BufferLogger {
     fn log(&self, level: Level, msg: fmt::Arguments<'_>) {
         let keep = matches!(*self.level.borrow(), Some(min) if level >= min);
         if keep {
-            self.lines.borrow_mut().push(format!("{} {}", level.name(), msg));
+            self.lines
+                .borrow_mut()
+                .push(format!("{} {}", level.name(), msg));
         }
     }
 }
@@ -112,7 +117,10 @@ mod tests {
         l.info(format_args!("{} became follower at term {}", 1, 0));
         l.set_level(None);
         l.error(format_args!("also hidden"));
-        assert_eq!(l.take(), vec!["INFO 1 became follower at term 0".to_string()]);
+        assert_eq!(
+            l.take(),
+            vec!["INFO 1 became follower at term 0".to_string()]
+        );
         assert!(l.take().is_empty());
     }
 }

@@ -95,7 +95,9 @@ impl Snapshot {
 }
 
 /// Every message kind of etcd raft, local ("Msg*" that never leave the node) included.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 pub enum MessageType {
     #[default]
     MsgHup = 0,
@@ -319,9 +321,19 @@ mod tests {
     fn entry_size_matches_protobuf_encoding() {
         // Term and Index are one tag byte plus a one-byte varint each; "abc" adds tag, length
         // and three bytes; a normal entry's type is not encoded.
-        let e = Entry { term: 1, index: 2, entry_type: EntryType::EntryNormal, data: b"abc".to_vec() };
+        let e = Entry {
+            term: 1,
+            index: 2,
+            entry_type: EntryType::EntryNormal,
+            data: b"abc".to_vec(),
+        };
         assert_eq!(e.size(), 4 + 5);
-        let big = Entry { term: 300, index: 1 << 20, entry_type: EntryType::EntryConfChange, ..Default::default() };
+        let big = Entry {
+            term: 300,
+            index: 1 << 20,
+            entry_type: EntryType::EntryConfChange,
+            ..Default::default()
+        };
         assert_eq!(big.size(), 2 + 3 + 4);
     }
 

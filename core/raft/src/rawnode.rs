@@ -1,1 +1,389 @@
-//! (being written)
+//! `RawNode`, the application's handle on a Raft node, and `Ready`, the batch of work it hands
+//! out (etcd's rawnode.go, without asynchronous storage writes).
+//!
+//! The loop is: feed the node ticks and messages; while `has_ready`, take a `Ready`, persist its
+//! hard state, entries and snapshot, send its messages, apply its committed entries, and call
+//! `advance`. Responses the node owes itself (acknowledging its own appends and votes) are
+//! stepped in at `advance`, once the state they vouch for is durable.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::raft::{Config, Raft};
+use crate::describe;
+use crate::raftpb::{ConfChange, ConfChangeV2, ConfState, Entry, EntryType, HardState, Message, MessageType, Snapshot};
+use crate::state::{ReadState, SoftState};
+use crate::status::{BasicStatus, Status};
+use crate::storage::Storage;
+use crate::tracker::Progress;
+use crate::util::{ents_size, is_local_msg, is_local_msg_target, is_response_msg, LOCAL_APPEND_THREAD, LOCAL_APPLY_THREAD};
+
+/// What the application must do next. Fields that did not change since the previous `Ready`
+/// are empty (`soft_state` None, `hard_state` default, `snapshot` at index 0).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Ready {
+    /// The new volatile state, if it changed.
+    pub soft_state: Option<SoftState>,
+    /// The state to persist before sending messages; default when unchanged.
+    pub hard_state: HardState,
+    /// Answers to ReadIndex requests.
+    pub read_states: Vec<ReadState>,
+    /// Entries to append to stable storage before sending messages.
+    pub entries: Vec<Entry>,
+    /// A snapshot to persist; index 0 means none.
+    pub snapshot: Snapshot,
+    /// Committed entries to apply (they may already have been persisted in an earlier Ready).
+    pub committed_entries: Vec<Entry>,
+    /// Messages to send once entries, hard state and snapshot are persisted.
+    pub messages: Vec<Message>,
+    /// Whether the hard state and entries must be written synchronously (fsync) before the
+    /// messages go out.
+    pub must_sync: bool,
+}
+
+/// Whether persisting this hard state and these entries needs a synchronous write: the term,
+/// the vote and the log must be durable before answering anybody; the commit index need not
+/// (etcd's `MustSync`).
+pub fn must_sync(st: &HardState, prevst: &HardState, entsnum: usize) -> bool {
+    entsnum != 0 || st.vote != prevst.vote || st.term != prevst.term
+}
+
+/// The outcome of sending a snapshot, reported with `RawNode::report_snapshot`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SnapshotStatus {
+    Finish,
+    Failure,
+}
+
+/// Whether a progress belongs to a voter or a learner (etcd's `ProgressType`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ProgressType {
+    Peer,
+    Learner,
+}
+
+/// A Raft node the application drives by hand (etcd's `RawNode`). Not thread-safe; cloning it
+/// clones the whole node, storage included.
+#[derive(Clone)]
+pub struct RawNode<S: Storage> {
+    pub raft: Raft<S>,
+    prev_soft_st: SoftState,
+    prev_hard_st: HardState,
+    /// Messages to step at the next `advance`: the node's responses to itself and the
+    /// acknowledgements of the storage work of the accepted Ready.
+    steps_on_advance: Vec<Message>,
+}
+
+impl<S: Storage> fmt::Debug for RawNode<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RawNode")
+            .field("raft", &self.raft)
+            .field("prev_soft_st", &self.prev_soft_st)
+            .field("prev_hard_st", &self.prev_hard_st)
+            .field("steps_on_advance", &self.steps_on_advance)
+            .finish()
+    }
+}
+
+impl<S: Storage> RawNode<S> {
+    /// A node over `storage`, which holds its initial state. To bootstrap a new cluster, give
+    /// it a storage whose snapshot carries the initial ConfState (etcd recommends this over
+    /// `Bootstrap`).
+    pub fn new(config: &Config, storage: S) -> Result<Self> {
+        let raft = Raft::new(config, storage)?;
+        let prev_soft_st = raft.soft_state();
+        let prev_hard_st = raft.hard_state();
+        Ok(RawNode { raft, prev_soft_st, prev_hard_st, steps_on_advance: Vec::new() })
+    }
+
+    /// Advances the logical clock by one tick.
+    pub fn tick(&mut self) {
+        self.raft.tick();
+    }
+
+    /// Advances the election clock only, with no other processing (etcd's deprecated
+    /// `TickQuiesced`, for groups known to be idle).
+    pub fn tick_quiesced(&mut self) {
+        self.raft.election_elapsed += 1;
+    }
+
+    /// Starts an election (a pre-vote first if enabled).
+    pub fn campaign(&mut self) -> Result<()> {
+        self.raft.step(Message { msg_type: MessageType::MsgHup, ..Default::default() })
+    }
+
+    /// Proposes `data` for the log. Fails with `ProposalDropped` when no leader is known (or
+    /// forwarding is disabled), a transfer is under way, or the uncommitted log is full.
+    pub fn propose(&mut self, data: Vec<u8>) -> Result<()> {
+        let id = self.raft.id;
+        self.raft.step(Message {
+            msg_type: MessageType::MsgProp,
+            from: id,
+            entries: vec![Entry { data, ..Default::default() }],
+            ..Default::default()
+        })
+    }
+
+    /// Proposes a membership change. It takes effect when the application applies its entry
+    /// and calls `apply_conf_change`.
+    pub fn propose_conf_change(&mut self, cc: ConfChangeV2) -> Result<()> {
+        let data = describe::marshal_conf_change_v2(&cc);
+        self.propose_conf_change_entry(EntryType::EntryConfChangeV2, data)
+    }
+
+    /// Proposes a membership change in the v1 format (an `EntryConfChange`).
+    pub fn propose_conf_change_v1(&mut self, cc: ConfChange) -> Result<()> {
+        let data = describe::marshal_conf_change(&cc);
+        self.propose_conf_change_entry(EntryType::EntryConfChange, data)
+    }
+
+    fn propose_conf_change_entry(&mut self, entry_type: EntryType, data: Vec<u8>) -> Result<()> {
+        self.raft.step(Message {
+            msg_type: MessageType::MsgProp,
+            entries: vec![Entry { entry_type, data, ..Default::default() }],
+            ..Default::default()
+        })
+    }
+
+    /// Applies a committed membership change to the node; the application calls this when it
+    /// applies the change's entry. Returns the new ConfState.
+    pub fn apply_conf_change(&mut self, cc: &ConfChangeV2) -> Result<ConfState> {
+        self.raft.apply_conf_change(cc)
+    }
+
+    /// Steps a message received from a peer. Messages only the node itself may generate, and
+    /// responses from peers outside the configuration, are refused.
+    pub fn step(&mut self, m: Message) -> Result<()> {
+        if is_local_msg(m.msg_type) && !is_local_msg_target(m.from) {
+            return Err(Error::StepLocalMsg);
+        }
+        if is_response_msg(m.msg_type) && !is_local_msg_target(m.from) && !self.raft.trk.progress.contains_key(&m.from)
+        {
+            return Err(Error::StepPeerNotFound);
+        }
+        self.raft.step(m)
+    }
+
+    /// Takes the outstanding work. The caller must handle it and then call `advance` before
+    /// asking for the next Ready.
+    pub fn ready(&mut self) -> Ready {
+        let rd = self.ready_without_accept();
+        self.accept_ready(&rd);
+        rd
+    }
+
+    /// The outstanding work, without committing to handle it.
+    fn ready_without_accept(&self) -> Ready {
+        let r = &self.raft;
+        let mut rd = Ready {
+            entries: r.raft_log.next_unstable_ents().to_vec(),
+            committed_entries: r.raft_log.next_committed_ents(self.apply_unstable_entries()),
+            messages: r.msgs.clone(),
+            ..Default::default()
+        };
+        let soft_st = r.soft_state();
+        if soft_st != self.prev_soft_st {
+            rd.soft_state = Some(soft_st);
+        }
+        let hard_st = r.hard_state();
+        if hard_st != self.prev_hard_st {
+            rd.hard_state = hard_st;
+        }
+        if let Some(snap) = r.raft_log.next_unstable_snapshot() {
+            rd.snapshot = snap.clone();
+        }
+        if !r.read_states.is_empty() {
+            rd.read_states = r.read_states.clone();
+        }
+        rd.must_sync = must_sync(&hard_st, &self.prev_hard_st, rd.entries.len());
+
+        // Storage writes are synchronous: by the time the messages are sent, the entries and
+        // hard state are durable, so the deferred responses to peers go out with this Ready.
+        // Those to the node itself are stepped at advance.
+        for m in &r.msgs_after_append {
+            if m.to != r.id {
+                rd.messages.push(m.clone());
+            }
+        }
+        rd
+    }
+
+    /// Records that the application took `rd`: what it contains is no longer outstanding.
+    fn accept_ready(&mut self, rd: &Ready) {
+        if let Some(ss) = rd.soft_state {
+            self.prev_soft_st = ss;
+        }
+        if !rd.hard_state.is_empty() {
+            self.prev_hard_st = rd.hard_state;
+        }
+        if !rd.read_states.is_empty() {
+            self.raft.read_states.clear();
+        }
+        if !self.steps_on_advance.is_empty() {
+            let msg = "two accepted Ready structs without call to Advance";
+            self.raft.logger().fatal(format_args!("{}", msg));
+            panic!("{}", msg);
+        }
+        let id = self.raft.id;
+        for m in &self.raft.msgs_after_append {
+            if m.to == id {
+                self.steps_on_advance.push(m.clone());
+            }
+        }
+        if self.need_storage_append_resp_msg(rd) {
+            let m = self.new_storage_append_resp_msg(rd);
+            self.steps_on_advance.push(m);
+        }
+        if !rd.committed_entries.is_empty() {
+            let m = self.new_storage_apply_resp_msg(rd.committed_entries.clone());
+            self.steps_on_advance.push(m);
+        }
+        self.raft.msgs.clear();
+        self.raft.msgs_after_append.clear();
+        self.raft.raft_log.accept_unstable();
+        if let Some(last) = rd.committed_entries.last() {
+            let index = last.index;
+            let allow_unstable = self.apply_unstable_entries();
+            self.raft.raft_log.accept_applying(index, ents_size(&rd.committed_entries), allow_unstable);
+        }
+    }
+
+    /// Whether the log must hear that unstable entries or a snapshot became durable. This looks
+    /// at in-progress entries too, not just this Ready's: an acknowledgement also covers
+    /// entries handed out earlier.
+    fn need_storage_append_resp_msg(&self, rd: &Ready) -> bool {
+        self.raft.raft_log.has_next_or_in_progress_unstable_ents() || !rd.snapshot.is_empty()
+    }
+
+    /// The acknowledgement that everything handed out for writing so far is durable. It names
+    /// the log's last entry and the current term, so an acknowledgement that crossed a term
+    /// change is ignored instead of marking replaced entries stable.
+    fn new_storage_append_resp_msg(&self, rd: &Ready) -> Message {
+        let r = &self.raft;
+        let mut m = Message {
+            msg_type: MessageType::MsgStorageAppendResp,
+            to: r.id,
+            from: LOCAL_APPEND_THREAD,
+            term: r.term,
+            ..Default::default()
+        };
+        if r.raft_log.has_next_or_in_progress_unstable_ents() {
+            let last = r.raft_log.last_entry_id();
+            m.index = last.index;
+            m.log_term = last.term;
+        }
+        if !rd.snapshot.is_empty() {
+            m.snapshot = Some(rd.snapshot.clone());
+        }
+        m
+    }
+
+    /// The acknowledgement that the committed entries were applied. Application does not
+    /// depend on the term, so it carries none.
+    fn new_storage_apply_resp_msg(&self, ents: Vec<Entry>) -> Message {
+        Message {
+            msg_type: MessageType::MsgStorageApplyResp,
+            to: self.raft.id,
+            from: LOCAL_APPLY_THREAD,
+            term: 0,
+            entries: ents,
+            ..Default::default()
+        }
+    }
+
+    /// Committed entries may be applied before they are durable locally: with synchronous
+    /// writes they are durable by the time the application applies them.
+    fn apply_unstable_entries(&self) -> bool {
+        true
+    }
+
+    /// Whether there is work to take with `ready`.
+    pub fn has_ready(&self) -> bool {
+        let r = &self.raft;
+        if r.soft_state() != self.prev_soft_st {
+            return true;
+        }
+        let hard_st = r.hard_state();
+        if !hard_st.is_empty() && hard_st != self.prev_hard_st {
+            return true;
+        }
+        if r.raft_log.has_next_unstable_snapshot() {
+            return true;
+        }
+        if !r.msgs.is_empty() || !r.msgs_after_append.is_empty() {
+            return true;
+        }
+        if r.raft_log.has_next_unstable_ents() || r.raft_log.has_next_committed_ents(self.apply_unstable_entries()) {
+            return true;
+        }
+        !r.read_states.is_empty()
+    }
+
+    /// Tells the node that the last Ready was handled: its entries, hard state and snapshot
+    /// are durable and its committed entries applied. The Ready itself is not needed (etcd
+    /// keeps the parameter for compatibility); what to do was recorded when it was taken.
+    pub fn advance(&mut self, _rd: Ready) {
+        for m in std::mem::take(&mut self.steps_on_advance) {
+            // Errors cannot happen for these messages; etcd ignores them as well.
+            let _ = self.raft.step(m);
+        }
+    }
+
+    pub fn status(&self) -> Status {
+        Status::new(&self.raft)
+    }
+
+    pub fn basic_status(&self) -> BasicStatus {
+        BasicStatus::new(&self.raft)
+    }
+
+    /// Calls `visitor` with every progress, in ascending id order, without copying them.
+    pub fn with_progress(&self, mut visitor: impl FnMut(u64, ProgressType, &Progress)) {
+        for (&id, pr) in self.raft.trk.progress.iter() {
+            let typ = if pr.is_learner { ProgressType::Learner } else { ProgressType::Peer };
+            visitor(id, typ, pr);
+        }
+    }
+
+    /// Reports that the last message to `id` could not be delivered.
+    pub fn report_unreachable(&mut self, id: u64) {
+        let _ = self.raft.step(Message { msg_type: MessageType::MsgUnreachable, from: id, ..Default::default() });
+    }
+
+    /// Reports whether the snapshot sent to `id` arrived.
+    pub fn report_snapshot(&mut self, id: u64, status: SnapshotStatus) {
+        let reject = status == SnapshotStatus::Failure;
+        let _ = self.raft.step(Message { msg_type: MessageType::MsgSnapStatus, from: id, reject, ..Default::default() });
+    }
+
+    /// Asks the leader to hand leadership to `transferee`.
+    pub fn transfer_leader(&mut self, transferee: u64) {
+        let _ =
+            self.raft.step(Message { msg_type: MessageType::MsgTransferLeader, from: transferee, ..Default::default() });
+    }
+
+    /// Makes a follower forget its leader, so that it may grant votes right away (e.g. when the
+    /// application knows the leader is gone). A no-op on leaders and candidates.
+    pub fn forget_leader(&mut self) -> Result<()> {
+        self.raft.step(Message { msg_type: MessageType::MsgForgetLeader, ..Default::default() })
+    }
+
+    /// Requests a linearizable read; the answer arrives as a ReadState carrying `rctx`.
+    pub fn read_index(&mut self, rctx: Vec<u8>) {
+        let _ = self.raft.step(Message {
+            msg_type: MessageType::MsgReadIndex,
+            entries: vec![Entry { data: rctx, ..Default::default() }],
+            ..Default::default()
+        });
+    }
+
+    pub fn store(&self) -> &S {
+        &self.raft.raft_log.storage
+    }
+
+    pub fn store_mut(&mut self) -> &mut S {
+        &mut self.raft.raft_log.storage
+    }
+}

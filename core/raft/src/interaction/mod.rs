@@ -1,1 +1,202 @@
-//! (being written)
+//! An interpreter of etcd raft's interaction-test language (`rafttest.InteractionEnv`): a small
+//! group of `RawNode`s driven by text commands (`add-nodes`, `campaign`, `stabilize`, ...),
+//! printing exactly what etcd's harness prints. etcd's transcripts are therefore executable
+//! specifications of this crate: [`run_transcript`] re-runs one and returns the file as this
+//! implementation would write it.
+//!
+//! The same interpreter drives the playground's scripted scenarios.
+
+pub mod datadriven;
+mod env;
+mod handlers;
+
+pub use datadriven::{parse, rewrite, CmdArg, ParseError, TestData};
+pub use env::{
+    raft_config_stub, split_msgs, EnvStorage, InteractionEnv, Node, Output, Recipient, LEVEL_NAMES,
+};
+
+/// Runs a whole transcript in a fresh environment and returns it rewritten with this
+/// implementation's outputs; the transcript passes iff the result equals `text`.
+pub fn run_transcript(text: &str) -> Result<String, ParseError> {
+    let mut env = InteractionEnv::new();
+    rewrite(text, |d| env.handle(d))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cmd(env: &mut InteractionEnv, line: &str) -> String {
+        let text = format!("{}\n----\n", line);
+        let d = parse(&text).unwrap().remove(0);
+        env.handle(&d)
+    }
+
+    fn cmd_with_input(env: &mut InteractionEnv, line: &str, input: &str) -> String {
+        let text = format!("{}\n{}\n----\n", line, input);
+        let d = parse(&text).unwrap().remove(0);
+        env.handle(&d)
+    }
+
+    #[test]
+    fn errors_and_empty_output() {
+        let mut env = InteractionEnv::new();
+        assert_eq!(cmd(&mut env, "frobnicate 1"), "unknown command");
+        assert_eq!(
+            cmd(&mut env, "log-level loud"),
+            "log levels must be either of [DEBUG INFO WARN ERROR FATAL NONE]"
+        );
+        assert_eq!(cmd(&mut env, "log-level iNfO"), "ok");
+        assert_eq!(
+            cmd(&mut env, "add-nodes 1 voters=(1) index=1"),
+            "index must be specified as > 1 due to bootstrap"
+        );
+        assert_eq!(
+            cmd(&mut env, "add-nodes 1 async-storage-writes=true"),
+            "async-storage-writes is not supported"
+        );
+        assert_eq!(cmd(&mut env, "deliver-msgs 1"), "no messages\n");
+        assert_eq!(
+            cmd(&mut env, "campaign 4"),
+            "node 4 does not exist (there are 0 nodes)"
+        );
+    }
+
+    #[test]
+    fn quiet_level_shows_only_errors() {
+        let mut env = InteractionEnv::new();
+        assert_eq!(cmd(&mut env, "log-level none"), "ok");
+        assert_eq!(cmd(&mut env, "add-nodes 2 voters=(1,2) index=3"), "ok");
+        assert_eq!(
+            cmd(&mut env, "campaign 7"),
+            "node 7 does not exist (there are 2 nodes)"
+        );
+        assert_eq!(cmd(&mut env, "raft-state"), "ok");
+    }
+
+    #[test]
+    fn single_node_election_end_to_end() {
+        let mut env = InteractionEnv::new();
+        let out = cmd(&mut env, "add-nodes 1 voters=(1) index=2");
+        assert!(
+            out.starts_with("INFO 1 switched to configuration voters=(1)\n"),
+            "{}",
+            out
+        );
+        assert_eq!(cmd(&mut env, "log-level none"), "ok");
+        assert_eq!(cmd(&mut env, "campaign 1"), "ok");
+        assert_eq!(cmd(&mut env, "stabilize"), "ok");
+        assert_eq!(cmd(&mut env, "log-level info"), "ok");
+        assert_eq!(
+            cmd(&mut env, "raft-state"),
+            "1: StateLeader (Voter) Term:1 Lead:1\n"
+        );
+        assert_eq!(cmd(&mut env, "propose 1 hello"), "ok");
+        let out = cmd(&mut env, "stabilize");
+        assert_eq!(
+            out,
+            "> 1 handling Ready\n  Ready MustSync=true:\n  Entries:\n  1/4 EntryNormal \"hello\"\n\
+             > 1 handling Ready\n  Ready MustSync=false:\n  HardState Term:1 Vote:1 Commit:4\n  \
+             CommittedEntries:\n  1/4 EntryNormal \"hello\"\n"
+        );
+        assert_eq!(
+            cmd(&mut env, "raft-log 1"),
+            "1/3 EntryNormal \"\"\n1/4 EntryNormal \"hello\"\n"
+        );
+        // The state machine appends payloads; the latest snapshot is what send-snapshot ships.
+        assert_eq!(
+            env.nodes[0].storage().history.last().unwrap().data,
+            b"hello"
+        );
+        assert_eq!(
+            cmd(&mut env, "status 1"),
+            "1: StateReplicate match=4 next=5\n"
+        );
+        assert_eq!(
+            cmd(&mut env, "compact 1 4"),
+            "log is empty: first index=5, last index=4"
+        );
+        assert_eq!(
+            cmd(&mut env, "process-append-thread 1"),
+            "no append work to perform"
+        );
+    }
+
+    #[test]
+    fn stabilize_level_is_restored_and_indentation_nests() {
+        let mut env = InteractionEnv::new();
+        cmd(&mut env, "log-level none");
+        cmd(&mut env, "add-nodes 2 voters=(1,2) index=2");
+        cmd(&mut env, "log-level debug");
+        cmd(&mut env, "campaign 1");
+        assert_eq!(cmd(&mut env, "stabilize log-level=none"), "ok");
+        assert_eq!(env.output.level(), 0);
+        assert_eq!(
+            cmd(&mut env, "raft-state"),
+            "1: StateLeader (Voter) Term:1 Lead:1\n2: StateFollower (Voter) Term:1 Lead:1\n"
+        );
+        let out = cmd(&mut env, "process-ready 1 2");
+        assert_eq!(
+            out,
+            "> 1 handling Ready\n  <empty Ready>\n> 2 handling Ready\n  <empty Ready>\n"
+        );
+    }
+
+    #[test]
+    fn conf_change_arguments() {
+        let mut env = InteractionEnv::new();
+        cmd(&mut env, "log-level none");
+        cmd(&mut env, "add-nodes 1 voters=(1) index=2");
+        assert_eq!(
+            cmd_with_input(&mut env, "propose-conf-change 1 v1=true", "v2 v3"),
+            "v1 conf change can only have one operation and no transition"
+        );
+        assert_eq!(
+            cmd_with_input(&mut env, "propose-conf-change 1 transition=sideways", "v2"),
+            "unknown transition sideways"
+        );
+        assert_eq!(
+            cmd_with_input(&mut env, "propose-conf-change 1 speed=1", "v2"),
+            "unknown command speed"
+        );
+        assert_eq!(
+            cmd_with_input(&mut env, "propose-conf-change 1", "x2"),
+            "unknown input: x2"
+        );
+        // A follower without leader drops proposals.
+        assert_eq!(
+            cmd_with_input(&mut env, "propose-conf-change 1", "v2"),
+            "raft proposal dropped"
+        );
+    }
+
+    #[test]
+    fn run_transcript_rewrites_outputs() {
+        let text = "# comment\nlog-level none\n----\nwrong\n\nadd-nodes 1 voters=(1) index=2\n----\nok\n\nbogus\n----\n";
+        let out = run_transcript(text).unwrap();
+        assert_eq!(out, "# comment\nlog-level none\n----\nok\n\nadd-nodes 1 voters=(1) index=2\n----\nok\n\nbogus\n----\nunknown command\n");
+        assert_eq!(run_transcript(&out).unwrap(), out);
+        assert!(run_transcript("x a=(\n----\n").is_err());
+    }
+
+    #[test]
+    fn output_indentation_and_quiet() {
+        let o = Output::default();
+        o.write_str("a\n");
+        o.with_indent(|| {
+            o.write_str("b\n");
+            o.with_indent(|| o.write_str("c\nd"));
+        });
+        assert_eq!(o.contents(), "a\n  b\n    c\n    d\n");
+        o.set_level(5);
+        o.write_str("hidden");
+        crate::logger::Logger::error(&o, format_args!("also hidden"));
+        assert_eq!(o.contents(), "a\n  b\n    c\n    d\n");
+        o.set_level(1);
+        crate::logger::Logger::debug(&o, format_args!("hidden"));
+        crate::logger::Logger::warn(&o, format_args!("x {}", 1));
+        assert!(o.contents().ends_with("WARN x 1\n"));
+        o.reset();
+        assert_eq!(o.contents(), "");
+    }
+}

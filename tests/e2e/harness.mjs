@@ -65,12 +65,15 @@ export function launch() {
 export async function openPage(browser, url) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
   const page = await context.newPage();
-  const problems = { consoleErrors: [], pageErrors: [], offOrigin: [] };
+  const problems = { consoleErrors: [], pageErrors: [], offOrigin: [], failedRequests: [] };
   const origin = new URL(url).origin;
   page.on('console', (m) => {
     if (m.type() === 'error') problems.consoleErrors.push(m.text());
   });
   page.on('pageerror', (e) => problems.pageErrors.push(String(e)));
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.failedRequests.push(`${r.status()} ${r.url()}`);
+  });
   page.on('request', (r) => {
     const u = r.url();
     if (!u.startsWith(origin) && !u.startsWith('data:') && !u.startsWith('blob:')) problems.offOrigin.push(u);

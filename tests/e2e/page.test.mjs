@@ -25,6 +25,7 @@ test('the page loads, shows its title and cluster area, and stays on its origin'
   assert.ok(await page.isVisible('section.cluster'), 'the cluster area is visible');
   await screenshot(page, 'page-loaded');
   assert.deepEqual(problems.pageErrors, [], 'no uncaught errors');
+  assert.deepEqual(problems.failedRequests, [], 'every request succeeds');
   assert.deepEqual(problems.consoleErrors, [], 'no console errors');
   assert.deepEqual(problems.offOrigin, [], 'no request leaves the origin');
   await context.close();

@@ -37,12 +37,20 @@ pub struct ReadOnly {
 
 impl ReadOnly {
     pub fn new(option: ReadOnlyOption) -> ReadOnly {
-        ReadOnly { option, acks: BTreeMap::new(), unconfirmed_reads: VecDeque::new(), confirmed_reads: 0 }
+        ReadOnly {
+            option,
+            acks: BTreeMap::new(),
+            unconfirmed_reads: VecDeque::new(),
+            confirmed_reads: 0,
+        }
     }
 
     /// Registers a read that arrived while the commit index was `commit_index`.
     pub fn add_request(&mut self, commit_index: u64, req: Message) {
-        self.unconfirmed_reads.push_back(ReadIndexRequest { req, index: commit_index });
+        self.unconfirmed_reads.push_back(ReadIndexRequest {
+            req,
+            index: commit_index,
+        });
     }
 
     /// Records that `from` acknowledged a heartbeat carrying `ctx`. An empty context belongs to
@@ -104,7 +112,10 @@ mod tests {
     fn req(ctx: &[u8]) -> Message {
         Message {
             msg_type: MessageType::MsgReadIndex,
-            entries: vec![Entry { data: ctx.to_vec(), ..Default::default() }],
+            entries: vec![Entry {
+                data: ctx.to_vec(),
+                ..Default::default()
+            }],
             ..Default::default()
         }
     }
@@ -118,7 +129,10 @@ mod tests {
     #[test]
     fn heartbeat_ctx_counts_every_registered_read() {
         let mut ro = ReadOnly::new(ReadOnlyOption::ReadOnlySafe);
-        assert!(ro.heartbeat_ctx().is_empty(), "nothing to confirm, nothing to attach");
+        assert!(
+            ro.heartbeat_ctx().is_empty(),
+            "nothing to confirm, nothing to attach"
+        );
         ro.add_request(5, req(b"a"));
         assert_eq!(ro.heartbeat_ctx(), 1u64.to_le_bytes().to_vec());
         ro.add_request(6, req(b"b"));
@@ -143,7 +157,10 @@ mod tests {
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].index, 5);
         assert_eq!(got[0].req.entries[0].data, b"a");
-        assert!(ro.maybe_advance(&cfg).is_empty(), "a read is confirmed once");
+        assert!(
+            ro.maybe_advance(&cfg).is_empty(),
+            "a read is confirmed once"
+        );
         // A stale ack does not lower what peer 3 acked later.
         ro.recv_ack(3, &ctx2);
         ro.recv_ack(3, &ctx1);

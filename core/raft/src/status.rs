@@ -74,11 +74,19 @@ impl Status {
     pub fn new<S: Storage>(r: &Raft<S>) -> Status {
         let basic = BasicStatus::new(r);
         let progress = if basic.soft_state.raft_state == StateType::StateLeader {
-            r.trk.progress.iter().map(|(&id, pr)| (id, pr.clone())).collect()
+            r.trk
+                .progress
+                .iter()
+                .map(|(&id, pr)| (id, pr.clone()))
+                .collect()
         } else {
             BTreeMap::new()
         };
-        Status { basic, config: r.trk.config.clone(), progress }
+        Status {
+            basic,
+            config: r.trk.config.clone(),
+            progress,
+        }
     }
 }
 
@@ -102,7 +110,11 @@ impl fmt::Display for Status {
                 f.write_str(",")?;
             }
             first = false;
-            write!(f, r#""{:x}":{{"match":{},"next":{},"state":"{}"}}"#, id, pr.matched, pr.next, pr.state)?;
+            write!(
+                f,
+                r#""{:x}":{{"match":{},"next":{},"state":"{}"}}"#,
+                id, pr.matched, pr.next, pr.state
+            )?;
         }
         write!(f, r#"}},"leadtransferee":"{:x}"}}"#, self.lead_transferee)
     }

@@ -1,9 +1,17 @@
 //! The virtual cluster: a deterministic simulation of clocks, network, disks and clients around
 //! the Raft core, driven either step by step (etcd's interaction vocabulary) or by virtual time.
 
+pub mod checker;
 pub mod clock;
+pub mod cluster;
 pub mod disk;
+pub mod event;
 pub mod history;
 pub mod kv;
 pub mod linearizability;
 pub mod network;
+pub mod node;
+pub mod recorder;
+pub mod script;
+pub mod timetravel;
+pub mod view;

@@ -1,0 +1,414 @@
+//! Time travel: look at the cluster as it was after any event, and change the past.
+//!
+//! The run is a pure function of its seed and its commands, so the past need not be stored,
+//! only recomputed. A [`Timeline`] keeps the present cluster (the *head*), which holds every
+//! event and every command, plus a checkpoint (a copy of the whole simulation, minus its
+//! history) every `K` events. Seeking to event `n` starts from the last checkpoint at or before
+//! `n` and replays the recorded commands; the command that produced event `n` is replayed with
+//! `stop-after`, so the replay halts exactly after event `n`. Every time-driven micro-step is
+//! one event, which is what makes "exactly after event `n`" a real state and not an
+//! approximation.
+//!
+//! Acting while looking at the past forks the timeline: the past becomes the head (its
+//! recorded script ends with the `stop-after` and the cut-short command, so it replays too),
+//! and the abandoned future is kept as a [`Branch`] the page can list.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::cluster::{Cluster, CommandOutput};
+use crate::script::Command;
+use crate::view::ClusterView;
+
+/// Events between checkpoints unless told otherwise.
+pub const DEFAULT_CHECKPOINT_EVERY: u64 = 200;
+
+/// Why a seek failed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TimeTravelError {
+    /// There is no such event yet.
+    Future { wanted: u64, events: u64 },
+    /// The replay did not land where the recorded history says it should: the simulation is
+    /// not deterministic (a bug).
+    Diverged { wanted: u64, got: u64 },
+}
+
+impl fmt::Display for TimeTravelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TimeTravelError::Future { wanted, events } => {
+                write!(
+                    f,
+                    "cannot go to event {wanted}: the history has {events} events"
+                )
+            }
+            TimeTravelError::Diverged { wanted, got } => {
+                write!(f, "replay diverged: wanted {wanted} events, got {got} (the simulation is not deterministic)")
+            }
+        }
+    }
+}
+
+impl std::error::Error for TimeTravelError {}
+
+struct Checkpoint {
+    /// Commands of the head executed before it.
+    commands: usize,
+    /// Events before it.
+    events: u64,
+    /// The simulation then, without its history.
+    cluster: Cluster,
+}
+
+/// A future that was abandoned by acting in the past.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Branch {
+    /// The event count at which the new timeline left this one.
+    pub forked_at: u64,
+    /// How many events the abandoned timeline had.
+    pub events: u64,
+    /// The abandoned timeline as a script (replays with the same seed).
+    pub script: String,
+}
+
+/// The present, checkpoints of the past, and possibly a view of the past.
+pub struct Timeline {
+    head: Cluster,
+    /// The past being looked at, and how many of the head's commands it replayed completely.
+    past: Option<(Cluster, usize)>,
+    checkpoints: Vec<Checkpoint>,
+    every: u64,
+    branches: Vec<Branch>,
+}
+
+impl fmt::Debug for Timeline {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Timeline")
+            .field("events", &self.len())
+            .field("position", &self.position())
+            .field("checkpoints", &self.checkpoints.len())
+            .field("branches", &self.branches.len())
+            .finish()
+    }
+}
+
+impl Timeline {
+    pub fn new(cluster: Cluster) -> Timeline {
+        Timeline::with_checkpoint_every(cluster, DEFAULT_CHECKPOINT_EVERY)
+    }
+
+    /// A timeline that checkpoints every `every` events (at the first command boundary after).
+    pub fn with_checkpoint_every(cluster: Cluster, every: u64) -> Timeline {
+        let first = Checkpoint {
+            commands: cluster.recorder().len(),
+            events: cluster.events().len() as u64,
+            cluster: cluster.checkpoint(),
+        };
+        Timeline {
+            head: cluster,
+            past: None,
+            checkpoints: vec![first],
+            every: every.max(1),
+            branches: Vec::new(),
+        }
+    }
+
+    /// The cluster being shown: the past while scrubbing, the present otherwise.
+    pub fn cluster(&self) -> &Cluster {
+        self.past.as_ref().map_or(&self.head, |(c, _)| c)
+    }
+
+    /// The present.
+    pub fn head(&self) -> &Cluster {
+        &self.head
+    }
+
+    /// Events in the present timeline.
+    pub fn len(&self) -> u64 {
+        self.head.events().len() as u64
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// How many events the shown cluster has seen.
+    pub fn position(&self) -> u64 {
+        self.cluster().events().len() as u64
+    }
+
+    pub fn is_in_past(&self) -> bool {
+        self.past.is_some()
+    }
+
+    /// Futures abandoned by acting in the past, oldest first.
+    pub fn branches(&self) -> &[Branch] {
+        &self.branches
+    }
+
+    /// The view of the shown cluster, with the timeline's length and position.
+    pub fn view(&self) -> ClusterView {
+        let mut v = self.cluster().view();
+        v.events = self.len();
+        v.cursor = self.position();
+        v
+    }
+
+    /// Executes a command at the position shown. In the past, this forks: the abandoned future
+    /// becomes a [`Branch`] and the past becomes the present.
+    pub fn execute(&mut self, cmd: Command) -> CommandOutput {
+        if let Some((past, replayed)) = self.past.take() {
+            let forked_at = past.events().len() as u64;
+            let old = std::mem::replace(&mut self.head, past);
+            self.branches.push(Branch {
+                forked_at,
+                events: old.events().len() as u64,
+                script: old.recorder().to_script(old.seed(), false),
+            });
+            // Checkpoints after the fork point belong to the abandoned future.
+            self.checkpoints
+                .retain(|c| c.commands <= replayed && c.events <= forked_at);
+        }
+        let out = self.head.execute(cmd);
+        let events = self.len();
+        let last = self.checkpoints.last().map_or(0, |c| c.events);
+        if events >= last + self.every {
+            self.checkpoints.push(Checkpoint {
+                commands: self.head.recorder().len(),
+                events,
+                cluster: self.head.checkpoint(),
+            });
+        }
+        out
+    }
+
+    /// Parses one script line and executes it (see [`Timeline::execute`]).
+    pub fn execute_line(
+        &mut self,
+        line: &str,
+    ) -> Result<CommandOutput, crate::script::ScriptError> {
+        Ok(self.execute(Command::parse(line)?))
+    }
+
+    /// Shows the cluster as it was right after its first `events` events (0: before anything;
+    /// `len()`: the present).
+    pub fn seek(&mut self, events: u64) -> Result<(), TimeTravelError> {
+        let total = self.len();
+        if events > total {
+            return Err(TimeTravelError::Future {
+                wanted: events,
+                events: total,
+            });
+        }
+        if events == total {
+            self.past = None;
+            return Ok(());
+        }
+        let cp = self
+            .checkpoints
+            .iter()
+            .rev()
+            .find(|c| c.events <= events)
+            .or_else(|| self.checkpoints.first())
+            .ok_or(TimeTravelError::Future {
+                wanted: events,
+                events: total,
+            })?;
+        let mut c = cp.cluster.checkpoint();
+        let head_events = self.head.events();
+        c.restore_history(
+            &head_events[..cp.events as usize],
+            self.head.recorder().prefix(cp.commands),
+        );
+        let mut replayed = cp.commands;
+        for rc in &self.head.recorder().commands()[cp.commands..] {
+            let now = c.events().len() as u64;
+            if now >= events {
+                break;
+            }
+            if rc.end_event <= events {
+                c.execute(rc.command.clone());
+                replayed += 1;
+            } else {
+                c.execute(Command::StopAfter(events - now));
+                c.execute(rc.command.clone());
+                break;
+            }
+        }
+        let got = c.events().len() as u64;
+        if got != events {
+            return Err(TimeTravelError::Diverged {
+                wanted: events,
+                got,
+            });
+        }
+        self.past = Some((c, replayed));
+        Ok(())
+    }
+
+    /// Back to the present.
+    pub fn back_to_present(&mut self) {
+        self.past = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::script::Script;
+
+    fn scenario() -> Timeline {
+        let mut t = Timeline::with_checkpoint_every(Cluster::new(7), 50);
+        for line in [
+            "log-level none",
+            "cluster 3",
+            "run-until leader max=5s",
+            "put 1 x=1",
+            "run 1s",
+            "put 2 x=2",
+            "run 1s",
+        ] {
+            t.execute(Command::parse(line).unwrap());
+        }
+        t
+    }
+
+    #[test]
+    fn seeking_lands_exactly_after_each_event() {
+        let mut t = scenario();
+        let n = t.len();
+        assert!(
+            n > 300,
+            "a second of a 3-node cluster is hundreds of events: {n}"
+        );
+        assert!(t.checkpoints.len() > 3);
+        let head_hash = t.head().history_hash();
+        for target in [0, 1, 17, 49, 50, 51, 120, n / 2, n - 1, n] {
+            t.seek(target).unwrap();
+            assert_eq!(t.position(), target);
+            assert_eq!(
+                t.cluster().events(),
+                &t.head().events()[..target as usize],
+                "at {target}"
+            );
+            // The clock is at the event (a command that ran on past its last event, such as
+            // `run 1s`, left it later).
+            if target > 0 {
+                assert!(t.cluster().now() >= t.head().events()[target as usize - 1].at);
+            }
+        }
+        assert!(!t.is_in_past());
+        assert_eq!(
+            t.head().history_hash(),
+            head_hash,
+            "seeking does not disturb the present"
+        );
+        assert_eq!(
+            t.seek(n + 1),
+            Err(TimeTravelError::Future {
+                wanted: n + 1,
+                events: n
+            })
+        );
+    }
+
+    /// A checkpoint restores everything (random generator included): seeking through
+    /// checkpoints gives the same state as replaying from the very beginning.
+    #[test]
+    fn checkpoints_change_nothing() {
+        let mut with = scenario();
+        let mut without = Timeline::with_checkpoint_every(Cluster::new(7), u64::MAX);
+        for rc in with.head().recorder().commands().to_vec() {
+            without.execute(rc.command);
+        }
+        assert_eq!(without.checkpoints.len(), 1);
+        assert_eq!(with.head().history_hash(), without.head().history_hash());
+        for target in [with.len() / 3, with.len() - 2] {
+            with.seek(target).unwrap();
+            without.seek(target).unwrap();
+            let (a, b) = (with.view(), without.view());
+            assert_eq!(
+                serde_json::to_string(&a).unwrap(),
+                serde_json::to_string(&b).unwrap()
+            );
+            // Continuing from both gives the same future.
+            let mut a = with.cluster().clone();
+            let mut b = without.cluster().clone();
+            a.execute(Command::Run(2000));
+            b.execute(Command::Run(2000));
+            assert_eq!(a.history_hash(), b.history_hash(), "at {target}");
+            assert!(a.events().len() > target as usize + 50);
+        }
+    }
+
+    #[test]
+    fn acting_in_the_past_forks_and_the_fork_replays() {
+        let mut t = scenario();
+        let full = t.len();
+        let fork_at = full / 2;
+        t.seek(fork_at).unwrap();
+        t.execute(Command::parse("crash 1").unwrap());
+        assert!(!t.is_in_past());
+        assert_eq!(t.branches().len(), 1);
+        assert_eq!(t.branches()[0].forked_at, fork_at);
+        assert_eq!(t.branches()[0].events, full);
+        assert_eq!(t.len(), fork_at + 1, "the crash is the one new event");
+        t.execute(Command::parse("run 1s").unwrap());
+        // The new timeline is a script like any other: replaying it gives the same history.
+        let script = t.head().recorder().to_script(7, true);
+        let replayed = Script::run(&script, 7).unwrap();
+        assert!(replayed.passed(), "{}", replayed.report());
+        assert_eq!(replayed.history_hash, t.head().history_hash());
+        assert!(script.contains("stop-after events="), "{script}");
+        // And seeking within the new timeline still works, across the fork point.
+        t.seek(fork_at - 3).unwrap();
+        assert_eq!(
+            t.cluster().events(),
+            &t.head().events()[..(fork_at - 3) as usize]
+        );
+        t.seek(fork_at + 1).unwrap();
+        assert_eq!(
+            t.cluster().events(),
+            &t.head().events()[..(fork_at + 1) as usize]
+        );
+    }
+
+    /// Over random sessions (faults, manual Readys, clients, step commands): every event is a
+    /// place the timeline can stop at, and acting there forks a timeline that replays.
+    #[test]
+    fn every_event_of_random_sessions_is_reachable() {
+        use rand_chacha::ChaCha8Rng;
+        use rand_core::{RngCore, SeedableRng};
+        for case in 0..6u64 {
+            let mut rng = ChaCha8Rng::seed_from_u64(100 + case);
+            let mut t = Timeline::with_checkpoint_every(Cluster::new(case), 40);
+            t.execute(Command::parse("cluster 3").unwrap());
+            for _ in 0..30 {
+                t.execute(crate::recorder::tests::random_command(&mut rng, 3));
+            }
+            let n = t.len();
+            for _ in 0..15 {
+                let target = rng.next_u64() % (n + 1);
+                t.seek(target)
+                    .unwrap_or_else(|e| panic!("case {case}: {e}"));
+                assert_eq!(
+                    t.cluster().events(),
+                    &t.head().events()[..target as usize],
+                    "case {case}"
+                );
+            }
+            let target = rng.next_u64() % n;
+            t.seek(target).unwrap();
+            t.execute(Command::Run(500));
+            let script = t.head().recorder().to_script(case, true);
+            let replayed = Script::run(&script, case).unwrap();
+            assert!(replayed.passed(), "case {case}: {}", replayed.report());
+            assert_eq!(
+                replayed.history_hash,
+                t.head().history_hash(),
+                "case {case}"
+            );
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! The inspector: whatever is selected, shown whole. A node opens its state, Ready, Progress,
+//! faults and store; a message its full text and fate buttons; a link its two directions.
+
+use std::rc::Rc;
+
+use cluster::view::ClusterView;
+use yew::prelude::*;
+
+use crate::components::link_inspector::LinkInspector;
+use crate::components::message_inspector::MessageInspector;
+use crate::components::node_inspector::NodeInspector;
+use crate::palette::role_letter;
+use crate::state::{Action, Selection};
+
+#[derive(Properties, PartialEq)]
+pub struct InspectorProps {
+    pub view: Rc<ClusterView>,
+    pub selection: Selection,
+    pub on_action: Callback<Action>,
+}
+
+#[component(Inspector)]
+pub fn inspector(props: &InspectorProps) -> Html {
+    let view = &props.view;
+    let on_action = props.on_action.clone();
+    match props.selection {
+        Selection::Node(id) => match view.node(id) {
+            Some(node) => {
+                let links = view
+                    .nodes
+                    .iter()
+                    .filter(|p| p.id != id)
+                    .map(|p| {
+                        let cut = |a, b| view.link(a, b).is_some_and(|l| l.cut);
+                        (p.id, cut(id, p.id), cut(p.id, id))
+                    })
+                    .collect::<Vec<_>>();
+                html! {
+                    <NodeInspector
+                        node={Rc::new(node.clone())}
+                        leader={view.leader}
+                        cut_off={view.is_cut_off(id)}
+                        {links}
+                        {on_action}
+                    />
+                }
+            }
+            None => overview(view, &on_action),
+        },
+        Selection::Message(id) => html! {
+            <MessageInspector
+                {id}
+                message={view.message(id).cloned()}
+                now_ms={view.now_ms}
+                {on_action}
+            />
+        },
+        Selection::Link(a, b) => html! {
+            <LinkInspector
+                {a} {b}
+                ab={view.link(a, b).cloned()}
+                ba={view.link(b, a).cloned()}
+                {on_action}
+            />
+        },
+        Selection::Nothing => overview(view, &on_action),
+    }
+}
+
+/// With nothing selected: how to use the inspector, and the nodes to pick from.
+fn overview(view: &ClusterView, on_action: &Callback<Action>) -> Html {
+    html! {
+        <div class="overview">
+            <h2>{ "Inspector" }</h2>
+            <p class="hint">
+                { "Click a node to see its state and its pending Ready, a message to read it whole, a link to cut it. Number keys select nodes." }
+            </p>
+            <ul class="node-picker" aria-label="Nodes">
+                { for view.nodes.iter().map(|n| {
+                    let id = n.id;
+                    let select = on_action.reform(move |_: MouseEvent| Action::Select(Selection::Node(id)));
+                    html! {
+                        <li>
+                            <button onclick={select} class={crate::palette::role_class(n.role)}>
+                                <span class="role-chip">{ role_letter(n.role) }</span>
+                                { format!("node {id} · {} · term {}", n.role.name(), n.term) }
+                            </button>
+                        </li>
+                    }
+                }) }
+            </ul>
+        </div>
+    }
+}

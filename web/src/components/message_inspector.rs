@@ -1,0 +1,81 @@
+//! A selected message, whole: its route and timing, etcd's full description, and what a person
+//! can do to it — deliver it now, duplicate it, drop it.
+
+use cluster::view::MessageView;
+use yew::prelude::*;
+
+use crate::command::Command;
+use crate::geometry::progress;
+use crate::palette::MessageKind;
+use crate::state::{Action, Selection};
+
+#[derive(Properties, PartialEq)]
+pub struct MessageInspectorProps {
+    pub id: u64,
+    /// `None` once the message has left the network.
+    pub message: Option<MessageView>,
+    pub now_ms: u64,
+    pub on_action: Callback<Action>,
+}
+
+#[component(MessageInspector)]
+pub fn message_inspector(props: &MessageInspectorProps) -> Html {
+    let id = props.id;
+    let Some(m) = &props.message else {
+        let back = props
+            .on_action
+            .reform(|_: MouseEvent| Action::Select(Selection::Nothing));
+        return html! {
+            <div class="message-inspector gone">
+                <h2>{ format!("Message #{id}") }</h2>
+                <p class="muted">{ "No longer in flight: it was delivered, dropped or lost." }</p>
+                <button onclick={back}>{ "back to the overview" }</button>
+            </div>
+        };
+    };
+    let act = |cmd: Command| {
+        props
+            .on_action
+            .reform(move |_: MouseEvent| Action::Cluster(cmd.clone()))
+    };
+    let select_node = |n: u64| {
+        props
+            .on_action
+            .reform(move |_: MouseEvent| Action::Select(Selection::Node(n)))
+    };
+    let done = (progress(m.sent_at, m.arrives_at, props.now_ms) * 100.0).round();
+    let kind = MessageKind::of(&m.msg_type).class();
+    html! {
+        <div class="message-inspector">
+            <header class="insp-head">
+                <span class={classes!("msg-chip", kind, if m.is_response { "response" } else { "request" })}>
+                    { &m.msg_type }
+                </span>
+                <h2>{ format!("#{id}") }</h2>
+                if m.rejected { <span class="tag danger">{ "rejected" }</span> }
+                if m.held { <span class="tag">{ "held" }</span> }
+            </header>
+            <p class="route">
+                <button class="linklike" onclick={select_node(m.from)}>{ format!("node {}", m.from) }</button>
+                { " → " }
+                <button class="linklike" onclick={select_node(m.to)}>{ format!("node {}", m.to) }</button>
+                { format!(" · term {}", m.term) }
+            </p>
+            <dl class="facts">
+                <div><dt>{ "sent" }</dt><dd>{ format!("{} ms", m.sent_at) }</dd></div>
+                <div><dt>{ "arrives" }</dt><dd>{ format!("{} ms", m.arrives_at) }</dd></div>
+                <div><dt>{ "travelled" }</dt><dd>{ format!("{done}%") }</dd></div>
+                <div><dt>{ "kind" }</dt><dd>{ if m.is_response { "response" } else { "request" } }</dd></div>
+            </dl>
+            <section class="card">
+                <h3>{ "As etcd describes it" }</h3>
+                <pre class="describe">{ &m.description }</pre>
+            </section>
+            <div class="fault-buttons">
+                <button onclick={act(Command::DeliverMessage(id))} aria-label={format!("Deliver message {id} now")}>{ "deliver now" }</button>
+                <button onclick={act(Command::DuplicateMessage(id))} aria-label={format!("Duplicate message {id}")}>{ "duplicate" }</button>
+                <button class="danger" onclick={act(Command::DropMessage(id))} aria-label={format!("Drop message {id}")}>{ "drop" }</button>
+            </div>
+        </div>
+    }
+}

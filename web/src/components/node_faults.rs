@@ -1,0 +1,93 @@
+//! The faults and nudges a person can apply to one node, and the node's links.
+
+use yew::prelude::*;
+
+use crate::command::Command;
+use crate::state::Action;
+
+#[derive(Properties, PartialEq)]
+pub struct NodeFaultsProps {
+    pub id: u64,
+    pub crashed: bool,
+    pub paused: bool,
+    pub is_leader: bool,
+    pub leader: Option<u64>,
+    /// For each peer: (peer, link to it cut, link from it cut).
+    pub links: Vec<(u64, bool, bool)>,
+    pub on_action: Callback<Action>,
+}
+
+#[component(NodeFaults)]
+pub fn node_faults(props: &NodeFaultsProps) -> Html {
+    let id = props.id;
+    let button = |label: &str, title: &str, enabled: bool, cmd: Command, danger: bool| {
+        let onclick = props
+            .on_action
+            .reform(move |_: MouseEvent| Action::Cluster(cmd.clone()));
+        html! {
+            <button {onclick} disabled={!enabled} title={title.to_string()}
+                class={classes!(danger.then_some("danger"))}
+                aria-label={format!("{label} node {id}")}>
+                { label.to_string() }
+            </button>
+        }
+    };
+    let up = !props.crashed;
+    let peers: Vec<u64> = props.links.iter().map(|&(p, _, _)| p).collect();
+    let transfer = props
+        .leader
+        .filter(|&l| l != id)
+        .map(|from| Command::TransferLeadership { from, to: id });
+    let isolate = Command::Partition(vec![vec![id], peers]);
+
+    html! {
+        <section class="faults" aria-label={format!("Faults for node {id}")}>
+            <div class="fault-buttons">
+                if props.crashed {
+                    { button("restart", "Start the process again from what its disk kept", true, Command::Restart(id), false) }
+                } else {
+                    { button("crash", "Stop the process: whatever was not synced is lost", true, Command::Crash(id), true) }
+                }
+                { button("wipe disk", "Lose everything on disk (only while crashed)", props.crashed, Command::WipeDisk(id), true) }
+                if props.paused {
+                    { button("resume clock", "Let the node tick again", up, Command::ResumeClock(id), false) }
+                } else {
+                    { button("pause clock", "Stop the node's ticks: no timeouts, no heartbeats", up, Command::PauseClock(id), false) }
+                }
+                { button("campaign", "Start an election now (MsgHup)", up && !props.is_leader, Command::Campaign(id), false) }
+                { match transfer {
+                    Some(cmd) => button("make leader", "Ask the leader to transfer leadership here", up, cmd, false),
+                    None => button("make leader", "Needs a leader other than this node", false, Command::Campaign(id), false),
+                } }
+                { button("forget leader", "Forget the current leader (MsgForgetLeader)", up && !props.is_leader, Command::ForgetLeader(id), false) }
+                { button("isolate", "Partition this node from all others", true, isolate, true) }
+                { button("heal", "Restore every link in the cluster", true, Command::Heal, false) }
+            </div>
+            <details class="node-links">
+                <summary>{ format!("links of node {id}") }</summary>
+                <ul>
+                    { for props.links.iter().map(|&(peer, out_cut, in_cut)| {
+                        let state = match (out_cut, in_cut) {
+                            (false, false) => "up both ways",
+                            (true, true) => "cut both ways",
+                            (true, false) => "cut outgoing only",
+                            (false, true) => "cut incoming only",
+                        };
+                        let (label, cmd) = if out_cut || in_cut {
+                            ("restore", Command::RestoreLink { from: id, to: peer })
+                        } else {
+                            ("cut", Command::CutLink { from: id, to: peer, both: true })
+                        };
+                        let onclick = props.on_action.reform(move |_: MouseEvent| Action::Cluster(cmd.clone()));
+                        html! {
+                            <li>
+                                <span>{ format!("{id} ↔ {peer}: {state}") }</span>
+                                <button {onclick} aria-label={format!("{label} the link {id}↔{peer}")}>{ label }</button>
+                            </li>
+                        }
+                    }) }
+                </ul>
+            </details>
+        </section>
+    }
+}

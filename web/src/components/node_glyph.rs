@@ -1,0 +1,191 @@
+//! One node on the diagram. Its role shows three ways — colour, shape and the word under it — so
+//! no one needs to tell colours apart; its election timer is the ring around it, filling up.
+
+use cluster::view::Role;
+use yew::prelude::*;
+
+use crate::geometry::{circumference, NODE_R, TIMER_R};
+use crate::palette::role_class;
+use crate::state::{Action, Selection};
+
+#[derive(Properties, PartialEq)]
+pub struct NodeGlyphProps {
+    pub id: u64,
+    pub role: Role,
+    pub term: u64,
+    pub vote: u64,
+    pub commit: u64,
+    pub crashed: bool,
+    pub paused: bool,
+    /// Some link into or out of the node is cut.
+    pub cut_off: bool,
+    pub ready_pending: bool,
+    /// The election timer's progress, 0 (just reset) to 1 (due).
+    pub timer: f64,
+    pub x: f64,
+    pub y: f64,
+    /// Write the labels above the node instead of below: nodes on the upper half of the ring
+    /// keep their labels outside the ring, out of the way of the messages crossing it.
+    pub labels_above: bool,
+    pub selected: bool,
+    pub on_action: Callback<Action>,
+}
+
+/// The outline of a role's body, centred on the origin.
+fn body(role: Role) -> Html {
+    let r = NODE_R;
+    match role {
+        Role::Follower | Role::Learner => html! { <circle class="body" r={r.to_string()} /> },
+        Role::Leader => {
+            // A hexagon with a flat top: the one shape on the diagram with straight sides all
+            // round, easy to spot among circles and diamonds.
+            let points: Vec<String> = (0..6)
+                .map(|i| {
+                    let a = std::f64::consts::PI / 3.0 * f64::from(i);
+                    let rr = r + 3.0;
+                    format!("{:.1},{:.1}", rr * a.cos(), rr * a.sin())
+                })
+                .collect();
+            html! { <polygon class="body" points={points.join(" ")} /> }
+        }
+        Role::Candidate | Role::PreCandidate => {
+            let d = r + 5.0;
+            html! { <polygon class="body" points={format!("0,{} {d},0 0,{d} {},0", -d, -d)} /> }
+        }
+    }
+}
+
+/// What a screen reader says for the node.
+fn describe(p: &NodeGlyphProps) -> String {
+    let mut s = format!(
+        "Node {}: {}, term {}, {}, commit {}",
+        p.id,
+        p.role.name(),
+        p.term,
+        if p.vote == 0 {
+            "no vote".to_string()
+        } else {
+            format!("voted for {}", p.vote)
+        },
+        p.commit
+    );
+    if p.ready_pending {
+        s.push_str(", Ready pending");
+    }
+    if p.crashed {
+        s.push_str(", crashed");
+    }
+    if p.paused {
+        s.push_str(", clock paused");
+    }
+    if p.cut_off {
+        s.push_str(", partitioned");
+    }
+    s
+}
+
+#[component(NodeGlyph)]
+pub fn node_glyph(props: &NodeGlyphProps) -> Html {
+    let id = props.id;
+    let select = props
+        .on_action
+        .reform(move |_: MouseEvent| Action::Select(Selection::Node(id)));
+    let on_key = {
+        let cb = props.on_action.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" || e.key() == " " {
+                e.prevent_default();
+                cb.emit(Action::Select(Selection::Node(id)));
+            }
+        })
+    };
+    // Right click opens the node in the inspector, where its faults are.
+    let on_context = {
+        let cb = props.on_action.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.prevent_default();
+            cb.emit(Action::Select(Selection::Node(id)));
+        })
+    };
+
+    let circ = circumference(TIMER_R);
+    // Red means "an election is near". A leader's timer only paces its check-quorum rounds, so
+    // it never turns red.
+    let due = props.timer >= 0.8 && props.role != Role::Leader && !props.crashed;
+    let filled = circ * props.timer.clamp(0.0, 1.0);
+    let classes = classes!(
+        "node",
+        role_class(props.role),
+        props.crashed.then_some("crashed"),
+        props.paused.then_some("paused"),
+        props.cut_off.then_some("cut-off"),
+        props.selected.then_some("selected"),
+    );
+    let vote = if props.vote == 0 {
+        "–".to_string()
+    } else {
+        props.vote.to_string()
+    };
+
+    let role_text = match (props.crashed, props.role) {
+        (true, _) => "crashed".to_string(),
+        // The crown is for a quick glance; the word is what a screen or a reader relies on.
+        (false, Role::Leader) => "♛ Leader".to_string(),
+        (false, role) => role.name().to_string(),
+    };
+    let label_y = if props.labels_above {
+        [-TIMER_R - 24.0, -TIMER_R - 12.0]
+    } else {
+        [TIMER_R + 15.0, TIMER_R + 28.0]
+    };
+
+    html! {
+        <g class={classes}
+            transform={format!("translate({:.1},{:.1})", props.x, props.y)}
+            tabindex="0"
+            role="button"
+            aria-label={describe(props)}
+            aria-pressed={props.selected.to_string()}
+            data-node={id.to_string()}
+            onclick={select}
+            onkeydown={on_key}
+            oncontextmenu={on_context}
+        >
+            <circle class="halo" r={(TIMER_R + 9.0).to_string()} />
+            if props.cut_off {
+                <circle class="cut-ring" r={(TIMER_R + 5.0).to_string()} />
+            }
+            <circle class="timer-track" r={TIMER_R.to_string()} />
+            <circle
+                class={classes!("timer", due.then_some("due"))}
+                r={TIMER_R.to_string()}
+                transform="rotate(-90)"
+                stroke-dasharray={format!("{filled:.1} {circ:.1}")}
+            />
+            { body(props.role) }
+            if props.crashed {
+                <path class="crash-mark" d="M-18,-18 L18,18 M18,-18 L-18,18" />
+            }
+            // Over the crash mark: which node went down is the first thing to read.
+            <text class="node-id" y="7">{ id }</text>
+            if props.paused {
+                <g class="badge paused-badge" transform={format!("translate({},{})", -TIMER_R + 4.0, -TIMER_R + 4.0)}>
+                    <circle r="9" />
+                    <text y="3.5">{ "❚❚" }</text>
+                </g>
+            }
+            if props.ready_pending && !props.crashed {
+                <g class="badge ready-badge" transform={format!("translate({},{})", TIMER_R - 4.0, -TIMER_R + 4.0)}>
+                    <circle r="9" />
+                    <text y="3.5">{ "R" }</text>
+                </g>
+            }
+            <text class="node-role" y={label_y[0].to_string()}>
+                { role_text }
+            </text>
+            <text class="node-stats" y={label_y[1].to_string()}>
+                { format!("term {} · vote {vote} · commit {}", props.term, props.commit) }
+            </text>
+        </g>
+    }
+}

@@ -1,0 +1,190 @@
+//! The Ready inspector: a node's pending Ready, field by field as etcd names them, laid out by
+//! the step that consumes each field (persist → send → apply → advance), with a button per step.
+//! This is where a learner sees the contract between Raft and its host: Raft decides, the host
+//! makes it durable, ships it and applies it, and only then says Advance.
+
+use cluster::view::ReadyView;
+use yew::prelude::*;
+
+use crate::command::Command;
+use crate::state::Action;
+
+#[derive(Properties, PartialEq)]
+pub struct ReadyInspectorProps {
+    pub id: u64,
+    pub ready: Option<ReadyView>,
+    /// The cluster handles this node's Readys by policy.
+    pub auto: bool,
+    pub crashed: bool,
+    pub on_action: Callback<Action>,
+}
+
+/// One step of the cycle, as drawn.
+struct Step {
+    name: &'static str,
+    class: &'static str,
+    /// Where this step puts the fields of its colour.
+    what: &'static str,
+    done: bool,
+    enabled: bool,
+    command: Command,
+}
+
+fn steps(id: u64, r: &ReadyView) -> [Step; 4] {
+    [
+        Step {
+            name: "persist",
+            class: "step-persist",
+            what: "to disk",
+            done: r.persisted,
+            enabled: !r.persisted,
+            command: Command::Persist(id),
+        },
+        Step {
+            name: "send",
+            class: "step-send",
+            what: "to the network",
+            done: r.sent,
+            enabled: !r.sent,
+            command: Command::Send(id),
+        },
+        Step {
+            name: "apply",
+            class: "step-apply",
+            what: "to the store",
+            done: r.applied,
+            enabled: !r.applied,
+            command: Command::Apply(id),
+        },
+        Step {
+            name: "advance",
+            class: "step-advance",
+            what: "all done: go on",
+            done: false,
+            enabled: r.can_advance(),
+            command: Command::Advance(id),
+        },
+    ]
+}
+
+/// A field holding one value (or nothing).
+fn single(name: &str, value: Option<String>, class: &'static str, done: bool) -> Html {
+    let empty = value.is_none();
+    html! {
+        <div class={classes!("field", class, empty.then_some("empty"), done.then_some("done"))}>
+            <dt><code>{ name }</code></dt>
+            <dd>
+                { match value {
+                    Some(v) => html! { <code>{ v }</code> },
+                    None => html! { <span class="nil">{ "—" }</span> },
+                } }
+            </dd>
+        </div>
+    }
+}
+
+/// A field holding a list (entries, messages…), one line per item.
+fn list(name: &str, items: &[String], class: &'static str, done: bool) -> Html {
+    let empty = items.is_empty();
+    html! {
+        <div class={classes!("field", class, empty.then_some("empty"), done.then_some("done"))}>
+            <dt>
+                <code>{ name }</code>
+                if !empty { <span class="count">{ items.len() }</span> }
+            </dt>
+            <dd>
+                if empty {
+                    <span class="nil">{ "[]" }</span>
+                } else {
+                    <ul>{ for items.iter().map(|i| html! { <li><code>{ i }</code></li> }) }</ul>
+                }
+            </dd>
+        </div>
+    }
+}
+
+#[component(ReadyInspector)]
+pub fn ready_inspector(props: &ReadyInspectorProps) -> Html {
+    let id = props.id;
+    let auto = props.auto;
+    let toggle = props.on_action.reform(move |_: Event| {
+        Action::Cluster(Command::SetAuto {
+            node: id,
+            auto: !auto,
+        })
+    });
+    let title_id = format!("ready-title-{id}");
+
+    let body = if props.crashed {
+        html! { <p class="ready-none">{ "The node is down: it hands out no Ready until it restarts." }</p> }
+    } else if let Some(r) = &props.ready {
+        let steps = steps(id, r);
+        // The step a person would naturally take next gets the emphasis.
+        let next = steps.iter().position(|s| !s.done && s.enabled);
+        html! {
+            <>
+                <ol class="ready-steps" aria-label="Steps of this Ready">
+                    { for steps.iter().enumerate().map(|(i, s)| {
+                        let cmd = s.command.clone();
+                        let onclick = props.on_action.reform(move |_: MouseEvent| Action::Cluster(cmd.clone()));
+                        html! {
+                            <li class={classes!("step", s.class, s.done.then_some("done"), (next == Some(i)).then_some("next"))}>
+                                <button {onclick} disabled={!s.enabled}
+                                    aria-label={format!("{} the Ready of node {id}", s.name)}
+                                    title={s.what}>
+                                    <span class="step-num" aria-hidden="true">
+                                        { if s.done { "✓".to_string() } else { (i + 1).to_string() } }
+                                    </span>
+                                    <span class="step-name">{ s.name }</span>
+                                </button>
+                                <span class="step-what">{ s.what }</span>
+                            </li>
+                        }
+                    }) }
+                </ol>
+                <dl class="ready-fields">
+                    { single("SoftState", r.soft_state.clone(), "step-info", false) }
+                    { single("HardState", r.hard_state.clone(), "step-persist", r.persisted) }
+                    { list("Entries", &r.entries, "step-persist", r.persisted) }
+                    { single("Snapshot", r.snapshot.clone(), "step-persist", r.persisted) }
+                    <div class={classes!("field", "step-persist", "flag", r.persisted.then_some("done"))}>
+                        <dt><code>{ "MustSync" }</code></dt>
+                        <dd><code class={classes!("bool", r.must_sync.then_some("true"))}>{ r.must_sync }</code>
+                            <span class="why">{ if r.must_sync { " fsync before sending" } else { " no fsync needed" } }</span>
+                        </dd>
+                    </div>
+                    { list("Messages", &r.messages, "step-send", r.sent) }
+                    { list("CommittedEntries", &r.committed_entries, "step-apply", r.applied) }
+                    { list("ReadStates", &r.read_states, "step-info", false) }
+                </dl>
+                if props.auto {
+                    <p class="hint">{ "On automatic, the cluster handles this Ready at the node's next tick. Switch automatic off to take each step yourself." }</p>
+                }
+            </>
+        }
+    } else {
+        html! {
+            <p class="ready-none">
+                { "No Ready pending: " }<code>{ "HasReady()" }</code>
+                { " is false, so there is nothing to persist, send or apply." }
+            </p>
+        }
+    };
+
+    html! {
+        <section class={classes!("card", "ready", props.ready.is_some().then_some("pending"))}
+            aria-labelledby={title_id.clone()}>
+            <header class="ready-head">
+                <h3 id={title_id}>{ "Ready" }</h3>
+                <span class="sub">{ format!("what node {id} asks of its host") }</span>
+                <label class="switch" title="Let the cluster handle this node's Readys by itself">
+                    <input type="checkbox" role="switch" checked={props.auto}
+                        aria-checked={props.auto.to_string()} onchange={toggle} />
+                    <span class="switch-track" aria-hidden="true"><span class="switch-knob" /></span>
+                    <span>{ "automatic" }</span>
+                </label>
+            </header>
+            { body }
+        </section>
+    }
+}

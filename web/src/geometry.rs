@@ -1,0 +1,152 @@
+//! Where things go on the cluster diagram. Pure arithmetic, tested natively.
+
+/// A point in the diagram's SVG coordinates.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Point {
+    pub x: f64,
+    pub y: f64,
+}
+
+/// The diagram's coordinate space (the SVG viewBox). Wider than tall, like the space the page
+/// gives it at 1280×720, so the ring is an ellipse: a circle would leave the sides empty and
+/// draw everything smaller.
+pub const WIDTH: f64 = 800.0;
+pub const HEIGHT: f64 = 400.0;
+pub const CENTER: Point = Point {
+    x: WIDTH / 2.0,
+    y: HEIGHT / 2.0 - 5.0,
+};
+/// Radius of a node's body, and of the election timer ring around it.
+pub const NODE_R: f64 = 28.0;
+pub const TIMER_R: f64 = 35.0;
+
+/// Horizontal and vertical radii of the ring the nodes sit on: wide enough to keep labels
+/// apart, low enough that the crown above the top node and the labels under the bottom ones
+/// stay inside the picture.
+pub fn ring_radii(n: usize) -> (f64, f64) {
+    match n {
+        0 | 1 => (0.0, 0.0),
+        2 => (180.0, 0.0),
+        _ => (265.0, 120.0),
+    }
+}
+
+/// Positions of `n` nodes on the ring: the first at the top, then clockwise, as on a clock face.
+pub fn ring_positions(n: usize) -> Vec<Point> {
+    let (rx, ry) = ring_radii(n);
+    (0..n)
+        .map(|i| {
+            // Two nodes sit side by side rather than one above the other.
+            let start = if n == 2 {
+                std::f64::consts::PI
+            } else {
+                -std::f64::consts::FRAC_PI_2
+            };
+            let angle = start + std::f64::consts::TAU * i as f64 / n as f64;
+            Point {
+                x: CENTER.x + rx * angle.cos(),
+                y: CENTER.y + ry * angle.sin(),
+            }
+        })
+        .collect()
+}
+
+/// How far along its link a message is, from 0 (just sent) to 1 (arriving), by virtual time.
+pub fn progress(sent_at: u64, arrives_at: u64, now: u64) -> f64 {
+    if arrives_at <= sent_at {
+        return 1.0;
+    }
+    let t = (now.saturating_sub(sent_at)) as f64 / (arrives_at - sent_at) as f64;
+    t.clamp(0.0, 1.0)
+}
+
+/// The point a fraction `t` of the way from `a` to `b`, on the part of the segment outside both
+/// nodes' timer rings, shifted `lane` units to the right of the direction of travel. Opposite
+/// directions thus travel on separate lanes and a request never hides its response.
+pub fn along(a: Point, b: Point, t: f64, lane: f64) -> Point {
+    let (dx, dy) = (b.x - a.x, b.y - a.y);
+    let len = (dx * dx + dy * dy).sqrt();
+    if len < f64::EPSILON {
+        return a;
+    }
+    let (ux, uy) = (dx / len, dy / len);
+    let margin = (TIMER_R + 8.0).min(len / 2.0);
+    let d = margin + (len - 2.0 * margin) * t;
+    // The right-hand normal of (ux, uy) in SVG's y-down coordinates is (-uy, ux).
+    Point {
+        x: a.x + ux * d - uy * lane,
+        y: a.y + uy * d + ux * lane,
+    }
+}
+
+/// The length of a circle's circumference, for drawing a part of it with a dash array.
+pub fn circumference(r: f64) -> f64 {
+    std::f64::consts::TAU * r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-6
+    }
+
+    #[test]
+    fn nodes_start_at_the_top_and_go_clockwise() {
+        let p = ring_positions(4);
+        let (rx, ry) = ring_radii(4);
+        assert!(close(p[0].x, CENTER.x) && close(p[0].y, CENTER.y - ry));
+        assert!(close(p[1].x, CENTER.x + rx) && close(p[1].y, CENTER.y));
+        assert!(close(p[2].y, CENTER.y + ry));
+        assert!(close(p[3].x, CENTER.x - rx));
+        assert_eq!(ring_positions(1), vec![CENTER]);
+        let two = ring_positions(2);
+        assert!(close(two[0].y, two[1].y) && two[0].x < two[1].x);
+    }
+
+    #[test]
+    fn nine_nodes_fit_with_room_for_their_labels() {
+        for n in 1..=9 {
+            let p = ring_positions(n);
+            for q in &p {
+                // Labels reach about 75 units to each side and two lines (30 units) past the
+                // timer ring, above the nodes of the upper half and below the others.
+                assert!(q.x - 75.0 > 0.0 && q.x + 75.0 < WIDTH, "n={n} {q:?}");
+                assert!(q.y - TIMER_R - 30.0 > 0.0, "n={n} {q:?}");
+                assert!(q.y + TIMER_R + 30.0 < HEIGHT, "n={n} {q:?}");
+            }
+            // Neighbours never overlap, even with nine.
+            for i in 0..n {
+                let (a, b) = (p[i], p[(i + 1) % n]);
+                if n > 1 {
+                    assert!(
+                        ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt() > 2.0 * TIMER_R + 10.0
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn progress_follows_virtual_time() {
+        assert_eq!(progress(100, 140, 100), 0.0);
+        assert_eq!(progress(100, 140, 120), 0.5);
+        assert_eq!(progress(100, 140, 500), 1.0);
+        assert_eq!(progress(100, 140, 50), 0.0);
+        assert_eq!(progress(100, 100, 100), 1.0, "instant links");
+    }
+
+    #[test]
+    fn opposite_directions_use_opposite_lanes() {
+        let a = Point { x: 0.0, y: 0.0 };
+        let b = Point { x: 200.0, y: 0.0 };
+        let ab = along(a, b, 0.5, 6.0);
+        let ba = along(b, a, 0.5, 6.0);
+        assert!(close(ab.x, 100.0) && close(ba.x, 100.0));
+        assert!(close(ab.y, -ba.y) && ab.y != 0.0);
+        // Messages leave from the edge of the timer ring, not the node's centre.
+        assert!(along(a, b, 0.0, 0.0).x > TIMER_R);
+        assert!(along(a, b, 1.0, 0.0).x < 200.0 - TIMER_R);
+    }
+}

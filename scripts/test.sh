@@ -32,7 +32,7 @@ stage "format (cargo fmt --check)" cargo fmt --all -- --check
 stage "lints (cargo clippy -D warnings)" cargo clippy --workspace --all-targets --locked -- -D warnings
 stage "native tests (cargo test --workspace)" cargo test --workspace --locked
 stage "wasm tests (wasm-bindgen-test, headless Chromium)" \
-  cargo test -p web --target wasm32-unknown-unknown --locked --tests
+  cargo test -p web -p wasm-tests --target wasm32-unknown-unknown --locked --tests
 stage "release build (trunk)" trunk build --release --offline --locked
 stage "end-to-end tests (Playwright + Chromium)" node --test tests/e2e/
 

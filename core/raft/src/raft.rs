@@ -27,8 +27,8 @@ use crate::state::{ReadOnlyOption, ReadState, SoftState, StateType, NONE};
 use crate::storage::Storage;
 use crate::tracker::{self, Inflights, Progress, ProgressMap, ProgressState, ProgressTracker};
 use crate::util::{
-    assert_conf_states_equivalent, ents_size, is_local_msg_target, payloads_size,
-    vote_resp_msg_type, NO_LIMIT,
+    assert_conf_states_equivalent, conf_states_equivalent, ents_size, is_local_msg_target,
+    payloads_size, vote_resp_msg_type, NO_LIMIT,
 };
 
 /// Why a node campaigns (etcd's `CampaignType`). The transfer variant's name travels in the
@@ -146,6 +146,11 @@ impl Config {
         }
         if self.read_only_option == ReadOnlyOption::ReadOnlyLeaseBased && !self.check_quorum {
             return err("CheckQuorum must be enabled when ReadOnlyOption is ReadOnlyLeaseBased");
+        }
+        // Not an etcd rule (Go's integers wrap silently): randomized timeouts go up to twice
+        // the election tick, which must not overflow.
+        if self.election_tick > usize::MAX / 2 {
+            return err("election tick is too large");
         }
         Ok(())
     }
@@ -331,7 +336,12 @@ impl<S: Storage> Raft<S> {
         };
         let (cfg, trk) = confchange::restore(changer, &cs)?;
         let new_cs = r.switch_to_config(cfg, trk);
-        assert_conf_states_equivalent(&*r.logger, &cs, &new_cs);
+        // A ConfState the tracker cannot represent (duplicate ids, say) comes from the
+        // application's storage: refuse it rather than run with a membership nobody persisted.
+        if let Err(e) = conf_states_equivalent(&cs, &new_cs) {
+            r.logger.fatal(format_args!("{}", e));
+            return Err(Error::Misuse(e));
+        }
 
         if !hs.is_empty() {
             r.load_state(&hs)?;
@@ -1000,6 +1010,7 @@ impl<S: Storage> Raft<S> {
     /// Advances the state machine with a message (etcd's `Step`): first the term rules common
     /// to all roles, then the votes, then the role's own step function.
     pub fn step(&mut self, m: Message) -> Result<()> {
+        self.check_step(&m)?;
         if m.term == 0 {
             // A local message.
         } else if m.term > self.term {
@@ -1087,6 +1098,7 @@ impl<S: Storage> Raft<S> {
                 }
                 if let Some(snap) = &m.snapshot {
                     // A snapshot is committed state, valid whatever the term.
+                    self.check_applied(snap.metadata.index)?;
                     self.applied_snap(snap);
                 }
             } else {
@@ -1114,12 +1126,14 @@ impl<S: Storage> Raft<S> {
                     });
                 }
                 if let Some(snap) = &m.snapshot {
+                    self.check_applied(snap.metadata.index)?;
                     self.applied_snap(snap);
                 }
             }
             MessageType::MsgStorageApplyResp => {
                 if let Some(last) = m.entries.last() {
                     let index = last.index;
+                    self.check_applied(index)?;
                     self.applied_to(index, ents_size(&m.entries));
                     self.reduce_uncommitted_size(payloads_size(&m.entries));
                 }
@@ -1167,6 +1181,15 @@ impl<S: Storage> Raft<S> {
                         self.vote = m.from;
                     }
                 } else {
+                    if self.term == 0 {
+                        // A rejection carries our term, and term 0 would read as a local
+                        // message. A node at term 0 has only term-0 entries and has voted for
+                        // nobody unless its storage holds a log newer than its HardState.
+                        return Err(Error::Misuse(format!(
+                            "{:x} cannot reject {} from {:x} at term 0: its log is newer than its term",
+                            self.id, m.msg_type, m.from
+                        )));
+                    }
                     self.logger.info(format_args!(
                         "{:x} [logterm: {}, index: {}, vote: {:x}] rejected {} from {:x} [logterm: {}, index: {}] at term {}",
                         self.id,
@@ -1225,7 +1248,11 @@ impl<S: Storage> Raft<S> {
             }
             MessageType::MsgProp => {
                 if m.entries.is_empty() {
-                    self.fatal(format!("{:x} stepped empty MsgProp", self.id));
+                    // Only a peer can send this (RawNode::propose always carries an entry).
+                    return Err(Error::Misuse(format!(
+                        "{:x} stepped empty MsgProp",
+                        self.id
+                    )));
                 }
                 if !self.trk.progress.contains_key(&self.id) {
                     // This leader was removed from the configuration: it takes no proposals.
@@ -1612,8 +1639,7 @@ impl<S: Storage> Raft<S> {
                     ));
                     return Err(Error::ProposalDropped);
                 }
-                m.to = self.lead;
-                self.send(m);
+                self.forward_to_leader(m)?;
             }
             MessageType::MsgApp => {
                 self.election_elapsed = 0;
@@ -1638,8 +1664,7 @@ impl<S: Storage> Raft<S> {
                     ));
                     return Ok(());
                 }
-                m.to = self.lead;
-                self.send(m);
+                self.forward_to_leader(m)?;
             }
             MessageType::MsgForgetLeader => {
                 // Under lease-based reads the leader relies on followers not voting for anyone
@@ -1675,8 +1700,7 @@ impl<S: Storage> Raft<S> {
                     ));
                     return Ok(());
                 }
-                m.to = self.lead;
-                self.send(m);
+                self.forward_to_leader(m)?;
             }
             MessageType::MsgReadIndexResp => {
                 if m.entries.len() != 1 {
@@ -1695,6 +1719,160 @@ impl<S: Storage> Raft<S> {
                 });
             }
             _ => {}
+        }
+        Ok(())
+    }
+
+    /// Sends a proposal, read request or transfer request on to the leader. They travel
+    /// without a term (the leader treats them like its own local requests), so one that
+    /// arrives with a term did not come from a correct peer.
+    fn forward_to_leader(&mut self, mut m: Message) -> Result<()> {
+        if m.term != 0 {
+            return Err(Error::Misuse(format!(
+                "term should not be set when sending {} (was {})",
+                m.msg_type, m.term
+            )));
+        }
+        m.to = self.lead;
+        self.send(m);
+        Ok(())
+    }
+
+    /// Refuses, before anything changes, a message that would break an invariant of the log
+    /// if handled: etcd panics on these further down. Only messages that reach the handler in
+    /// question are checked (a stale one is still ignored, as in etcd), and no message of a
+    /// correct peer fails: leaders send well-formed appends, snapshots of configurations they
+    /// installed and commit indexes their followers acknowledged, and followers acknowledge
+    /// only what their leader sent.
+    fn check_step(&self, m: &Message) -> Result<()> {
+        if m.term != 0 && m.term < self.term {
+            return Ok(());
+        }
+        match m.msg_type {
+            // A leader ignores these in its own term; anyone else follows the sender and
+            // handles them (after moving to the message's term if it is newer).
+            MessageType::MsgApp | MessageType::MsgHeartbeat | MessageType::MsgSnap
+                if m.term > self.term || self.state != StateType::StateLeader =>
+            {
+                match m.msg_type {
+                    MessageType::MsgApp => self.check_append(m),
+                    MessageType::MsgHeartbeat => self.check_commit(m.commit),
+                    _ => self.check_snapshot(m),
+                }
+            }
+            MessageType::MsgAppResp
+                if self.state == StateType::StateLeader
+                    && m.term <= self.term
+                    && !m.reject
+                    && self.trk.progress.contains_key(&m.from) =>
+            {
+                let last = self.raft_log.last_index();
+                if m.index > last {
+                    return Err(Error::Misuse(format!(
+                        "{:x} received MsgAppResp from {:x} acknowledging index {} beyond its last index {}",
+                        self.id, m.from, m.index, last
+                    )));
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// A MsgApp must carry a well-formed slice: entries right after `index`, one after the
+    /// other, with terms not going down. The log's append assumes it (etcd checks it only in
+    /// its tests); a gap or an overlap would index past its entries, or rewrite entries before
+    /// the message's `index`, committed ones included.
+    fn check_append(&self, m: &Message) -> Result<()> {
+        if m.index < self.raft_log.committed {
+            // Answered with our commit index; the entries are not looked at.
+            return Ok(());
+        }
+        if m.index.checked_add(m.entries.len() as u64 + 1).is_none() {
+            return Err(Error::Misuse(format!(
+                "MsgApp from {:x} at index {} with {} entries overflows the index space",
+                m.from,
+                m.index,
+                m.entries.len()
+            )));
+        }
+        // LogSlice::valid's rules for the entries, without cloning them into a slice. Its rule
+        // that no entry is newer than the leader's term is left out: breaking it cannot
+        // corrupt the log's structure, and etcd's own paper tests send such appends.
+        let mut last = EntryID {
+            term: m.log_term,
+            index: m.index,
+        };
+        for e in &m.entries {
+            let id = EntryID {
+                term: e.term,
+                index: e.index,
+            };
+            if id.term < last.term || id.index != last.index + 1 {
+                return Err(Error::Misuse(format!(
+                    "leader term {}: entries {} and {} not consistent",
+                    m.term, last, id
+                )));
+            }
+            last = id;
+        }
+        Ok(())
+    }
+
+    /// A heartbeat's commit index must be in our log: the leader only sends what we
+    /// acknowledged, so a higher one means our log lost acknowledged entries.
+    fn check_commit(&self, commit: u64) -> Result<()> {
+        let last = self.raft_log.last_index();
+        if commit > last && commit > self.raft_log.committed {
+            return Err(Error::Misuse(format!(
+                "tocommit({}) is out of range [lastIndex({})]. Was the raft log corrupted, truncated, or lost?",
+                commit, last
+            )));
+        }
+        Ok(())
+    }
+
+    /// A snapshot that would be installed must carry a configuration the tracker can
+    /// represent exactly; otherwise the node would run with a membership nobody decided.
+    fn check_snapshot(&self, m: &Message) -> Result<()> {
+        let Some(s) = &m.snapshot else {
+            return Ok(());
+        };
+        if s.metadata.index <= self.raft_log.committed {
+            // Ignored as obsolete.
+            return Ok(());
+        }
+        let cs = &s.metadata.conf_state;
+        let changer = Changer {
+            tracker: ProgressTracker::new(self.trk.max_inflight, self.trk.max_inflight_bytes),
+            last_index: s.metadata.index,
+        };
+        let restored = confchange::restore(changer, cs)
+            .map_err(|e| e.to_string())
+            .and_then(|(cfg, _)| {
+                let trk = ProgressTracker {
+                    config: cfg,
+                    ..Default::default()
+                };
+                conf_states_equivalent(cs, &trk.conf_state())
+            });
+        restored.map_err(|e| {
+            Error::Misuse(format!(
+                "unable to restore config {}: {}",
+                go_conf_state(cs),
+                e
+            ))
+        })
+    }
+
+    /// The storage threads may only report applying what is committed.
+    fn check_applied(&self, index: u64) -> Result<()> {
+        let committed = self.raft_log.committed;
+        if index > committed {
+            return Err(Error::Misuse(format!(
+                "applied({}) is out of range [prevApplied({}), committed({})]",
+                index, self.raft_log.applied, committed
+            )));
         }
         Ok(())
     }
@@ -6165,5 +6343,26 @@ mod tests {
             .map(|(&id, p)| (id, (p.matched, p.next)))
             .collect();
         assert_eq!(m, BTreeMap::from([(1, (1, 2)), (2, (1, 2)), (3, (1, 2))]));
+    }
+
+    #[test]
+    fn appends_overflowing_the_index_space_are_refused_even_when_stepped_directly() {
+        // RawNode::step bounds indexes before this; Raft::step must still not overflow.
+        let mut r = new_test_raft(2, 10, 1, storage_with_peers(&[1, 2]));
+        let m = Message {
+            msg_type: MsgApp,
+            from: 1,
+            to: 2,
+            term: 1,
+            index: u64::MAX - 1,
+            log_term: 1,
+            entries: ents(u64::MAX, &[1]),
+            ..Default::default()
+        };
+        match r.step(m) {
+            Err(Error::Misuse(text)) => assert!(text.contains("overflows"), "{}", text),
+            other => panic!("expected a Misuse error, got {:?}", other),
+        }
+        assert_eq!(r.term, 0, "refused before the term changed");
     }
 }

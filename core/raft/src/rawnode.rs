@@ -63,6 +63,68 @@ pub enum SnapshotStatus {
     Failure,
 }
 
+/// Refuses input from the application that no correct peer sends and that would otherwise
+/// corrupt the node or make it panic further down (etcd panics on most of these):
+/// - protocol messages claiming to come from this very node: the node would follow itself as
+///   a leader, or answer itself through the network. Proposals, read requests, leader
+///   transfers and forget-leader requests may name the node itself as their origin;
+/// - peer protocol messages without a term;
+/// - indexes and terms of 2^63 or more: the protocol computes "one past" indexes and "next"
+///   terms everywhere, which must not overflow however many elections or appends follow, and
+///   no real log or term gets anywhere near that bound.
+fn check_step_input(id: u64, m: &Message) -> Result<()> {
+    const MAX_INDEX_OR_TERM: u64 = 1 << 63;
+    let from_self_ok = matches!(
+        m.msg_type,
+        MessageType::MsgProp
+            | MessageType::MsgReadIndex
+            | MessageType::MsgTransferLeader
+            | MessageType::MsgForgetLeader
+    );
+    if m.from == id && !from_self_ok {
+        return Err(Error::Misuse(format!(
+            "raft: cannot step {} from the node itself ({:x})",
+            m.msg_type, id
+        )));
+    }
+    // Term 0 marks a node's own requests; a peer always stamps its term on these, and
+    // without one they would be handled as if of the current term (a candidate would even
+    // step back to term 0 to follow the sender).
+    let needs_term = matches!(
+        m.msg_type,
+        MessageType::MsgApp
+            | MessageType::MsgAppResp
+            | MessageType::MsgHeartbeat
+            | MessageType::MsgHeartbeatResp
+            | MessageType::MsgSnap
+            | MessageType::MsgVote
+            | MessageType::MsgVoteResp
+            | MessageType::MsgPreVote
+            | MessageType::MsgPreVoteResp
+            | MessageType::MsgTimeoutNow
+            | MessageType::MsgReadIndexResp
+    );
+    if needs_term && m.term == 0 {
+        return Err(Error::Misuse(format!(
+            "raft: cannot step {} from {:x} without a term",
+            m.msg_type, m.from
+        )));
+    }
+    let snap = m.snapshot.as_ref().map(|s| &s.metadata);
+    let at_max = [m.term, m.log_term, m.index, m.commit, m.reject_hint]
+        .into_iter()
+        .chain(m.entries.iter().flat_map(|e| [e.term, e.index]))
+        .chain(snap.into_iter().flat_map(|s| [s.term, s.index]))
+        .any(|v| v >= MAX_INDEX_OR_TERM);
+    if at_max {
+        return Err(Error::Misuse(format!(
+            "raft: cannot step {} from {:x}: an index or term is out of range",
+            m.msg_type, m.from
+        )));
+    }
+    Ok(())
+}
+
 /// Whether a progress belongs to a voter or a learner (etcd's `ProgressType`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ProgressType {
@@ -186,12 +248,24 @@ impl<S: Storage> RawNode<S> {
         {
             return Err(Error::StepPeerNotFound);
         }
+        check_step_input(self.raft.id, &m)?;
         self.raft.step(m)
     }
 
     /// Takes the outstanding work. The caller must handle it and then call `advance` before
     /// asking for the next Ready.
+    ///
+    /// Asking again before `advance` is a caller bug (etcd panics). Here it is a no-op that
+    /// returns an empty `Ready` and logs an error: the work of the outstanding Ready is still
+    /// acknowledged by the next `advance`, and nothing new is handed out until then, so no
+    /// state can be lost or acknowledged before it is durable.
     pub fn ready(&mut self) -> Ready {
+        if !self.steps_on_advance.is_empty() {
+            self.raft.logger().error(format_args!(
+                "two accepted Ready structs without call to Advance; returning an empty Ready"
+            ));
+            return Ready::default();
+        }
         let rd = self.ready_without_accept();
         self.accept_ready(&rd);
         rd
@@ -246,11 +320,8 @@ impl<S: Storage> RawNode<S> {
         if !rd.read_states.is_empty() {
             self.raft.read_states.clear();
         }
-        if !self.steps_on_advance.is_empty() {
-            let msg = "two accepted Ready structs without call to Advance";
-            self.raft.logger().fatal(format_args!("{}", msg));
-            panic!("{}", msg);
-        }
+        // `ready` refuses to hand out a second Ready before `advance`, so nothing is pending.
+        debug_assert!(self.steps_on_advance.is_empty());
         let id = self.raft.id;
         for m in &self.raft.msgs_after_append {
             if m.to == id {
@@ -970,12 +1041,33 @@ mod tests {
     }
 
     #[test]
-    #[should_panic(expected = "two accepted Ready structs without call to Advance")]
-    fn two_readys_without_advance_is_a_bug() {
-        let mut rn = new_node(storage_with_peers(&[1]));
+    fn a_second_ready_before_advance_is_empty_and_loses_nothing() {
+        let logger = Rc::new(BufferLogger::new(Some(Level::Error)));
+        let c = Config {
+            logger: Some(logger.clone()),
+            ..test_config(1, 10, 1)
+        };
+        let mut rn = RawNode::new(&c, storage_with_peers(&[1])).unwrap();
         rn.campaign().unwrap();
-        let _ = rn.ready();
-        let _ = rn.ready();
+        let rd = rn.ready();
+        assert_eq!(rd.hard_state.vote, 1);
+        assert_eq!(rn.raft.state, StateType::StateCandidate, "own vote pending");
+        assert_eq!(rn.ready(), Ready::default());
+        assert_eq!(
+            logger.take(),
+            vec![
+                "ERROR two accepted Ready structs without call to Advance; returning an empty Ready"
+            ]
+        );
+        // The outstanding Ready is still acknowledged by advance: the own vote counts.
+        rn.store_mut().set_hard_state(rd.hard_state);
+        rn.advance(rd);
+        assert_eq!(rn.raft.state, StateType::StateLeader);
+        let rd = handle(&mut rn);
+        assert_eq!(rd.entries.len(), 1, "the new leader's empty entry");
+        handle(&mut rn);
+        assert_eq!(rn.raft.raft_log.applied, 1);
+        assert!(!rn.has_ready());
     }
 
     #[test]

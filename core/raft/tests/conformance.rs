@@ -8,83 +8,22 @@
 //!   and print their full diffs.
 //! - `CONFORMANCE_FULL_DIFF=1`: never shorten diffs.
 //!
-//! The run fails if a transcript of [`REQUIRED`] is not identical; the others are reported.
+//! The run fails if a transcript of `conformance::REQUIRED` is not identical (or missing); the
+//! others are reported. The replay itself lives in `raft::interaction::conformance` and the
+//! printing in the `conformance` example's `report.rs`, shared with the command-line runner.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-/// Transcripts that must be reproduced exactly.
-const REQUIRED: &[&str] = &[
-    "campaign",
-    "checkquorum",
-    "forget_leader",
-    "forget_leader_prevote_checkquorum",
-    "forget_leader_read_only_lease_based",
-    "heartbeat_resp_recovers_from_probing",
-    "lagging_commit",
-    "prevote",
-    "prevote_checkquorum",
-    "probe_and_replicate",
-    "replicate_pause",
-    "single_node",
-    "slow_follower_after_compaction",
-    "snapshot_succeed_via_app_resp",
-    "snapshot_succeed_via_app_resp_behind",
-];
+use raft::interaction::conformance::{self, REQUIRED};
+
+#[path = "../examples/conformance/report.rs"]
+mod report;
 
 /// Diff lines shown per failing transcript unless asked for everything.
 const SHORT_DIFF_LINES: usize = 80;
 
-enum Outcome {
-    Identical,
-    Differs(String),
-    Failed(String),
-}
-
-fn transcript_dir() -> PathBuf {
-    match std::env::var_os("RAFT_CONFORMANCE_DIR") {
-        Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/etcd-raft"),
-    }
-}
-
-fn run_one(path: &Path) -> Outcome {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) => return Outcome::Failed(format!("cannot read: {}", e)),
-    };
-    match catch_unwind(AssertUnwindSafe(|| {
-        raft::interaction::run_transcript(&text)
-    })) {
-        Ok(Ok(actual)) if actual == text => Outcome::Identical,
-        Ok(Ok(actual)) => {
-            let name = path
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-                .into_owned();
-            let diff = similar::TextDiff::from_lines(&text, &actual)
-                .unified_diff()
-                .context_radius(3)
-                .header(&format!("{} (etcd)", name), &format!("{} (ours)", name))
-                .to_string();
-            Outcome::Differs(diff)
-        }
-        Ok(Err(e)) => Outcome::Failed(format!("parse error: {}", e)),
-        Err(p) => {
-            let msg = p
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "(non-text panic)".to_string());
-            Outcome::Failed(format!("panicked: {}", msg))
-        }
-    }
-}
-
 fn main() -> ExitCode {
-    let dir = transcript_dir();
+    let dir = conformance::transcript_dir();
     if !dir.is_dir() {
         eprintln!();
         eprintln!("**************************************************************************");
@@ -92,7 +31,10 @@ fn main() -> ExitCode {
             "SKIPPED: conformance transcripts not found at {}",
             dir.display()
         );
-        eprintln!("SKIPPED: set RAFT_CONFORMANCE_DIR to etcd raft's testdata folder to run them");
+        eprintln!(
+            "SKIPPED: set {} to etcd raft's testdata folder to run them",
+            conformance::DIR_ENV
+        );
         eprintln!("**************************************************************************");
         eprintln!();
         return ExitCode::SUCCESS;
@@ -109,26 +51,20 @@ fn main() -> ExitCode {
         });
     let full_diff = only.is_some() || std::env::var_os("CONFORMANCE_FULL_DIFF").is_some();
 
-    let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
-        Ok(rd) => rd
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "txt"))
-            .collect(),
+    let mut files = match conformance::list_dir(&dir) {
+        Ok(files) => files,
         Err(e) => {
             eprintln!("conformance: cannot list {}: {}", dir.display(), e);
             return ExitCode::FAILURE;
         }
     };
-    files.sort();
-    let stem = |p: &Path| {
-        p.file_stem()
-            .unwrap_or_default()
-            .to_string_lossy()
-            .into_owned()
-    };
+    let names: Vec<String> = files
+        .iter()
+        .map(|p| conformance::transcript_name(p))
+        .collect();
     if let Some(only) = &only {
         for n in only {
-            if !files.iter().any(|p| &stem(p) == n) {
+            if !names.contains(n) {
                 eprintln!(
                     "conformance: no transcript named {} in {}",
                     n,
@@ -137,64 +73,43 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         }
-        files.retain(|p| only.contains(&stem(p)));
+        files.retain(|p| only.contains(&conformance::transcript_name(p)));
+    } else {
+        // A required transcript that vanished from the folder must not pass silently.
+        let missing: Vec<&str> = REQUIRED
+            .iter()
+            .copied()
+            .filter(|r| !names.iter().any(|n| n == r))
+            .collect();
+        if !missing.is_empty() {
+            println!(
+                "conformance: REQUIRED transcripts missing from {}: {}",
+                dir.display(),
+                missing.join(", ")
+            );
+            return ExitCode::FAILURE;
+        }
     }
 
-    // Panics inside a transcript are reported as failures of that transcript; keep the default
-    // hook's message short by silencing it (the message is printed with the outcome).
-    std::panic::set_hook(Box::new(|_| {}));
-
-    let mut identical = 0;
-    let mut required_failures = Vec::new();
+    report::quiet_panics();
+    let max_lines = if full_diff {
+        None
+    } else {
+        Some(SHORT_DIFF_LINES)
+    };
+    let results: Vec<_> = files.iter().map(|p| conformance::run_file(p)).collect();
     let mut summary = Vec::new();
-    for path in &files {
-        let name = stem(path);
-        let required = REQUIRED.contains(&name.as_str());
-        let outcome = run_one(path);
-        let status = match &outcome {
-            Outcome::Identical => {
-                identical += 1;
-                "identical"
-            }
-            Outcome::Differs(diff) => {
-                println!(
-                    "=== {}: differs{}",
-                    name,
-                    if required { " (REQUIRED)" } else { "" }
-                );
-                let lines: Vec<&str> = diff.lines().collect();
-                if full_diff || lines.len() <= SHORT_DIFF_LINES {
-                    print!("{}", diff);
-                } else {
-                    for l in &lines[..SHORT_DIFF_LINES] {
-                        println!("{}", l);
-                    }
-                    println!(
-                        "... ({} more diff lines; CONFORMANCE_ONLY={} shows all)",
-                        lines.len() - SHORT_DIFF_LINES,
-                        name
-                    );
-                }
-                "DIFFERS"
-            }
-            Outcome::Failed(msg) => {
-                println!(
-                    "=== {}: {}{}",
-                    name,
-                    msg,
-                    if required { " (REQUIRED)" } else { "" }
-                );
-                "FAILED"
-            }
-        };
-        if required && !matches!(outcome, Outcome::Identical) {
-            required_failures.push(name.clone());
-        }
+    for r in &results {
+        let status = report::print_result(r, true, max_lines);
         summary.push(format!(
             "  {:<45} {}{}",
-            name,
+            r.name,
             status,
-            if required { "" } else { " (not required)" }
+            if r.is_required() {
+                ""
+            } else {
+                " (not required)"
+            }
         ));
     }
 
@@ -202,11 +117,12 @@ fn main() -> ExitCode {
     for s in &summary {
         println!("{}", s);
     }
-    println!(
-        "conformance: {}/{} transcripts identical",
-        identical,
-        files.len()
-    );
+    println!("{}", report::summary_line(&results));
+    let required_failures: Vec<&str> = results
+        .iter()
+        .filter(|r| r.is_required() && !r.outcome.is_identical())
+        .map(|r| r.name.as_str())
+        .collect();
     if required_failures.is_empty() {
         ExitCode::SUCCESS
     } else {

@@ -6,6 +6,7 @@
 //!
 //! The same interpreter drives the playground's scripted scenarios.
 
+pub mod conformance;
 pub mod datadriven;
 mod env;
 mod handlers;

@@ -3,10 +3,13 @@
 //! - the required etcd transcripts, read in place from the conformance folder
 //!   (`RAFT_CONFORMANCE_DIR`, or `<workspace>/../shared/conformance/etcd-raft`) and compiled
 //!   in with `include_str!`, each with the output of a native replay made here;
-//! - the hash and checkpoints of a native run of the seeded scenario.
+//! - the hash and checkpoints of a native run of the seeded scenario;
+//! - the history hashes (and checker verdicts) of seeded runs of the whole virtual cluster
+//!   (`src/cluster_sim.rs`, built on `cluster::sim`).
 //!
-//! The native replays run the very `raft` code the tests run in wasm (a build-dependency),
-//! so a test failure means either a platform difference or a departure from etcd.
+//! The native replays run the very `raft` and `cluster` code the tests run in wasm
+//! (build-dependencies), so a test failure means either a platform difference or a departure
+//! from etcd.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -16,9 +19,13 @@ use raft::interaction::conformance::{self, Outcome, REQUIRED};
 #[path = "src/scenario.rs"]
 mod scenario;
 
+#[path = "src/cluster_sim.rs"]
+mod cluster_sim;
+
 fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=src/scenario.rs");
+    println!("cargo:rerun-if-changed=src/cluster_sim.rs");
     println!("cargo:rerun-if-env-changed={}", conformance::DIR_ENV);
 
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
@@ -100,6 +107,24 @@ fn main() {
         trace.hash,
         trace.len,
         trace.checkpoints
+    )
+    .unwrap();
+
+    // The whole virtual cluster (a build-dependency, so the same code the tests run).
+    let mut runs = String::new();
+    for &(name, seed) in cluster_sim::RUNS {
+        let t = cluster_sim::run(name, seed);
+        writeln!(
+            runs,
+            "    NativeClusterRun {{ name: {:?}, seed: {:#x}, hash: {:#x}, events: {}, virtual_ms: {}, ops_completed: {}, verdict: {:?} }},",
+            name, seed, t.hash, t.events, t.virtual_ms, t.ops_completed, t.verdict
+        )
+        .unwrap();
+    }
+    writeln!(
+        gen,
+        "pub const CLUSTER_RUNS: &[NativeClusterRun] = &[\n{}];",
+        runs
     )
     .unwrap();
 

@@ -14,6 +14,11 @@
 //!   nodes consider different entries committed at one index).
 //! - **Monotonic commit**: a running node's commit index never moves back (a restart may
 //!   legitimately forget part of it, since etcd syncs a commit-only HardState lazily).
+//! - **Commit quorum**: when a leader's commit index advances, the entry there is stored by a
+//!   majority of the voters of the leader's configuration at that moment: of *each* half while
+//!   the configuration is joint, and not counting the leader itself once it removed itself.
+//!   Majorities are computed per configuration, never over a fixed set of nodes, so the check
+//!   holds across membership changes (Raft thesis §4.3).
 //!
 //! Plus **linearizability** of the clients' history, and **durability**: etcd raft itself
 //! stops a node whose log lost entries it had acknowledged ("Was the raft log corrupted,
@@ -45,6 +50,7 @@ pub enum Property {
     MonotonicCommit,
     Linearizability,
     Durability,
+    CommitQuorum,
 }
 
 impl Property {
@@ -57,6 +63,7 @@ impl Property {
             Property::MonotonicCommit => "monotonic commit",
             Property::Linearizability => "linearizability",
             Property::Durability => "durability",
+            Property::CommitQuorum => "commit quorum",
         }
     }
 }
@@ -268,7 +275,15 @@ impl Checker {
                     Some(_) => {}
                 }
             }
+            let before = match self.commit_seen.get(&id) {
+                Some(&(inc, seen)) if inc == n.incarnation => Some(seen),
+                _ => None,
+            };
             self.check_commit(event, id, n);
+            if r.state == StateType::StateLeader && before.is_some_and(|b| r.raft_log.committed > b)
+            {
+                self.check_commit_quorum(event, id, n, nodes);
+            }
             if r.state == StateType::StateLeader && self.leaders_checked.insert((id, r.term)) {
                 self.check_completeness(event, id, n, r.term);
             }
@@ -313,6 +328,65 @@ impl Checker {
                     self.violate(Property::StateMachineSafety, event, vec![other, id], msg);
                 }
                 Some(_) => {}
+            }
+        }
+    }
+
+    /// The entry at a leader's new commit index must be stored by a majority of each voter set
+    /// of the leader's configuration. Checking the last one suffices: log matching carries it to
+    /// the entries before. A running node counts what its log holds (or its snapshot covers); a
+    /// node that is down counts what its disk kept; a configured id without a node counts
+    /// nothing.
+    fn check_commit_quorum(
+        &mut self,
+        event: u64,
+        id: NodeId,
+        n: &Node,
+        nodes: &BTreeMap<NodeId, Node>,
+    ) {
+        if self.reported.contains(&Property::CommitQuorum) {
+            return;
+        }
+        let Some(raw) = n.raw() else { return };
+        let r = &raw.raft;
+        let index = r.raft_log.committed;
+        // The commit index may sit on the leader's own snapshot: nothing left to look at.
+        let Some(term) = n.entry(index).map(|e| e.term) else {
+            return;
+        };
+        let stores = |v: NodeId| -> bool {
+            let Some(node) = nodes.get(&v) else {
+                return false;
+            };
+            match node.raw() {
+                Some(raw) => {
+                    let log = &raw.raft.raft_log;
+                    index < log.first_index() || node.entry(index).is_some_and(|e| e.term == term)
+                }
+                None => {
+                    let d = node.disk.durable();
+                    d.snapshot.metadata.index >= index || d.term(index) == Some(term)
+                }
+            }
+        };
+        for half in r.trk.config.voters.iter() {
+            if half.is_empty() {
+                continue;
+            }
+            let holders: Vec<NodeId> = half.iter().copied().filter(|&v| stores(v)).collect();
+            if holders.len() * 2 <= half.len() {
+                let set: Vec<String> = half.iter().map(|v| v.to_string()).collect();
+                let have: Vec<String> = holders.iter().map(|v| v.to_string()).collect();
+                let msg = format!(
+                    "leader {id} committed index {index} (term {term}) in configuration {}, but of the voters ({}) only ({}) store it: not a majority",
+                    r.trk.config,
+                    set.join(" "),
+                    have.join(" ")
+                );
+                let mut involved = vec![id];
+                involved.extend(half.iter().copied().filter(|v| !holders.contains(v)));
+                self.violate(Property::CommitQuorum, event, involved, msg);
+                return;
             }
         }
     }

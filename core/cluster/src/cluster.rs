@@ -59,6 +59,10 @@ use crate::view::{
     ProgressView, ReadyView, Role,
 };
 
+mod membership;
+
+pub use membership::{conf_change_text, MembershipState, REMOVED_STOP_TICKS, REMOVED_TEXT};
+
 // ---- logging ---------------------------------------------------------------------------------
 
 /// Where every node's Raft log lines go: kept for the current event, and echoed to the
@@ -233,6 +237,8 @@ pub struct Cluster {
     budget: Option<u64>,
     /// Set by `stop-after`: the budget of the next command.
     next_budget: Option<u64>,
+    /// Removed members, the newest configuration, etcd server's rules (see `membership`).
+    membership: MembershipState,
 }
 
 impl Clone for Cluster {
@@ -277,6 +283,7 @@ impl Cluster {
             sink,
             budget: self.budget,
             next_budget: self.next_budget,
+            membership: self.membership.clone(),
         }
     }
 
@@ -324,6 +331,7 @@ impl Cluster {
             sink: LogSink::new(0),
             budget: None,
             next_budget: None,
+            membership: MembershipState::default(),
         }
     }
 
@@ -712,6 +720,7 @@ impl Cluster {
                 value,
                 client,
             } => self.client_op(*verb, *node, key, value, *client),
+            C::Membership(m) => self.membership_change(*m),
             C::Expect(c) => self.evaluate(c).map_err(Failure::Expectation),
             C::Kv(id) => {
                 let n = self.node_ref(*id)?;
@@ -807,6 +816,7 @@ impl Cluster {
             },
             policy: s.policy,
             sync_latency: s.sync,
+            step_down_on_removal: s.step_down_on_removal,
             ..NodeConfig::playground()
         };
         // Refuse a bad configuration before creating anything.
@@ -831,6 +841,9 @@ impl Cluster {
             1,
             Vec::new(),
         );
+        // These nodes model etcd servers, membership rules included.
+        self.membership.server_rules = true;
+        self.observe_bootstrap(1, &snap.metadata.conf_state);
         for &id in &voters {
             let node = Node::new(id, cfg.clone(), Some(snap.clone()), self.now)?;
             self.nodes.insert(id, node);
@@ -901,6 +914,9 @@ impl Cluster {
         }
         if added.is_empty() {
             return Ok(());
+        }
+        if let Some(s) = &snap {
+            self.observe_bootstrap(s.metadata.index, &s.metadata.conf_state);
         }
         let what = match &snap {
             Some(s) => format!(
@@ -1334,6 +1350,10 @@ impl Cluster {
                     .as_ref()
                     .map(|r| r.ready.committed_entries.clone())
                     .unwrap_or_default();
+                let was_member = node
+                    .raw()
+                    .is_some_and(|r| r.raft.trk.progress.contains_key(&id));
+                let was_leader = node.state() == Some(StateType::StateLeader);
                 let report = node.apply()?;
                 let applied: Vec<_> = committed
                     .into_iter()
@@ -1345,6 +1365,13 @@ impl Cluster {
                     self.checker.check_linearizability(&self.history, &k, at);
                 }
                 let text = describe_apply(id, &report, &answers);
+                if !report.conf_changes.is_empty() && self.nodes.get(&id).is_some_and(Node::is_up) {
+                    // The apply event first, then what the new configuration sets off.
+                    let e = Explanation::new(text.clone(), Some(section::MEMBERSHIP));
+                    self.emit(EventKind::Apply, Some(id), e);
+                    self.after_membership_applied(id, was_member, was_leader, &report)?;
+                    return Ok(text);
+                }
                 if !self.nodes.get(&id).is_some_and(Node::is_up) {
                     // Applying a configuration change stopped the core.
                     let why = self
@@ -1510,6 +1537,9 @@ impl Cluster {
         let m = f.msg;
         let to = m.to;
         let phrase = message_phrase(&m);
+        if self.refuse_removed_sender(&m) {
+            return;
+        }
         let Some(node) = self.nodes.get_mut(&to) else {
             let text = format!("{phrase} is lost: there is no node {to}");
             self.emit(EventKind::Drop, Some(to), Explanation::new(text, None));
@@ -1699,6 +1729,9 @@ impl Cluster {
     fn restart_node(&mut self, id: NodeId) -> CmdResult {
         if self.node_ref(id)?.is_up() {
             return Err(format!("node {id} is running (crash it first)").into());
+        }
+        if let Some(why) = self.removed_restart_refusal(id) {
+            return Err(why.into());
         }
         self.start_node(id)?;
         let n = self.node_ref(id)?;
@@ -2189,6 +2222,7 @@ impl Cluster {
             .chain(ticks)
             .chain(clients)
             .chain(self.network.next_arrival())
+            .chain(self.next_shutdown())
             .min()
     }
 
@@ -2245,6 +2279,10 @@ impl Cluster {
                 self.deliver(f);
                 return Ok(true);
             }
+        }
+        // 3b. Removed members whose time to stop has come.
+        if self.do_due_shutdown() {
+            return Ok(true);
         }
         // 4. Ticks.
         let tick = self
@@ -2439,6 +2477,17 @@ impl Cluster {
                 Clause::Violation if self.checker.is_safe() => {
                     return Err("the checker found no violation".into());
                 }
+                Clause::Config { .. } | Clause::Joint(_) if c.nodes.is_none() => {
+                    let (source, cfg) = self
+                        .configuration()
+                        .ok_or("no node knows a configuration")?;
+                    let whose = if source == NONE {
+                        "the configuration".to_string()
+                    } else {
+                        format!("the configuration of {source}")
+                    };
+                    membership::check_config_clause(&cfg, clause, &whose)?;
+                }
                 _ => {}
             }
         }
@@ -2473,6 +2522,14 @@ impl Cluster {
                                 if *op == CmpOp::Eq { "" } else { op.symbol() }
                             ));
                         }
+                    }
+                    Clause::Config { .. } | Clause::Joint(_) if c.nodes.is_some() => {
+                        let r = &n.raw().ok_or_else(|| format!("node {id} is down"))?.raft;
+                        membership::check_config_clause(
+                            &r.trk.config,
+                            clause,
+                            &format!("node {id}'s configuration"),
+                        )?;
                     }
                     Clause::State(s) => {
                         let st = n.state().ok_or_else(|| format!("node {id} is down"))?;
@@ -2651,6 +2708,14 @@ impl Cluster {
             })
             .collect();
         let events = self.events.len() as u64;
+        let config = self.config_view();
+        let mut nodes: Vec<NodeView> = nodes;
+        for nv in &mut nodes {
+            nv.membership = self.membership_of(nv.id, &config);
+            if let Some(raw) = self.nodes.get(&nv.id).and_then(Node::raw) {
+                nv.config = raw.raft.trk.config.to_string();
+            }
+        }
         ClusterView {
             now_ms: self.now,
             tick_ms: self.defaults.tick_interval,
@@ -2664,6 +2729,7 @@ impl Cluster {
             events,
             cursor: events,
             recent_events,
+            config,
         }
     }
 }
@@ -2833,6 +2899,9 @@ fn node_view(
         auto_ready: !n.manual,
         progress,
         kv: n.kv.data().clone(),
+        // Filled in by `Cluster::view`, which knows the cluster's configuration.
+        membership: Default::default(),
+        config: String::new(),
     }
 }
 
@@ -2860,10 +2929,20 @@ fn policy_long_name(p: crate::node::ReadyPolicy) -> &'static str {
     }
 }
 
+/// A configuration in etcd's form: `voters=(1 2 4)&&(1 2 3) learners=(5) autoleave`.
 fn describe_conf_state_short(cs: &ConfState) -> String {
     let mut s = format!("voters=({})", ids_text(&cs.voters));
+    if !cs.voters_outgoing.is_empty() {
+        let _ = write!(s, "&&({})", ids_text(&cs.voters_outgoing));
+    }
     if !cs.learners.is_empty() {
         let _ = write!(s, " learners=({})", ids_text(&cs.learners));
+    }
+    if !cs.learners_next.is_empty() {
+        let _ = write!(s, " learners_next=({})", ids_text(&cs.learners_next));
+    }
+    if cs.auto_leave {
+        s.push_str(" autoleave");
     }
     s
 }

@@ -75,6 +75,8 @@ pub enum EventKind {
     Client,
     /// A node's Ready handling was switched between automatic and manual, or its policy changed.
     Mode,
+    /// Membership bookkeeping of etcd's server: a removed member is told so and stops.
+    Membership,
 }
 
 impl EventKind {
@@ -99,6 +101,7 @@ impl EventKind {
             EventKind::Disk => "disk",
             EventKind::Client => "client",
             EventKind::Mode => "mode",
+            EventKind::Membership => "membership",
         }
     }
 }
@@ -234,9 +237,12 @@ pub struct NodeBrief {
     pub commit: u64,
     pub election_elapsed: usize,
     pub randomized_election_timeout: usize,
-    /// Votes granted to this node in the current election, and how many it needs.
+    /// Votes granted to this node in the current election, and how many it needs (a majority
+    /// of the incoming voters; while `joint`, of the outgoing voters as well).
     pub votes_granted: usize,
     pub votes_needed: usize,
+    /// The node's configuration is joint: elections need a majority of both voter sets.
+    pub joint: bool,
 }
 
 fn role(s: StateType) -> &'static str {
@@ -440,6 +446,15 @@ fn explain_vote_response(m: &Message, b: &NodeBrief, a: &NodeBrief) -> Explanati
     };
     let (me, voter) = (b.id, m.from);
     let became = |s: StateType| b.state != s && a.state == s;
+    if became(StateType::StateLeader) && b.joint {
+        return Explanation::new(
+            format!(
+                "{me} wins the election for term {} with this vote from {voter}: it now has a majority of the old voters and a majority of the new ones (joint consensus), so it becomes leader",
+                a.term
+            ),
+            Some(section::MEMBERSHIP),
+        );
+    }
     if became(StateType::StateLeader) {
         return Explanation::new(
             // Becoming leader resets the tally, so count from the state before this vote.
@@ -465,6 +480,16 @@ fn explain_vote_response(m: &Message, b: &NodeBrief, a: &NodeBrief) -> Explanati
     // votes while campaigning.
     let counts = (pre && b.state == StateType::StatePreCandidate)
         || (!pre && b.state == StateType::StateCandidate);
+    if counts && b.state == a.state && a.joint {
+        let verb = if m.reject { "is refused a" } else { "gets a" };
+        return Explanation::new(
+            format!(
+                "{me} {verb} {what} from {voter}: {} granted so far; the configuration is joint, so it needs a majority of the old voters and of the new ones",
+                a.votes_granted
+            ),
+            Some(section::MEMBERSHIP),
+        );
+    }
     if counts && b.state == a.state {
         let verb = if m.reject { "is refused a" } else { "gets a" };
         return Explanation::new(
@@ -546,6 +571,15 @@ fn explain_append_response(m: &Message, b: &NodeBrief, a: &NodeBrief) -> Explana
                 m.index, m.reject_hint
             ),
             Some(section::REPLICATION),
+        );
+    }
+    if a.commit > b.commit && a.joint {
+        return Explanation::new(
+            format!(
+                "leader {me} learns {f} stores entries up to {}: entries up to {} are now on a majority of the old voters and of the new ones, and committed",
+                m.index, a.commit
+            ),
+            Some(section::MEMBERSHIP),
         );
     }
     if a.commit > b.commit {

@@ -13,5 +13,6 @@ pub mod network;
 pub mod node;
 pub mod recorder;
 pub mod script;
+pub mod sim;
 pub mod timetravel;
 pub mod view;

@@ -503,7 +503,9 @@ impl Node {
         let r = &self.raw.as_ref()?.raft;
         let last = r.raft_log.last_entry_id();
         let granted = r.trk.votes.values().filter(|v| **v).count();
-        let voters = r.trk.config.voters.ids().len();
+        // A majority of the incoming voters (not of every voter of a joint configuration: the
+        // two halves each need their own majority, which `joint` tells the explanations).
+        let voters = r.trk.config.voters[0].len();
         Some(NodeBrief {
             id: self.id,
             state: r.state,
@@ -517,6 +519,7 @@ impl Node {
             randomized_election_timeout: r.randomized_election_timeout,
             votes_granted: granted,
             votes_needed: voters / 2 + 1,
+            joint: r.trk.config.is_joint(),
         })
     }
 
@@ -812,7 +815,6 @@ impl Node {
 
     fn refresh_snapshot(&mut self) {
         let applied = self.kv.applied();
-        let data = self.kv.snapshot_data();
         let Some(raw) = self.raw.as_mut() else { return };
         let cs = raw.raft.trk.conf_state();
         let mem = raw.store_mut();
@@ -825,7 +827,10 @@ impl Node {
             && applied <= last
             && applied >= mem.first_index().unwrap_or(u64::MAX)
         {
-            // Both conditions were just checked, so this cannot fail; ignore it if it ever does.
+            // Serialize the store only when a snapshot is really taken: it is the costliest step
+            // of an Advance. Both conditions were just checked, so this cannot fail; ignore it
+            // if it ever does.
+            let data = self.kv.snapshot_data();
             let _ = mem.create_snapshot(applied, Some(cs), data);
         }
     }

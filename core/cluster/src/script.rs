@@ -42,7 +42,8 @@
 //! | `drop-msg ID`, `duplicate-msg ID`, `deliver-msg ID`, `hold-msg ID`, `release-msg ID` | one message in flight |
 //! | `manual N`, `auto N`, `policy N raft-node\|serve-channels`, `ready N`, `persist N`, `send N`, `apply N`, `advance N` | Readys by hand |
 //! | `put N k=v`, `get N k`, `delete N k` (`client=C`) | a client operation sent to node N |
-//! | `expect <condition>` | `leader`, `leader=N`, `leader=none`, `term=2`, `committed>=5` (also `applied`, `vote`, `lead`, `last-index`; `= != >= <= > <`), `state=StateLeader`, `safe`, `violation`, `value x=5 y` (y absent), `nodes=(1 2)` |
+//! | `add-node N`, `add-learner N`, `promote N`, `remove-node N`, `replace N with M [transition=auto\|explicit\|implicit]`, `leave-joint` | membership changes proposed to the leader; a new node starts empty and catches up by snapshot |
+//! | `expect <condition>` | `leader`, `leader=N`, `leader=none`, `term=2`, `committed>=5` (also `applied`, `vote`, `lead`, `last-index`; `= != >= <= > <`), `state=StateLeader`, `safe`, `violation`, `value x=5 y` (y absent), `voters=(1 2 4)`, `outgoing=(1 2 3)`, `learners=(4)`, `joint`, `joint=false`, `nodes=(1 2)` |
 //! | `kv N`, `history`, `checker`, `events [last=20]` | look |
 //! | `stop-after events=N` | the next command stops after N events (what time travel writes when the past is changed) |
 
@@ -213,6 +214,32 @@ pub enum Clause {
     Safe,
     /// `violation`: the checker found one (a scenario that demonstrates a bug).
     Violation,
+    /// `voters=(1 2 4)`, `outgoing=(1 2 3)` or `learners=(4)`: that set of the configuration is
+    /// exactly these ids. Without `nodes=` the cluster's configuration (the leader's) is meant;
+    /// with it, each listed node's own.
+    Config { set: ConfigSet, ids: Vec<NodeId> },
+    /// `joint` or `joint=false`: whether the configuration is joint (same scope as `Config`).
+    Joint(bool),
+}
+
+/// A set of ids in a membership configuration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ConfigSet {
+    /// The incoming (or only) voters.
+    Voters,
+    /// The outgoing voters of a joint configuration (empty when not joint).
+    Outgoing,
+    Learners,
+}
+
+impl ConfigSet {
+    pub fn name(self) -> &'static str {
+        match self {
+            ConfigSet::Voters => "voters",
+            ConfigSet::Outgoing => "outgoing",
+            ConfigSet::Learners => "learners",
+        }
+    }
 }
 
 /// What `expect` asserts and `run-until` waits for: every clause must hold.
@@ -269,6 +296,19 @@ impl Condition {
                 ("safe", []) => clauses.push(Clause::Safe),
                 ("violation", []) | ("unsafe", []) => clauses.push(Clause::Violation),
                 ("value", []) => values = true,
+                ("voters", _) | ("outgoing", _) | ("learners", _) if !a.vals.is_empty() => {
+                    let set = match a.key.as_str() {
+                        "voters" => ConfigSet::Voters,
+                        "outgoing" => ConfigSet::Outgoing,
+                        _ => ConfigSet::Learners,
+                    };
+                    let mut ids = parse_id_list(&a.vals).map_err(err)?;
+                    ids.sort_unstable();
+                    ids.dedup();
+                    clauses.push(Clause::Config { set, ids });
+                }
+                ("joint", []) => clauses.push(Clause::Joint(true)),
+                ("joint", [v]) => clauses.push(Clause::Joint(parse_bool(v).map_err(err)?)),
                 ("state", [v]) => clauses.push(Clause::State(
                     state_from_name(v).ok_or_else(|| err(format!("unknown state {v}")))?,
                 )),
@@ -326,6 +366,11 @@ impl fmt::Display for Condition {
                 Clause::State(s) => parts.push(format!("state={s}")),
                 Clause::Safe => parts.push("safe".into()),
                 Clause::Violation => parts.push("violation".into()),
+                Clause::Config { set, ids } => {
+                    parts.push(format!("{}={}", set.name(), format_id_list(ids)))
+                }
+                Clause::Joint(true) => parts.push("joint".into()),
+                Clause::Joint(false) => parts.push("joint=false".into()),
                 Clause::Value {
                     key,
                     value: Some(v),
@@ -362,6 +407,10 @@ pub struct ClusterSetup {
     pub sync: Millis,
     /// ReadIndex served from the leader lease (requires check-quorum).
     pub lease_reads: bool,
+    /// etcd's `StepDownOnRemoval`: a leader that applies its own removal steps down at once
+    /// instead of leading until it stops.
+    #[serde(default)]
+    pub step_down_on_removal: bool,
 }
 
 impl Default for ClusterSetup {
@@ -378,6 +427,7 @@ impl Default for ClusterSetup {
             latency: Latency::fixed(crate::network::DEFAULT_LATENCY),
             sync: n.sync_latency,
             lease_reads: false,
+            step_down_on_removal: false,
         }
     }
 }
@@ -508,6 +558,57 @@ pub enum StepKind {
     Ready,
 }
 
+/// A membership change at run time, proposed to the leader as etcd's server does: single
+/// changes as a `ConfChange` (v1), a replacement as one `ConfChangeV2` through a joint
+/// configuration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MembershipChange {
+    /// `add-node N`: N joins as a voter. A node that does not exist yet starts with an empty
+    /// disk and catches up by snapshot once the leader applied the change.
+    AddNode(NodeId),
+    /// `add-learner N`: N joins as a learner (it replicates but neither votes nor counts).
+    AddLearner(NodeId),
+    /// `promote N`: the learner N becomes a voter (only once it is nearly in sync, as etcd's
+    /// server requires).
+    Promote(NodeId),
+    /// `remove-node N`: N leaves the configuration (the leader too: it leads until it stops,
+    /// or steps down at once with `step-down-on-removal`).
+    Remove(NodeId),
+    /// `replace N with M [transition=auto|explicit|implicit]`: remove N and add M in one
+    /// change, through a joint configuration in which both the old and the new voters must
+    /// agree. `explicit` stays joint until `leave-joint`.
+    Replace {
+        old: NodeId,
+        new: NodeId,
+        transition: ConfChangeTransition,
+    },
+    /// `leave-joint`: propose the empty `ConfChangeV2` that leaves a joint configuration.
+    LeaveJoint,
+}
+
+impl fmt::Display for MembershipChange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MembershipChange::AddNode(n) => write!(f, "add-node {n}"),
+            MembershipChange::AddLearner(n) => write!(f, "add-learner {n}"),
+            MembershipChange::Promote(n) => write!(f, "promote {n}"),
+            MembershipChange::Remove(n) => write!(f, "remove-node {n}"),
+            MembershipChange::Replace {
+                old,
+                new,
+                transition,
+            } => {
+                write!(f, "replace {old} with {new}")?;
+                if *transition != ConfChangeTransition::ConfChangeTransitionAuto {
+                    write!(f, " transition={}", transition_name(*transition))?;
+                }
+                Ok(())
+            }
+            MembershipChange::LeaveJoint => f.write_str("leave-joint"),
+        }
+    }
+}
+
 /// A client operation's verb.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ClientVerb {
@@ -618,6 +719,8 @@ pub enum Command {
         node: NodeId,
         step: ReadyStep,
     },
+    // membership
+    Membership(MembershipChange),
     // clients
     Client {
         verb: ClientVerb,
@@ -696,6 +799,13 @@ pub const COMMANDS: &[&str] = &[
     "tick-heartbeat",
     "transfer-leadership",
     "wipe",
+    // membership changes at run time
+    "add-node",
+    "add-learner",
+    "promote",
+    "remove-node",
+    "replace",
+    "leave-joint",
 ];
 
 fn ids_text(ids: &[NodeId]) -> String {
@@ -755,6 +865,9 @@ impl fmt::Display for Command {
                 }
                 if s.sync != d.sync {
                     write!(f, " sync={}", format_duration(s.sync))?;
+                }
+                if s.step_down_on_removal {
+                    f.write_str(" step-down-on-removal=true")?;
                 }
                 Ok(())
             }
@@ -940,6 +1053,7 @@ impl fmt::Display for Command {
                 }
                 Ok(())
             }
+            Membership(m) => write!(f, "{m}"),
             Expect(c) => write!(f, "expect {c}"),
             Kv(n) => write!(f, "kv {n}"),
             History => f.write_str("history"),
@@ -1496,6 +1610,15 @@ fn parse_command(d: &TestData) -> Result<Command, ArgError> {
             step: crate::node::ReadyStep::Advance,
         },
         "put" | "get" | "delete" => parse_client(d)?,
+        "add-node" => Membership(MembershipChange::AddNode(only_id(d)?)),
+        "add-learner" => Membership(MembershipChange::AddLearner(only_id(d)?)),
+        "promote" => Membership(MembershipChange::Promote(only_id(d)?)),
+        "remove-node" => Membership(MembershipChange::Remove(only_id(d)?)),
+        "replace" => parse_replace(d)?,
+        "leave-joint" => {
+            no_args(d)?;
+            Membership(MembershipChange::LeaveJoint)
+        }
         "expect" => Expect(Condition::parse(&d.cmd_args, &[])?),
         "kv" => Kv(only_id(d)?),
         "history" => {
@@ -1565,6 +1688,7 @@ fn parse_cluster(d: &TestData) -> Result<Command, ArgError> {
             "heartbeat" => s.heartbeat = parse_u64(v).map_err(ae)? as usize,
             "latency" | "delay" => s.latency = parse_latency(v).map_err(ae)?,
             "sync" => s.sync = parse_duration(v).map_err(ae)?,
+            "step-down-on-removal" => s.step_down_on_removal = parse_bool(v).map_err(ae)?,
             k => return Err(ae(format!("cluster: unknown option {k}"))),
         }
     }
@@ -1653,6 +1777,54 @@ fn parse_groups(d: &TestData) -> Result<Vec<Vec<NodeId>>, ArgError> {
         ));
     }
     Ok(groups)
+}
+
+fn parse_transition(v: &str) -> Result<ConfChangeTransition, String> {
+    match v {
+        "auto" => Ok(ConfChangeTransition::ConfChangeTransitionAuto),
+        "implicit" => Ok(ConfChangeTransition::ConfChangeTransitionJointImplicit),
+        "explicit" => Ok(ConfChangeTransition::ConfChangeTransitionJointExplicit),
+        _ => Err(format!(
+            "unknown transition {v}: want auto, explicit or implicit"
+        )),
+    }
+}
+
+/// `replace 1 with 4 [transition=explicit]`.
+fn parse_replace(d: &TestData) -> Result<Command, ArgError> {
+    let usage = "replace: want e.g. replace 1 with 4 [transition=auto|explicit|implicit]";
+    let old = first_id(d).map_err(|e| ArgError {
+        message: format!("{}; {usage}", e.message),
+        ..e
+    })?;
+    match d.cmd_args.get(1) {
+        Some(a) if a.key == "with" && a.vals.is_empty() => {}
+        _ => return Err(ArgError::at(1.min(d.cmd_args.len()), usage)),
+    }
+    let new = match d.cmd_args.get(2) {
+        Some(a) if a.vals.is_empty() => parse_id(&a.key).map_err(|e| ArgError::at(2, e))?,
+        _ => return Err(ArgError::new(usage)),
+    };
+    if old == new {
+        return Err(ArgError::at(
+            2,
+            format!("replace {old} with itself: nothing to do"),
+        ));
+    }
+    let mut transition = ConfChangeTransition::ConfChangeTransitionAuto;
+    for (i, a) in d.cmd_args.iter().enumerate().skip(3) {
+        match a.key.as_str() {
+            "transition" => {
+                transition = parse_transition(one_val(a, i)?).map_err(|e| ArgError::at(i, e))?
+            }
+            _ => return Err(ArgError::at(i, format!("replace: unexpected argument {a}"))),
+        }
+    }
+    Ok(Command::Membership(MembershipChange::Replace {
+        old,
+        new,
+        transition,
+    }))
 }
 
 fn parse_client(d: &TestData) -> Result<Command, ArgError> {
@@ -2059,6 +2231,17 @@ mod tests {
             "checker",
             "events last=5",
             "stop-after events=12",
+            "cluster 5 step-down-on-removal=true",
+            "add-node 4",
+            "add-learner 6",
+            "promote 6",
+            "remove-node 1",
+            "replace 1 with 4",
+            "replace 3 with 5 transition=explicit",
+            "replace 3 with 5 transition=implicit",
+            "leave-joint",
+            "expect voters=(1 2 4) outgoing=(1 2 3) learners=() joint",
+            "expect joint=false voters=(1 2 3) nodes=(1 2)",
         ] {
             round_trip(line);
         }
@@ -2108,6 +2291,50 @@ mod tests {
                 }
             ]
         );
+    }
+
+    #[test]
+    fn membership_commands_read_as_written_and_explain_mistakes() {
+        assert_eq!(
+            Command::parse("replace 1 with 4 transition=explicit").unwrap(),
+            Command::Membership(MembershipChange::Replace {
+                old: 1,
+                new: 4,
+                transition: ConfChangeTransition::ConfChangeTransitionJointExplicit
+            })
+        );
+        let Command::Expect(c) = Command::parse("expect voters=(4 2 1) learners=()").unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(
+            c.clauses,
+            vec![
+                Clause::Config {
+                    set: ConfigSet::Voters,
+                    ids: vec![1, 2, 4]
+                },
+                Clause::Config {
+                    set: ConfigSet::Learners,
+                    ids: vec![]
+                }
+            ]
+        );
+        for (line, want) in [
+            ("replace 1 4", "want e.g. replace 1 with 4"),
+            ("replace 1 with", "want e.g. replace 1 with 4"),
+            ("replace 2 with 2", "with itself"),
+            (
+                "replace 1 with 4 transition=sideways",
+                "unknown transition sideways",
+            ),
+            ("add-node", "missing node id"),
+            ("add-node 0", "node ids start at 1"),
+            ("leave-joint 3", "unexpected argument"),
+        ] {
+            let e = Command::parse(line).unwrap_err();
+            assert!(e.message.contains(want), "{line}: {e}");
+        }
     }
 
     #[test]

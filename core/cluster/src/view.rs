@@ -44,6 +44,10 @@ pub struct ClusterView {
     /// The most recent events (oldest first), for the event log panel. A bounded tail, not the
     /// whole history.
     pub recent_events: Vec<EventView>,
+    /// The membership configuration in force: the leader's, or without a leader that of the
+    /// running node that applied the most. Each node's place in it is `NodeView::membership`.
+    #[serde(default)]
+    pub config: ConfigView,
 }
 
 impl ClusterView {
@@ -66,14 +70,122 @@ impl ClusterView {
     /// ways with a majority of the nodes (itself included), so it can neither lead nor help
     /// commit. Nodes on the majority side of a partition are not cut off, even though some of
     /// their links are.
+    ///
+    /// "A majority" is of the voters of the configuration (of each of its two halves while it
+    /// is joint); a view without a configuration counts every node as a voter.
     pub fn is_cut_off(&self, id: u64) -> bool {
         let up = |a: u64, b: u64| self.link(a, b).is_some_and(|l| !l.cut);
-        let reachable = self
-            .nodes
-            .iter()
-            .filter(|n| n.id == id || (up(id, n.id) && up(n.id, id)))
-            .count();
-        reachable * 2 <= self.nodes.len()
+        let reaches = |n: u64| n == id || (up(id, n) && up(n, id));
+        if self.config.voters.is_empty() && self.config.outgoing.is_empty() {
+            let reachable = self.nodes.iter().filter(|n| reaches(n.id)).count();
+            return reachable * 2 <= self.nodes.len();
+        }
+        [&self.config.voters, &self.config.outgoing]
+            .into_iter()
+            .filter(|half| !half.is_empty())
+            .any(|half| half.iter().filter(|&&v| reaches(v)).count() * 2 <= half.len())
+    }
+}
+
+/// The membership configuration (etcd's `tracker.Config`): who votes, who only learns.
+///
+/// While a configuration change through joint consensus is under way (Raft thesis §4.3), the
+/// configuration is *joint*: `outgoing` holds the old voters and `voters` the new ones, and
+/// elections and commits need a majority of each. Otherwise `outgoing` is empty and a
+/// majority of `voters` decides.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigView {
+    /// Voters of the incoming configuration (the only one when not joint), ascending.
+    pub voters: Vec<u64>,
+    /// Voters of the outgoing configuration while joint; empty otherwise.
+    pub outgoing: Vec<u64>,
+    /// Learners: they receive the log but neither vote nor count toward commitment.
+    pub learners: Vec<u64>,
+    /// Outgoing voters that become learners when the joint configuration is left (they cannot
+    /// be learners while they still vote in the outgoing half).
+    pub learners_next: Vec<u64>,
+    /// The joint configuration is left automatically once it is committed (etcd's
+    /// `AutoLeave`); without it the person proposes `leave-joint`.
+    pub auto_leave: bool,
+    /// The node whose configuration this is (the leader when there is one); 0 when unknown.
+    pub source: u64,
+    /// etcd's one-line form, e.g. `voters=(1 2 4)&&(1 2 3) autoleave`.
+    pub text: String,
+    /// A configuration change the leader accepted and has not applied yet: the index of its
+    /// entry (0 when none) and the change in etcd's compact notation (`v4` adds a voter, `l5`
+    /// a learner, `r1` removes; `r3 v4 transition=explicit`; `leave-joint` for the empty change
+    /// that leaves a joint configuration). etcd allows one at a time.
+    pub pending_index: u64,
+    pub pending: Option<String>,
+}
+
+impl ConfigView {
+    /// Whether the configuration is joint (an old and a new voter set both decide).
+    pub fn is_joint(&self) -> bool {
+        !self.outgoing.is_empty()
+    }
+
+    /// Whether `id` votes, in either half.
+    pub fn is_voter(&self, id: u64) -> bool {
+        self.voters.contains(&id) || self.outgoing.contains(&id)
+    }
+
+    pub fn is_learner(&self, id: u64) -> bool {
+        self.learners.contains(&id)
+    }
+
+    /// Whether `id` is in the configuration at all (voter or learner).
+    pub fn is_member(&self, id: u64) -> bool {
+        self.is_voter(id) || self.is_learner(id) || self.learners_next.contains(&id)
+    }
+
+    /// How many votes (or acknowledgements) of `half` make a majority of it: 0 for an empty
+    /// half, which imposes nothing.
+    pub fn majority(half: &[u64]) -> usize {
+        if half.is_empty() {
+            0
+        } else {
+            half.len() / 2 + 1
+        }
+    }
+
+    /// Whether `ids` hold a majority of the voters: of both halves while joint.
+    pub fn is_quorum(&self, ids: &[u64]) -> bool {
+        [&self.voters, &self.outgoing]
+            .into_iter()
+            .all(|half| half.iter().filter(|v| ids.contains(v)).count() >= Self::majority(half))
+    }
+}
+
+/// A node's place in the configuration of [`ClusterView::config`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Membership {
+    /// A voter of the (incoming) configuration.
+    #[default]
+    Voter,
+    /// A voter of the outgoing half only: it still votes and counts until the joint
+    /// configuration is left, then it is gone (or a learner, if in `learners_next`).
+    Outgoing,
+    /// A learner: it replicates the log but does not vote or count toward commitment.
+    Learner,
+    /// Running, but not (yet) in the configuration: a node added at run time waits here until
+    /// the change that adds it is applied and the leader reaches it.
+    Joining,
+    /// Removed from the configuration by a change some node applied. etcd's server stops a
+    /// removed member; its id is never reused.
+    Removed,
+}
+
+impl Membership {
+    /// The name a person reads.
+    pub fn name(self) -> &'static str {
+        match self {
+            Membership::Voter => "voter",
+            Membership::Outgoing => "outgoing voter",
+            Membership::Learner => "learner",
+            Membership::Joining => "joining",
+            Membership::Removed => "removed",
+        }
     }
 }
 
@@ -142,6 +254,13 @@ pub struct NodeView {
     pub progress: Vec<ProgressView>,
     /// The node's key/value state machine, fed by applied entries.
     pub kv: BTreeMap<String, String>,
+    /// Its place in the cluster's configuration ([`ClusterView::config`]).
+    #[serde(default)]
+    pub membership: Membership,
+    /// The configuration as this node knows it (etcd's form, e.g. `voters=(1 2 3)`); it lags
+    /// the leader's until the node applies the change. Empty while the node is down.
+    #[serde(default)]
+    pub config: String,
 }
 
 impl NodeView {
@@ -581,6 +700,12 @@ pub fn demo() -> ClusterView {
             ),
             event(57, 4230, Some(5), "5 is starting a new election at term 3"),
         ],
+        config: ConfigView {
+            voters: vec![1, 2, 3, 4, 5],
+            source: 1,
+            text: "voters=(1 2 3 4 5)".to_string(),
+            ..ConfigView::default()
+        },
     }
 }
 
@@ -618,6 +743,58 @@ mod tests {
         assert_eq!(v.links.len(), 5 * 4);
         assert!(v.is_cut_off(5));
         assert!(!v.is_cut_off(2));
+    }
+
+    #[test]
+    fn quorums_follow_the_configuration_and_both_halves_of_a_joint_one() {
+        let simple = ConfigView {
+            voters: vec![1, 2, 3],
+            learners: vec![4],
+            ..ConfigView::default()
+        };
+        assert!(!simple.is_joint());
+        assert!(simple.is_quorum(&[1, 3]));
+        // A learner's acknowledgement counts for nothing.
+        assert!(!simple.is_quorum(&[1, 4]));
+        assert!(simple.is_member(4) && !simple.is_voter(4));
+        let joint = ConfigView {
+            voters: vec![1, 2, 4],
+            outgoing: vec![1, 2, 3],
+            ..ConfigView::default()
+        };
+        assert!(joint.is_joint());
+        // A majority of the new voters alone is not enough, nor of the old ones alone.
+        assert!(!joint.is_quorum(&[1, 4]));
+        assert!(!joint.is_quorum(&[1, 3]));
+        assert!(joint.is_quorum(&[1, 2]));
+        assert!(joint.is_quorum(&[2, 3, 4]));
+        assert_eq!(ConfigView::majority(&[]), 0);
+        assert_eq!(ConfigView::majority(&[1, 2, 3, 4]), 3);
+    }
+
+    #[test]
+    fn cut_off_counts_the_voters_of_the_configuration() {
+        let mut v = demo();
+        // Node 5 is cut off from everyone; with 5 voters that loses it the majority.
+        assert!(v.is_cut_off(5));
+        // Were 1..4 learners and 5 the only voter, 5 would be a majority on its own.
+        v.config = ConfigView {
+            voters: vec![5],
+            learners: vec![1, 2, 3, 4],
+            ..ConfigView::default()
+        };
+        assert!(!v.is_cut_off(5));
+        assert!(
+            v.is_cut_off(1),
+            "a learner that cannot reach the voters is cut off"
+        );
+        // Joint: node 1 reaches the new voters (1 2) but not the old ones (3 4 5) in majority.
+        v.config = ConfigView {
+            voters: vec![1, 2],
+            outgoing: vec![3, 4, 5],
+            ..ConfigView::default()
+        };
+        assert!(v.is_cut_off(5));
     }
 
     #[test]

@@ -1,0 +1,204 @@
+//! `raft-script`: runs playground scripts headless, each on a fresh virtual cluster.
+//!
+//! ```text
+//! raft-script [--seed N] [--rewrite] [--quiet] FILE...
+//! ```
+//!
+//! Prints each script's transcript (the script with every command's actual output under its
+//! `----`), or one line per script with `--quiet`. `--rewrite` writes the transcript back into
+//! the file instead, which is how a scenario's expected outputs are filled in. A script fails
+//! when an `expect` (or a `run-until`) fails, when a written output differs from the actual
+//! one, or when the safety checker found a violation the script does not assert with
+//! `expect violation`. Exit status: 0 when every script passed, 1 when some script failed, 2
+//! when some file could not be read or parsed (reported as `FILE:LINE:COLUMN: message`).
+//!
+//! The seed is `--seed`, else the script's own `# seed: N` header line, else 0.
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() -> std::process::ExitCode {
+    cli::main()
+}
+
+// The page never runs this binary; on wasm it is an empty program, so that building every
+// target of the crate for the browser still works.
+#[cfg(target_arch = "wasm32")]
+fn main() {}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod cli {
+    use std::fmt::Write as _;
+    use std::path::{Path, PathBuf};
+    use std::process::ExitCode;
+
+    use clap::Parser;
+    use cluster::cluster::Cluster;
+    use cluster::script::{Clause, Command, Script, Transcript};
+
+    /// Run Raft Playground scripts on a fresh virtual cluster each and check them.
+    #[derive(Parser, Debug)]
+    #[command(name = "raft-script", version)]
+    struct Args {
+        /// Seed of the cluster's randomness (default: the script's `# seed: N` line, else 0).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Write each file back with the actual outputs filled in under every command.
+        #[arg(long)]
+        rewrite: bool,
+        /// One line per script instead of its transcript.
+        #[arg(long, short)]
+        quiet: bool,
+        /// Script files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    }
+
+    /// How one file went, worst last.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+    enum Verdict {
+        Passed,
+        Failed,
+        Unreadable,
+    }
+
+    pub fn main() -> ExitCode {
+        let args = Args::parse();
+        let many = args.files.len() > 1;
+        let mut worst = Verdict::Passed;
+        for (i, file) in args.files.iter().enumerate() {
+            if many && !args.quiet && !args.rewrite {
+                if i > 0 {
+                    println!();
+                }
+                println!("==> {} <==", file.display());
+            }
+            worst = worst.max(run_file(&args, file));
+        }
+        match worst {
+            Verdict::Passed => ExitCode::SUCCESS,
+            Verdict::Failed => ExitCode::from(1),
+            Verdict::Unreadable => ExitCode::from(2),
+        }
+    }
+
+    /// The value of a `# key: value` header comment (the scenario library's metadata).
+    fn header<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+        text.lines().find_map(|l| {
+            let rest = l.strip_prefix('#')?.trim_start();
+            let rest = rest.strip_prefix(key)?.strip_prefix(':')?;
+            Some(rest.trim())
+        })
+    }
+
+    fn run_file(args: &Args, file: &Path) -> Verdict {
+        let name = file.display();
+        let text = match std::fs::read_to_string(file) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("{name}: {e}");
+                return Verdict::Unreadable;
+            }
+        };
+        let seed = match (args.seed, header(&text, "seed")) {
+            (Some(s), _) => s,
+            (None, None) => 0,
+            (None, Some(s)) => match s.parse::<u64>() {
+                Ok(s) => s,
+                Err(_) => {
+                    let line = text
+                        .lines()
+                        .position(|l| header(l, "seed").is_some())
+                        .map_or(1, |i| i + 1);
+                    eprintln!("{name}:{line}:1: invalid seed {s:?}: want a number");
+                    return Verdict::Unreadable;
+                }
+            },
+        };
+        let script = match Script::parse(&text) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("{name}:{}:{}: {}", e.line, e.column, e.message);
+                return Verdict::Unreadable;
+            }
+        };
+        let t = script.run_on(Cluster::new(seed));
+        let problems = problems(&script, &t, !args.rewrite);
+        if args.rewrite {
+            if t.rewritten != text {
+                if let Err(e) = std::fs::write(file, &t.rewritten) {
+                    eprintln!("{name}: cannot write: {e}");
+                    return Verdict::Unreadable;
+                }
+                if !args.quiet {
+                    println!("{name}: rewritten");
+                }
+            } else if !args.quiet {
+                println!("{name}: up to date");
+            }
+        } else if args.quiet {
+            let verdict = if problems.is_empty() { "ok" } else { "FAILED" };
+            println!(
+                "{name}: {verdict} ({} commands, seed {seed}, {}ms virtual, {} events, history {:016x})",
+                t.results.len(),
+                t.cluster.now(),
+                t.cluster.events().len(),
+                t.history_hash
+            );
+        } else {
+            print!("{}", t.rewritten);
+            if !t.rewritten.ends_with('\n') {
+                println!();
+            }
+        }
+        for p in &problems {
+            eprint!("{name}:{p}");
+        }
+        if problems.is_empty() {
+            Verdict::Passed
+        } else {
+            Verdict::Failed
+        }
+    }
+
+    /// Whether the script asserts that the checker finds a violation (then one is the point
+    /// of the scenario, not a failure).
+    fn asserts_violation(script: &Script) -> bool {
+        script.commands().any(|c| match c {
+            Command::Expect(cond)
+            | Command::RunUntil {
+                condition: cond, ..
+            } => cond.clauses.contains(&Clause::Violation),
+            _ => false,
+        })
+    }
+
+    /// What makes the run fail, each as `LINE: ...` text ending in a newline (the caller puts
+    /// the file name in front). Output mismatches count only when `outputs` (not when the
+    /// outputs are being rewritten).
+    fn problems(script: &Script, t: &Transcript, outputs: bool) -> Vec<String> {
+        let mut out = Vec::new();
+        for r in &t.results {
+            if let Some(f) = &r.failure {
+                out.push(format!("{}: {}: {}\n", r.line, r.command, f.trim_end()));
+            } else if outputs && r.mismatch() {
+                let mut s = format!("{}: {}: output differs\n", r.line, r.command);
+                s.push_str("  expected:\n");
+                for l in r.expected.lines() {
+                    let _ = writeln!(s, "    {l}");
+                }
+                s.push_str("  actual:\n");
+                for l in r.actual.lines() {
+                    let _ = writeln!(s, "    {l}");
+                }
+                out.push(s);
+            }
+        }
+        if !asserts_violation(script) {
+            if let Some(v) = t.cluster.checker().first_violation() {
+                out.push(format!(
+                    " checker: {v} (the script does not `expect violation`)\n"
+                ));
+            }
+        }
+        out
+    }
+}

@@ -1,35 +1,36 @@
 //! The page's frame: toolbar on top, the cluster diagram with the inspector beside it, the logs
-//! under the diagram, the timeline at the bottom. It owns the single page state, runs the play
-//! loop and listens for keyboard shortcuts.
-
-use std::cell::Cell;
+//! under the diagram, and at the bottom the timeline with the dock (event log, clients,
+//! network). It owns the single page state, runs the play loop and listens for keyboard
+//! shortcuts.
 
 use gloo_events::{EventListener, EventListenerOptions};
-use gloo_timers::callback::Interval;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, KeyboardEvent};
 use yew::prelude::*;
 
+use crate::cluster_driver::{ClusterDriver, Setup};
 use crate::components::cluster_diagram::ClusterDiagram;
+use crate::components::dock::Dock;
 use crate::components::error_banner::ErrorBanner;
 use crate::components::help_overlay::HelpOverlay;
 use crate::components::inspector::Inspector;
 use crate::components::log_rows::LogRows;
 use crate::components::timeline::Timeline;
 use crate::components::toolbar::Toolbar;
-use crate::demo_driver::DemoDriver;
 use crate::driver::DriverHandle;
+use crate::frames::AnimationFrames;
 use crate::keys;
+use crate::perf;
 use crate::state::{Action, PageState, Selection};
-
-/// Real milliseconds between frames of the play loop (about 60 per second).
-const FRAME_MS: u32 = 16;
 
 #[derive(Properties, PartialEq, Default)]
 pub struct AppProps {
-    /// The cluster to show. Without one the page runs on sample data.
+    /// The cluster to show. Without one the page runs a fresh virtual cluster.
     #[prop_or_default]
     pub driver: Option<DriverHandle>,
+    /// Start playing at once (the page does; tests mount paused).
+    #[prop_or_default]
+    pub autoplay: bool,
 }
 
 /// The root component.
@@ -37,25 +38,36 @@ pub struct AppProps {
 pub fn app(props: &AppProps) -> Html {
     let state = {
         let driver = props.driver.clone();
+        let autoplay = props.autoplay;
         use_reducer(move || {
-            PageState::new(driver.unwrap_or_else(|| DriverHandle::new(DemoDriver::new())))
+            let driver =
+                driver.unwrap_or_else(|| DriverHandle::new(ClusterDriver::new(Setup::default())));
+            let page = PageState::new(driver);
+            if autoplay {
+                page.playing()
+            } else {
+                page
+            }
         })
     };
 
-    // The play loop runs only while playing. Each frame reports the real time that really
-    // passed, so timer jitter does not change the speed.
+    // The play loop runs only while playing, one step per animation frame. Each frame reports
+    // the real time that passed, so a slow frame does not slow the cluster down; the work a
+    // frame caused (the run and the render, which yew does in a task queued right after) is
+    // timed for the benchmarks (see `perf`).
     {
         let dispatcher = state.dispatcher();
         use_effect_with(state.playing, move |&playing| {
-            let interval = playing.then(|| {
-                let last = Cell::new(js_sys::Date::now());
-                Interval::new(FRAME_MS, move || {
-                    let now = js_sys::Date::now();
-                    let real_ms = now - last.replace(now);
+            let frames = playing.then(|| {
+                AnimationFrames::start(move |real_ms| {
+                    let t0 = perf::now_ms();
                     dispatcher.dispatch(Action::Frame { real_ms });
+                    yew::platform::spawn_local(async move {
+                        perf::record(perf::now_ms() - t0);
+                    });
                 })
             });
-            move || drop(interval)
+            move || drop(frames)
         });
     }
 
@@ -93,47 +105,79 @@ pub fn app(props: &AppProps) -> Html {
         });
     }
 
-    let on_action: Callback<Action> = state.dispatcher().into();
+    // One callback for the page's whole life: a new one every render would differ from the
+    // last (callbacks compare by identity) and make every component redraw every frame.
+    let on_action: Callback<Action> = {
+        let dispatcher = state.dispatcher();
+        (*use_memo((), move |_| {
+            Callback::from(move |a: Action| dispatcher.dispatch(a))
+        }))
+        .clone()
+    };
     let selected_node = match state.selection {
         Selection::Node(id) => Some(id),
         _ => None,
     };
+    // Only a selected message needs the clock (how far it travelled); everything else in the
+    // inspector changes with events, so it is left alone while only time passes.
+    let inspector_now = match state.selection {
+        Selection::Message(_) => state.now_ms,
+        _ => 0,
+    };
+    let view = &state.view;
 
     html! {
-        <div class="app">
+        <div class={classes!("app", state.timeline.in_past.then_some("in-past"))}>
             <Toolbar
                 playing={state.playing}
                 speed={state.speed}
-                now_ms={state.view.now_ms}
-                seed={state.view.seed}
+                now_ms={state.now_ms}
+                setup={state.setup.clone()}
                 sample={state.sample}
+                in_past={state.timeline.in_past}
                 on_action={on_action.clone()}
             />
             <ErrorBanner error={state.error.clone()} on_action={on_action.clone()} />
             <main class="bench">
                 <section class="cluster" aria-label="Cluster diagram">
                     <ClusterDiagram
-                        view={state.view.clone()}
+                        view={view.clone()}
+                        now_ms={state.now_ms}
                         selection={state.selection}
                         on_action={on_action.clone()}
                     />
                 </section>
                 <aside class="inspector" aria-label="Inspector">
                     <Inspector
-                        view={state.view.clone()}
+                        view={view.clone()}
+                        now_ms={inspector_now}
                         selection={state.selection}
                         on_action={on_action.clone()}
                     />
                 </aside>
                 <section class="logs" aria-label="Logs">
                     <LogRows
-                        view={state.view.clone()}
+                        view={view.clone()}
                         selected={selected_node}
                         on_action={on_action.clone()}
                     />
                 </section>
                 <section class="timeline" aria-label="Timeline and event log">
-                    <Timeline view={state.view.clone()} />
+                    <Timeline
+                        cursor={view.cursor}
+                        events={view.events}
+                        checker={view.checker.clone()}
+                        info={state.timeline.clone()}
+                        on_action={on_action.clone()}
+                    />
+                    <Dock
+                        tab={state.dock}
+                        view={view.clone()}
+                        events={state.events.clone()}
+                        filter={state.filter.clone()}
+                        clients={state.clients.clone()}
+                        on_action={on_action.clone()}
+                    />
                 </section>
             </main>
             if state.help_open {

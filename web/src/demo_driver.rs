@@ -4,6 +4,8 @@
 //! fill and reset, faults and Ready steps change what they visibly change. It knows no Raft:
 //! nothing here elects, replicates or commits, and commands that would need that say so.
 
+use std::rc::Rc;
+
 use cluster::view::{demo, ClusterView, EventView, MessageView, NodeView, Role};
 
 use crate::command::Command;
@@ -370,6 +372,29 @@ impl DemoDriver {
                 self.advance_to(end);
             }
             Command::DeliverMessage(id) => self.deliver(*id)?,
+            // The steps resolve against the sample: the next message to arrive (ties by send
+            // order), the lowest running node with a Ready.
+            Command::StepMessage => {
+                let id = self
+                    .view
+                    .messages
+                    .iter()
+                    .filter(|m| !m.held)
+                    .min_by_key(|m| (m.arrives_at, m.id))
+                    .map(|m| m.id)
+                    .ok_or("no message is in flight")?;
+                self.deliver(id)?;
+            }
+            Command::StepReady => {
+                let id = self
+                    .view
+                    .nodes
+                    .iter()
+                    .find(|n| n.ready.is_some() && !n.crashed)
+                    .map(|n| n.id)
+                    .ok_or("no running node has a pending Ready")?;
+                self.process_ready(id)?;
+            }
             Command::DropMessage(id) => {
                 let before = self.view.messages.len();
                 self.view.messages.retain(|m| m.id != *id);
@@ -477,14 +502,15 @@ impl DemoDriver {
                 view.seed = *seed;
                 *self = Self::from_view(view);
             }
+            _ => return Err(NEEDS_RAFT.to_string()),
         }
         Ok(())
     }
 }
 
 impl Driver for DemoDriver {
-    fn view(&self) -> ClusterView {
-        self.view.clone()
+    fn view(&self) -> Rc<ClusterView> {
+        Rc::new(self.view.clone())
     }
 
     fn apply(&mut self, cmd: &Command) -> Result<(), String> {
@@ -651,6 +677,6 @@ mod tests {
         d.apply(&Command::Reset { seed: 7 }).expect("reset");
         let mut expected = demo();
         expected.seed = 7;
-        assert_eq!(d.view(), expected);
+        assert_eq!(*d.view(), expected);
     }
 }

@@ -1,26 +1,224 @@
 //! The seam between the page and whatever runs the cluster. The page only ever asks for a
-//! [`ClusterView`] and sends [`Command`]s; the real virtual cluster and the sample
+//! [`ClusterView`] (plus the history around it) and sends [`Command`]s; the real virtual cluster
+//! ([`ClusterDriver`](crate::cluster_driver::ClusterDriver)) and the sample
 //! [`DemoDriver`](crate::demo_driver::DemoDriver) both sit behind this trait, so swapping one for
 //! the other touches no component.
 
 use std::cell::RefCell;
 use std::fmt;
+use std::ops::Deref;
 use std::rc::Rc;
 
+use cluster::script::Transcript;
 use cluster::view::ClusterView;
 
 use crate::command::Command;
 
+/// A shared, immutable value whose equality is identity. The page builds a new one whenever the
+/// value changes, so comparing pointers is both correct and O(1): props holding one let yew skip
+/// a component without walking the whole cluster picture.
+#[derive(Debug, Default)]
+pub struct Shared<T>(pub Rc<T>);
+
+impl<T> Shared<T> {
+    pub fn new(value: T) -> Self {
+        Shared(Rc::new(value))
+    }
+}
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(self.0.clone())
+    }
+}
+
+impl<T> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<T> Deref for Shared<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+/// One Raft log line of an event, with etcd's level name (`INFO`, `DEBUG`…).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogLineView {
+    pub level: &'static str,
+    /// 0 debug, 1 info, 2 warn, 3 error, 4 fatal: for filtering.
+    pub rank: u8,
+    pub text: String,
+}
+
+/// One entry of the event log: what happened, why (with the paper's section), and what the Raft
+/// core logged while it happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventLine {
+    pub index: u64,
+    pub at_ms: u64,
+    /// The event's kind (`tick`, `deliver`, `crash`…).
+    pub kind: &'static str,
+    pub node: Option<u64>,
+    /// The sentence that explains the event.
+    pub text: String,
+    /// Where the rule comes from (`§5.4.1`, `thesis §9.6`).
+    pub section: Option<String>,
+    /// The core's log lines at or above the filter's level.
+    pub log: Vec<LogLineView>,
+    /// The safety checker flagged this event.
+    pub violation: bool,
+}
+
+/// Which events the event log lists.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventFilter {
+    /// Only events about this node.
+    pub node: Option<u64>,
+    /// The lowest log level shown (0 debug … 3 error). At warn and above, only events that
+    /// logged something that serious are listed, so the log becomes a list of problems.
+    pub level: u8,
+    /// Only events of this kind (`None`: every kind).
+    pub kind: Option<String>,
+    /// Leave out the clocks' ticks, which are most of the events and rarely the story.
+    pub hide_ticks: bool,
+    /// Only events whose text (or log) contains this, ignoring case.
+    pub text: String,
+}
+
+impl Default for EventFilter {
+    fn default() -> Self {
+        EventFilter {
+            node: None,
+            level: 1,
+            kind: None,
+            hide_ticks: true,
+            text: String::new(),
+        }
+    }
+}
+
+impl EventFilter {
+    /// Whether an event with these attributes passes (the log lines are checked by the caller
+    /// for the level rule).
+    pub fn admits(&self, kind: &str, node: Option<u64>) -> bool {
+        if self.node.is_some() && self.node != node {
+            return false;
+        }
+        if let Some(k) = &self.kind {
+            if k != kind {
+                return false;
+            }
+        } else if self.hide_ticks && kind == "tick" {
+            return false;
+        }
+        true
+    }
+}
+
+/// A future abandoned by acting in the past.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BranchView {
+    /// The event count at which the new timeline left the old one.
+    pub forked_at: u64,
+    /// How many events the abandoned timeline had.
+    pub events: u64,
+}
+
+/// Where the page stands in the history.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TimelineInfo {
+    /// The view shows the past: acting now forks the timeline.
+    pub in_past: bool,
+    /// Abandoned futures, oldest first.
+    pub branches: Vec<BranchView>,
+}
+
+/// How the run was started: what a reset rebuilds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunSetup {
+    pub seed: u64,
+    pub nodes: u64,
+    /// Virtual milliseconds between the background client's puts (0: none).
+    pub load_every_ms: u64,
+}
+
 /// Something that owns a cluster, shows it and obeys commands.
 pub trait Driver {
-    /// The cluster as it is now.
-    fn view(&self) -> ClusterView;
-    /// Carries out one command. An error is a sentence for the person (the page shows it) and
-    /// leaves the cluster as it was.
+    /// The cluster as it is shown. Implementations hand out the same `Rc` as long as nothing
+    /// but the clock moved, so the page can skip redrawing what did not change.
+    fn view(&self) -> Rc<ClusterView>;
+    /// Virtual time now. It may be later than `view().now_ms` when time passed without events.
+    fn now_ms(&self) -> u64 {
+        self.view().now_ms
+    }
+    /// Carries out one command. An error is a sentence for the person (the page shows it).
     fn apply(&mut self, cmd: &Command) -> Result<(), String>;
     /// Whether the view is made-up sample data rather than a simulation (the page says so).
     fn is_sample(&self) -> bool {
         false
+    }
+    /// Shows the cluster as it was right after its first `events` events.
+    fn seek(&mut self, _events: u64) -> Result<(), String> {
+        Err("this cluster keeps no history to travel in".into())
+    }
+    /// Where the shown cluster stands in the history.
+    fn timeline(&self) -> TimelineInfo {
+        TimelineInfo::default()
+    }
+    /// The latest events of the shown cluster that pass the filter, newest first, at most
+    /// `limit` of them.
+    fn events(&self, filter: &EventFilter, limit: usize) -> Vec<EventLine> {
+        let view = self.view();
+        let needle = filter.text.to_lowercase();
+        view.recent_events
+            .iter()
+            .rev()
+            .filter(|e| filter.node.is_none() || filter.node == e.node)
+            .filter(|e| needle.is_empty() || e.text.to_lowercase().contains(&needle))
+            .take(limit)
+            .map(|e| EventLine {
+                index: e.index,
+                at_ms: e.at_ms,
+                kind: "event",
+                node: e.node,
+                text: e.text.clone(),
+                section: None,
+                log: Vec::new(),
+                violation: false,
+            })
+            .collect()
+    }
+    /// The clients' latest operations, newest first, as the history prints them
+    /// (`#3 c1 put x=5 [100ms..130ms] ok`).
+    fn client_history(&self, _limit: usize) -> Vec<String> {
+        Vec::new()
+    }
+    /// Executes one line of script text; returns what it printed.
+    fn execute_line(&mut self, _line: &str) -> Result<String, String> {
+        Err("scripts need the real cluster".into())
+    }
+    /// Starts over with `seed` and runs a whole script; the page then shows where it ended
+    /// (with its whole history to travel in). Returns the script's transcript (expectations,
+    /// outputs); an error only when the script does not parse.
+    fn run_script(&mut self, _text: &str, _seed: u64) -> Result<Transcript, String> {
+        Err("scripts need the real cluster".into())
+    }
+    /// The session so far as a script that replays it.
+    fn script(&self) -> String {
+        String::new()
+    }
+    /// How the run was set up.
+    fn setup(&self) -> RunSetup {
+        let v = self.view();
+        RunSetup {
+            seed: v.seed,
+            nodes: v.nodes.len() as u64,
+            load_every_ms: 0,
+        }
     }
 }
 
@@ -34,8 +232,12 @@ impl DriverHandle {
         DriverHandle(Rc::new(RefCell::new(driver)))
     }
 
-    pub fn view(&self) -> ClusterView {
+    pub fn view(&self) -> Rc<ClusterView> {
         self.0.borrow().view()
+    }
+
+    pub fn now_ms(&self) -> u64 {
+        self.0.borrow().now_ms()
     }
 
     pub fn apply(&self, cmd: &Command) -> Result<(), String> {
@@ -44,6 +246,38 @@ impl DriverHandle {
 
     pub fn is_sample(&self) -> bool {
         self.0.borrow().is_sample()
+    }
+
+    pub fn seek(&self, events: u64) -> Result<(), String> {
+        self.0.borrow_mut().seek(events)
+    }
+
+    pub fn timeline(&self) -> TimelineInfo {
+        self.0.borrow().timeline()
+    }
+
+    pub fn events(&self, filter: &EventFilter, limit: usize) -> Vec<EventLine> {
+        self.0.borrow().events(filter, limit)
+    }
+
+    pub fn client_history(&self, limit: usize) -> Vec<String> {
+        self.0.borrow().client_history(limit)
+    }
+
+    pub fn execute_line(&self, line: &str) -> Result<String, String> {
+        self.0.borrow_mut().execute_line(line)
+    }
+
+    pub fn run_script(&self, text: &str, seed: u64) -> Result<Transcript, String> {
+        self.0.borrow_mut().run_script(text, seed)
+    }
+
+    pub fn script(&self) -> String {
+        self.0.borrow().script()
+    }
+
+    pub fn setup(&self) -> RunSetup {
+        self.0.borrow().setup()
     }
 }
 
@@ -56,5 +290,40 @@ impl PartialEq for DriverHandle {
 impl fmt::Debug for DriverHandle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("DriverHandle")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shared_values_are_equal_only_to_themselves() {
+        let a = Shared::new(vec![1, 2]);
+        let b = Shared::new(vec![1, 2]);
+        assert_eq!(a, a.clone());
+        assert_ne!(a, b, "same contents, another value");
+        assert_eq!(a.len(), 2);
+    }
+
+    #[test]
+    fn the_filter_hides_ticks_unless_asked_for_them() {
+        let f = EventFilter::default();
+        assert!(!f.admits("tick", Some(1)));
+        assert!(f.admits("deliver", Some(1)));
+        let f = EventFilter {
+            kind: Some("tick".into()),
+            ..EventFilter::default()
+        };
+        assert!(f.admits("tick", Some(1)));
+        assert!(!f.admits("deliver", Some(1)));
+        let f = EventFilter {
+            node: Some(2),
+            hide_ticks: false,
+            ..EventFilter::default()
+        };
+        assert!(f.admits("tick", Some(2)));
+        assert!(!f.admits("tick", Some(1)));
+        assert!(!f.admits("network", None));
     }
 }

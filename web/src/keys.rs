@@ -9,6 +9,11 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("→", "step one tick"),
     ("↓", "deliver the next message"),
     ("↑", "handle the next pending Ready"),
+    (
+        "←",
+        "one event back in time (acting there forks the timeline)",
+    ),
+    ("End", "back to the present"),
     ("+ / −", "faster / slower"),
     ("1 … 9", "select a node"),
     ("Esc", "close this help, or clear the selection"),
@@ -26,6 +31,8 @@ pub fn action_for_key(key: &str, ctrl_alt_meta: bool) -> Option<Action> {
         "ArrowRight" => Action::Tick,
         "ArrowDown" => Action::StepMessage,
         "ArrowUp" => Action::StepReady,
+        "ArrowLeft" => Action::SeekBy(-1),
+        "End" => Action::BackToPresent,
         "+" | "=" => Action::Faster,
         "-" | "_" => Action::Slower,
         "?" => Action::ToggleHelp,
@@ -60,6 +67,8 @@ mod tests {
             Some(Action::StepMessage)
         );
         assert_eq!(action_for_key("ArrowUp", false), Some(Action::StepReady));
+        assert_eq!(action_for_key("ArrowLeft", false), Some(Action::SeekBy(-1)));
+        assert_eq!(action_for_key("End", false), Some(Action::BackToPresent));
         assert_eq!(action_for_key("?", false), Some(Action::ToggleHelp));
         assert_eq!(
             action_for_key("3", false),

@@ -1,17 +1,20 @@
 //! The page's single state and its reducer. Actions that change the cluster are script commands
-//! ([`Command`]), forwarded to the driver and written to the session's script; the rest only
-//! change what the page shows (selection, playback, overlays).
+//! ([`Command`]) forwarded to the driver, which records them; the rest only change what the page
+//! shows (selection, playback, the event filter, overlays) or where in the history it looks.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
+use cluster::script::Transcript;
 use cluster::view::ClusterView;
 use yew::Reducible;
 
 use crate::command::Command;
-use crate::driver::DriverHandle;
+use crate::driver::{DriverHandle, EventFilter, EventLine, RunSetup, Shared, TimelineInfo};
+use crate::perf;
 
 /// Playback speeds, as multiples of real time: 1/100× lets a person follow single messages
-/// across a 10 ms link; 100× runs a minute of cluster life in under a second.
+/// across a link; 100× runs a minute of cluster life in under a second.
 pub const SPEEDS: [f64; 13] = [
     0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0,
 ];
@@ -20,8 +23,19 @@ pub const SPEEDS: [f64; 13] = [
 pub const DEFAULT_SPEED: usize = 3;
 
 /// The longest stretch of real time one frame may account for. A tab in the background gets
-/// few timer callbacks; catching up all at once would make the cluster leap.
+/// few frames; catching up all at once would make the cluster leap.
 const MAX_FRAME_MS: f64 = 250.0;
+
+/// How many events the event log lists.
+pub const EVENT_LOG_LINES: usize = 40;
+
+/// How many client operations the clients panel lists.
+pub const CLIENT_LINES: usize = 12;
+
+/// While playing, the event log and the clients' list follow every this many frames (about ten
+/// times a second): faster than that, nobody can read them, and rebuilding dozens of rows
+/// every frame would cost the diagram its smoothness.
+pub const LISTS_EVERY_FRAMES: u32 = 6;
 
 /// How a speed reads on the page: `1/20×`, `1×`, `50×`.
 pub fn speed_label(speed: f64) -> String {
@@ -43,13 +57,22 @@ pub enum Selection {
     Link(u64, u64),
 }
 
+/// The panels of the dock under the logs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DockTab {
+    #[default]
+    Events,
+    Clients,
+    Network,
+}
+
 /// Everything that can happen to the page.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
     /// A command for the cluster, as a script would say it.
     Cluster(Command),
-    /// The toolbar's steps. They pause playback and resolve to a concrete command against the
-    /// current view, so the script records exactly which message or Ready was stepped.
+    /// The toolbar's steps (the cluster's `step tick`, `step message`, `step ready`). They pause
+    /// playback.
     Tick,
     StepMessage,
     StepReady,
@@ -69,119 +92,185 @@ pub enum Action {
     /// Escape: closes the help first, then dismisses an error, then clears the selection.
     Escape,
     DismissError,
+    /// Show the cluster right after its first `n` events (pauses playback).
+    Seek(u64),
+    /// Move the shown event by this many (arrow keys while looking at the history).
+    SeekBy(i64),
+    /// Back to the end of the timeline.
+    BackToPresent,
+    /// Show the state right after the checker's first violation.
+    JumpToViolation,
+    Filter(EventFilter),
+    Dock(DockTab),
+    /// One line of script text, as typed (for a script panel).
+    ExecuteLine(String),
+    /// Start over with `seed` and a whole script.
+    RunScript {
+        text: String,
+        seed: u64,
+    },
 }
 
 /// The page state.
 #[derive(Clone, Debug)]
 pub struct PageState {
     driver: DriverHandle,
-    pub view: Rc<ClusterView>,
+    /// The cluster as shown. A new value only when something but the clock changed.
+    pub view: Shared<ClusterView>,
+    /// Virtual time now (the view's clock may lag when nothing else happened).
+    pub now_ms: u64,
+    pub timeline: Shared<TimelineInfo>,
+    /// The event log's lines for `filter`, newest first.
+    pub events: Shared<Vec<EventLine>>,
+    pub filter: EventFilter,
+    /// The clients' latest operations, newest first.
+    pub clients: Shared<Vec<String>>,
+    pub setup: RunSetup,
     /// Whether the view is sample data rather than a simulation.
     pub sample: bool,
     pub selection: Selection,
+    /// Select the first leader once it is elected, unless the person picked something.
+    auto_select: bool,
     pub playing: bool,
     /// Index into [`SPEEDS`].
     pub speed: usize,
     /// Virtual milliseconds owed to the cluster but smaller than one: at 1/100× a frame is
-    /// worth a fraction of a millisecond, and dropping it would stop time altogether.
-    carry_ms: f64,
+    /// worth a fraction of a millisecond, and dropping it would stop time altogether. Shared by
+    /// every copy of the state, so a frame that owes less than a millisecond changes nothing
+    /// else and need not render.
+    carry_ms: Rc<Cell<f64>>,
     pub help_open: bool,
+    pub dock: DockTab,
     /// The last command's refusal, shown until dismissed or until a command succeeds.
     pub error: Option<String>,
-    /// The session so far, as script commands (consecutive runs merged).
-    pub script: Vec<Command>,
-}
-
-impl PartialEq for PageState {
-    fn eq(&self, other: &Self) -> bool {
-        self.driver == other.driver
-            && self.view == other.view
-            && self.selection == other.selection
-            && self.playing == other.playing
-            && self.speed == other.speed
-            && self.carry_ms == other.carry_ms
-            && self.help_open == other.help_open
-            && self.error == other.error
-            && self.script == other.script
-    }
+    /// What the last script line printed (for a script panel).
+    pub output: Option<String>,
+    /// What the last whole script run produced (for a script panel).
+    pub last_run: Option<Shared<Transcript>>,
+    /// Frames played, for pacing the lists.
+    frames: u32,
+    /// The lists lag behind the view (see [`LISTS_EVERY_FRAMES`]).
+    lists_stale: bool,
 }
 
 impl PageState {
-    /// A fresh page on `driver`, with the leader selected so that the first look already shows
-    /// a Ready.
+    /// A fresh page on `driver`, paused, with the leader selected if there is one.
     pub fn new(driver: DriverHandle) -> Self {
         let view = driver.view();
         let selection = view.leader.map_or(Selection::Nothing, Selection::Node);
+        let filter = EventFilter::default();
+        let events = Shared::new(driver.events(&filter, EVENT_LOG_LINES));
         PageState {
             sample: driver.is_sample(),
-            driver,
-            view: Rc::new(view),
+            now_ms: driver.now_ms(),
+            timeline: Shared::new(driver.timeline()),
+            setup: driver.setup(),
+            view: Shared(view),
+            clients: Shared::new(driver.client_history(CLIENT_LINES)),
+            events,
+            filter,
+            auto_select: selection == Selection::Nothing,
             selection,
+            driver,
             playing: false,
             speed: DEFAULT_SPEED,
-            carry_ms: 0.0,
+            carry_ms: Rc::new(Cell::new(0.0)),
             help_open: false,
+            dock: DockTab::default(),
             error: None,
-            script: Vec::new(),
+            output: None,
+            last_run: None,
+            frames: 0,
+            lists_stale: false,
         }
+    }
+
+    /// The same page, already playing (what a visitor sees on arrival).
+    pub fn playing(mut self) -> Self {
+        self.playing = true;
+        self
     }
 
     pub fn speed_factor(&self) -> f64 {
         SPEEDS[self.speed.min(SPEEDS.len() - 1)]
     }
 
-    /// Sends a command to the driver; on success refreshes the view and records it.
+    /// The driver, for panels that read more than the view (the session's script).
+    pub fn driver(&self) -> &DriverHandle {
+        &self.driver
+    }
+
+    /// Sends a command to the driver and refreshes what it shows.
     fn command(&mut self, cmd: Command) {
-        match self.driver.apply(&cmd) {
-            Ok(()) => {
-                self.view = Rc::new(self.driver.view());
-                self.error = None;
-                self.record(cmd);
-            }
+        let t0 = perf::now_ms();
+        let r = self.driver.apply(&cmd);
+        self.refresh();
+        perf::add(perf::Part::Driver, perf::now_ms() - t0);
+        match r {
+            Ok(()) => self.error = None,
             Err(e) => {
                 // A refusal while playing would repeat every frame; stop and let it be read.
                 self.playing = false;
-                self.error = Some(format!("{cmd}: {e}"));
+                self.error = Some(format!("{}: {e}", cmd.to_string().replace('\n', " ")));
             }
         }
     }
 
-    fn record(&mut self, cmd: Command) {
-        if let (Some(Command::Run { ms: last }), Command::Run { ms }) =
-            (self.script.last_mut(), &cmd)
-        {
-            *last += ms;
+    /// Picks up what the driver shows now. Values that did not change keep their identity,
+    /// so the components that draw them are skipped.
+    fn refresh(&mut self) {
+        self.now_ms = self.driver.now_ms();
+        let view = self.driver.view();
+        if Rc::ptr_eq(&view, &self.view.0) {
             return;
         }
-        self.script.push(cmd);
-    }
-
-    /// The message a "step message" delivers: the next to arrive (ties by send order).
-    fn next_message(&self) -> Option<u64> {
-        self.view
-            .messages
-            .iter()
-            .filter(|m| !m.held)
-            .min_by_key(|m| (m.arrives_at, m.id))
-            .map(|m| m.id)
-    }
-
-    /// The node a "step Ready" handles: the selected node if it has one, else the lowest id.
-    fn next_ready(&self) -> Option<u64> {
-        let has_ready = |id: u64| {
-            self.view
-                .node(id)
-                .is_some_and(|n| n.ready.is_some() && !n.crashed)
-        };
-        match self.selection {
-            Selection::Node(id) if has_ready(id) => Some(id),
-            _ => self
-                .view
-                .nodes
-                .iter()
-                .map(|n| n.id)
-                .find(|&id| has_ready(id)),
+        self.view = Shared(view);
+        let info = self.driver.timeline();
+        if *self.timeline != info {
+            self.timeline = Shared::new(info);
         }
+        let setup = self.driver.setup();
+        if self.setup != setup {
+            self.setup = setup;
+        }
+        if self.playing && !self.frames.is_multiple_of(LISTS_EVERY_FRAMES) {
+            self.lists_stale = true;
+        } else {
+            self.refresh_lists();
+        }
+        if self.auto_select && self.selection == Selection::Nothing {
+            if let Some(l) = self.view.leader {
+                self.selection = Selection::Node(l);
+                self.auto_select = false;
+            }
+        }
+    }
+
+    /// The event log and the clients' operations.
+    fn refresh_lists(&mut self) {
+        self.lists_stale = false;
+        self.refresh_events();
+        let clients = self.driver.client_history(CLIENT_LINES);
+        if *self.clients != clients {
+            self.clients = Shared::new(clients);
+        }
+    }
+
+    fn refresh_events(&mut self) {
+        let lines = self.driver.events(&self.filter, EVENT_LOG_LINES);
+        if *self.events != lines {
+            self.events = Shared::new(lines);
+        }
+    }
+
+    fn seek(&mut self, target: u64) {
+        self.playing = false;
+        let target = target.min(self.view.events);
+        match self.driver.seek(target) {
+            Ok(()) => self.error = None,
+            Err(e) => self.error = Some(e),
+        }
+        self.refresh();
     }
 }
 
@@ -191,10 +280,20 @@ impl Reducible for PageState {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         // Frames arrive many times a second; when nothing changes, hand back the same Rc so
         // yew skips the render.
-        if let Action::Frame { .. } = action {
+        if let Action::Frame { real_ms } = action {
             if !self.playing {
                 return self;
             }
+            let owed = self.carry_ms.get() + real_ms.clamp(0.0, MAX_FRAME_MS) * self.speed_factor();
+            let whole = owed.floor();
+            self.carry_ms.set(owed - whole);
+            if whole < 1.0 {
+                return self;
+            }
+            let mut s = (*self).clone();
+            s.frames = s.frames.wrapping_add(1);
+            s.command(Command::Run { ms: whole as u64 });
+            return Rc::new(s);
         }
         let mut s = (*self).clone();
         match action {
@@ -205,17 +304,11 @@ impl Reducible for PageState {
             }
             Action::StepMessage => {
                 s.playing = false;
-                match s.next_message() {
-                    Some(id) => s.command(Command::DeliverMessage(id)),
-                    None => s.error = Some("no message is in flight".into()),
-                }
+                s.command(Command::StepMessage);
             }
             Action::StepReady => {
                 s.playing = false;
-                match s.next_ready() {
-                    Some(id) => s.command(Command::ProcessReady(id)),
-                    None => s.error = Some("no running node has a pending Ready".into()),
-                }
+                s.command(Command::StepReady);
             }
             Action::Play => s.playing = true,
             Action::Pause => s.playing = false,
@@ -223,14 +316,8 @@ impl Reducible for PageState {
             Action::Speed(i) => s.speed = i.min(SPEEDS.len() - 1),
             Action::Faster => s.speed = (s.speed + 1).min(SPEEDS.len() - 1),
             Action::Slower => s.speed = s.speed.saturating_sub(1),
-            Action::Frame { real_ms } => {
-                let owed = s.carry_ms + real_ms.clamp(0.0, MAX_FRAME_MS) * s.speed_factor();
-                let whole = owed.floor();
-                s.carry_ms = owed - whole;
-                if whole >= 1.0 {
-                    s.command(Command::Run { ms: whole as u64 });
-                }
-            }
+            // Handled above.
+            Action::Frame { .. } => return self,
             Action::Select(sel) => {
                 // Number keys can name a node the cluster does not have; that is a no-op, not
                 // an empty inspector.
@@ -244,6 +331,7 @@ impl Reducible for PageState {
                     return self;
                 }
                 s.selection = sel;
+                s.auto_select = false;
             }
             Action::ToggleHelp => s.help_open = !s.help_open,
             Action::Escape => {
@@ -253,9 +341,62 @@ impl Reducible for PageState {
                     s.error = None;
                 } else {
                     s.selection = Selection::Nothing;
+                    s.auto_select = false;
                 }
             }
             Action::DismissError => s.error = None,
+            Action::Seek(n) => s.seek(n),
+            Action::SeekBy(d) => {
+                let target = s.view.cursor.saturating_add_signed(d);
+                s.seek(target);
+            }
+            Action::BackToPresent => {
+                let end = s.view.events;
+                s.seek(end);
+            }
+            Action::JumpToViolation => match s.view.checker.event {
+                Some(e) => s.seek(e + 1),
+                None => return self,
+            },
+            Action::Filter(f) => {
+                if f == s.filter {
+                    return self;
+                }
+                s.filter = f;
+                s.refresh_events();
+            }
+            Action::Dock(tab) => s.dock = tab,
+            Action::ExecuteLine(line) => {
+                let r = s.driver.execute_line(&line);
+                s.refresh();
+                match r {
+                    Ok(out) => {
+                        s.error = None;
+                        s.output = Some(out);
+                    }
+                    Err(e) => {
+                        s.playing = false;
+                        s.error = Some(format!("{}: {e}", line.trim()));
+                        s.output = None;
+                    }
+                }
+            }
+            Action::RunScript { text, seed } => {
+                s.playing = false;
+                let r = s.driver.run_script(&text, seed);
+                s.refresh();
+                match r {
+                    Ok(t) => {
+                        s.error = None;
+                        s.last_run = Some(Shared::new(t));
+                    }
+                    Err(e) => s.error = Some(e),
+                }
+            }
+        }
+        // Anything but a frame brings the lists up to date.
+        if s.lists_stale {
+            s.refresh_lists();
         }
         Rc::new(s)
     }
@@ -264,10 +405,17 @@ impl Reducible for PageState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cluster_driver::{ClusterDriver, Setup};
     use crate::demo_driver::DemoDriver;
 
-    fn page() -> Rc<PageState> {
+    fn sample() -> Rc<PageState> {
         Rc::new(PageState::new(DriverHandle::new(DemoDriver::new())))
+    }
+
+    fn real() -> Rc<PageState> {
+        Rc::new(PageState::new(DriverHandle::new(ClusterDriver::new(
+            Setup::default(),
+        ))))
     }
 
     fn reduce(s: Rc<PageState>, actions: impl IntoIterator<Item = Action>) -> Rc<PageState> {
@@ -276,17 +424,22 @@ mod tests {
 
     #[test]
     fn starts_paused_with_the_leader_selected() {
-        let s = page();
+        let s = sample();
         assert!(!s.playing);
         assert!(s.sample);
         assert_eq!(s.selection, Selection::Node(1));
         assert_eq!(s.speed_factor(), 0.1);
+        assert!(
+            PageState::new(DriverHandle::new(DemoDriver::new()))
+                .playing()
+                .playing
+        );
     }
 
     #[test]
     fn frames_advance_virtual_time_only_while_playing() {
-        let s = page();
-        let t0 = s.view.now_ms;
+        let s = real();
+        let t0 = s.now_ms;
         let s2 = s.clone().reduce(Action::Frame { real_ms: 100.0 });
         assert!(Rc::ptr_eq(&s, &s2), "a paused frame is not a change");
         let s = reduce(
@@ -298,60 +451,125 @@ mod tests {
                 Action::Frame { real_ms: 50.0 },
             ],
         );
-        assert_eq!(s.view.now_ms, t0 + 150);
-        assert_eq!(s.script, vec![Command::Run { ms: 150 }], "runs merge");
+        assert_eq!(s.now_ms, t0 + 150);
+        let script = s.driver.script();
+        let runs = script.lines().filter(|l| l.starts_with("run ")).count();
+        assert_eq!(runs, 1, "the lead-in and the frames merge: {script}");
     }
 
     #[test]
     fn slow_speeds_carry_fractions_of_a_millisecond() {
         // At 1/100×, 30 ms of real time is 0.3 ms of virtual time: four frames make one.
-        let s = reduce(page(), [Action::Play, Action::Speed(0)]);
-        let t0 = s.view.now_ms;
+        let s = reduce(real(), [Action::Play, Action::Speed(0)]);
+        let t0 = s.now_ms;
         let s = reduce(s, (0..4).map(|_| Action::Frame { real_ms: 30.0 }));
-        assert_eq!(s.view.now_ms, t0 + 1);
+        assert_eq!(s.now_ms, t0 + 1);
     }
 
     #[test]
     fn a_long_pause_of_the_tab_does_not_leap() {
-        let s = reduce(page(), [Action::Play, Action::Speed(6)]);
-        let t0 = s.view.now_ms;
+        let s = reduce(real(), [Action::Play, Action::Speed(6)]);
+        let t0 = s.now_ms;
         let s = s.reduce(Action::Frame { real_ms: 60_000.0 });
-        assert_eq!(s.view.now_ms, t0 + MAX_FRAME_MS as u64);
+        assert_eq!(s.now_ms, t0 + MAX_FRAME_MS as u64);
     }
 
     #[test]
-    fn steps_pause_and_record_concrete_commands() {
-        let s = reduce(page(), [Action::Play, Action::StepMessage]);
+    fn the_first_leader_is_selected_once() {
+        let s = reduce(real(), [Action::Play, Action::Speed(6)]);
+        assert_eq!(s.selection, Selection::Nothing, "no leader yet");
+        let s = reduce(s, (0..20).map(|_| Action::Frame { real_ms: 200.0 }));
+        let leader = s.view.leader.expect("a leader after 4 s");
+        assert_eq!(s.selection, Selection::Node(leader));
+        // The person's choice wins afterwards.
+        let s = reduce(s, [Action::Escape]);
+        let s = reduce(s, (0..5).map(|_| Action::Frame { real_ms: 200.0 }));
+        assert_eq!(s.selection, Selection::Nothing);
+    }
+
+    #[test]
+    fn steps_pause_and_move_the_cluster() {
+        let s = reduce(real(), [Action::Play, Action::Tick]);
         assert!(!s.playing);
-        // Message 44 (sent at 4198, arrives 4238) is the first to arrive in the sample.
-        assert_eq!(s.script, vec![Command::DeliverMessage(44)]);
+        assert!(s.driver.script().ends_with("step tick\n"));
+        let before = s.view.events;
+        let s = s.reduce(Action::StepMessage);
+        assert!(
+            s.view.events > before,
+            "the election's first message arrived"
+        );
+        assert!(s.error.is_none(), "{:?}", s.error);
         let s = s.reduce(Action::StepReady);
-        assert_eq!(s.script.last(), Some(&Command::ProcessReady(1)));
-        assert!(s.view.node(1).is_some_and(|n| n.ready.is_none()));
-        // Node 5 is next in line once node 1 is done.
-        let s = s.reduce(Action::StepReady);
-        assert_eq!(s.script.last(), Some(&Command::ProcessReady(5)));
-        let s = s.reduce(Action::StepReady);
-        assert!(s.error.is_some(), "nobody has a Ready left");
+        assert!(s.error.is_none(), "{:?}", s.error);
     }
 
     #[test]
     fn a_refused_command_shows_an_error_and_stops_playback() {
-        let s = reduce(
-            page(),
-            [Action::Play, Action::Cluster(Command::Campaign(2))],
-        );
+        let s = reduce(real(), [Action::Play, Action::Cluster(Command::Restart(2))]);
         assert!(!s.playing);
         let err = s.error.clone().expect("an error");
-        assert!(err.starts_with("campaign 2: "), "{err}");
-        assert!(s.script.is_empty(), "refused commands are not recorded");
+        assert!(err.starts_with("restart 2: "), "{err}");
         let s = s.reduce(Action::DismissError);
         assert_eq!(s.error, None);
     }
 
     #[test]
+    fn seeking_shows_the_past_and_acting_there_forks() {
+        let s = reduce(real(), [Action::Speed(6), Action::Play]);
+        let s = reduce(s, (0..15).map(|_| Action::Frame { real_ms: 200.0 }));
+        let total = s.view.events;
+        let s = reduce(s, [Action::Seek(total / 2)]);
+        assert!(!s.playing, "seeking pauses");
+        assert!(s.timeline.in_past);
+        assert_eq!(s.view.cursor, total / 2);
+        let s = reduce(s, [Action::SeekBy(-1)]);
+        assert_eq!(s.view.cursor, total / 2 - 1);
+        assert_eq!(s.events.first().map(|e| e.index < total / 2), Some(true));
+        let s = reduce(s, [Action::Cluster(Command::Crash(3))]);
+        assert!(!s.timeline.in_past);
+        assert_eq!(s.timeline.branches.len(), 1);
+        assert_eq!(s.view.events, total / 2);
+        let s = reduce(s, [Action::Seek(3), Action::BackToPresent]);
+        assert!(!s.timeline.in_past);
+        assert_eq!(s.view.cursor, s.view.events);
+    }
+
+    #[test]
+    fn the_lists_follow_every_few_frames_and_catch_up_on_pause() {
+        let s = reduce(real(), [Action::Speed(6), Action::Play]);
+        let s = reduce(
+            s,
+            (0..LISTS_EVERY_FRAMES).map(|_| Action::Frame { real_ms: 100.0 }),
+        );
+        let newest = |s: &PageState| s.events.first().map(|e| e.index);
+        let at = newest(&s);
+        let s = s.reduce(Action::Frame { real_ms: 100.0 });
+        assert_eq!(newest(&s), at, "one frame later the log waits");
+        assert!(s.view.events > at.unwrap_or(0) + 1);
+        let s = s.reduce(Action::Pause);
+        assert!(newest(&s) > at, "pausing brings the log up to date");
+        assert!(!s.lists_stale);
+    }
+
+    #[test]
+    fn filters_change_the_event_log_only() {
+        let s = reduce(real(), [Action::Speed(6), Action::Play]);
+        let s = reduce(s, (0..10).map(|_| Action::Frame { real_ms: 200.0 }));
+        let view = s.view.clone();
+        let f = EventFilter {
+            node: Some(3),
+            ..EventFilter::default()
+        };
+        let s = s.reduce(Action::Filter(f.clone()));
+        assert_eq!(s.view, view, "the cluster is untouched");
+        assert!(s.events.iter().all(|e| e.node == Some(3)));
+        let same = s.clone().reduce(Action::Filter(f));
+        assert!(Rc::ptr_eq(&s, &same));
+    }
+
+    #[test]
     fn speed_stays_within_bounds() {
-        let s = reduce(page(), (0..30).map(|_| Action::Faster));
+        let s = reduce(sample(), (0..30).map(|_| Action::Faster));
         assert_eq!(s.speed_factor(), 100.0);
         let s = reduce(s, (0..30).map(|_| Action::Slower));
         assert_eq!(s.speed_factor(), 0.01);
@@ -362,7 +580,7 @@ mod tests {
     #[test]
     fn escape_closes_help_then_the_error_then_the_selection() {
         let s = reduce(
-            page(),
+            sample(),
             [
                 Action::Cluster(Command::Campaign(2)),
                 Action::ToggleHelp,
@@ -380,13 +598,32 @@ mod tests {
 
     #[test]
     fn only_existing_things_can_be_selected() {
-        let s = page();
+        let s = sample();
         let same = s.clone().reduce(Action::Select(Selection::Node(7)));
         assert!(Rc::ptr_eq(&s, &same), "there is no node 7");
         let s = s.reduce(Action::Select(Selection::Message(42)));
         assert_eq!(s.selection, Selection::Message(42));
         let s = s.reduce(Action::Select(Selection::Link(2, 4)));
         assert_eq!(s.selection, Selection::Link(2, 4));
+    }
+
+    #[test]
+    fn script_lines_and_scripts_reach_the_cluster() {
+        let s = real().reduce(Action::RunScript {
+            text: "cluster 3\ncampaign 2\nstabilize\n".into(),
+            seed: 4,
+        });
+        assert_eq!(s.view.leader, Some(2));
+        assert_eq!(s.setup.seed, 4);
+        assert!(s.last_run.as_ref().is_some_and(|t| t.passed()));
+        let s = s.reduce(Action::ExecuteLine("expect leader=2".into()));
+        assert_eq!(s.error, None);
+        let s = s.reduce(Action::ExecuteLine("expect leader=1".into()));
+        assert!(s
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("expect leader=1: "));
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! The page's components, rendered in a real (headless) browser on the sample driver.
+//! The page in a real (headless) browser: against the virtual cluster (the page's own driver),
+//! and against the sample driver and a fixed view for what needs a known picture.
 
 use std::time::Duration;
 
@@ -6,9 +7,14 @@ use cluster::view::{ClusterView, NodeView, Role};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web::app::{App, AppProps};
+use web::cluster_driver::{ClusterDriver, Setup};
 use web::command::Command;
+use web::demo_driver::DemoDriver;
 use web::driver::{Driver, DriverHandle};
-use web_sys::{Element, HtmlElement, KeyboardEvent, KeyboardEventInit, MouseEvent, MouseEventInit};
+use web_sys::{
+    Element, Event, EventInit, HtmlElement, HtmlInputElement, HtmlSelectElement, KeyboardEvent,
+    KeyboardEventInit, MouseEvent, MouseEventInit,
+};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -23,8 +29,58 @@ async fn settle() {
     yew::platform::time::sleep(Duration::from_millis(30)).await;
 }
 
-/// Mounts the app into a fresh element and lets yew render.
-async fn mount() -> Element {
+thread_local! {
+    static BUSY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// One test at a time. The browser runner polls async tests concurrently, and every page
+/// listens for shortcuts on the whole document: one test's Escape would dismiss another's
+/// error banner. A test holds this for as long as its page is mounted.
+struct Serial;
+
+impl Drop for Serial {
+    fn drop(&mut self) {
+        BUSY.with(|b| b.set(false));
+    }
+}
+
+async fn serial() -> Serial {
+    loop {
+        if !BUSY.with(|b| b.replace(true)) {
+            return Serial;
+        }
+        yew::platform::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// A mounted app; dropping it unmounts it, so that the keyboard shortcuts of one test's page
+/// (they listen on the whole document) do not drive the pages of the tests before it.
+struct Mounted {
+    host: Element,
+    handle: Option<yew::AppHandle<App>>,
+    /// Released after the app is gone (fields drop after `Drop::drop`).
+    _serial: Serial,
+}
+
+impl std::ops::Deref for Mounted {
+    type Target = Element;
+    fn deref(&self) -> &Element {
+        &self.host
+    }
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        if let Some(h) = self.handle.take() {
+            h.destroy();
+        }
+        self.host.remove();
+    }
+}
+
+/// Mounts the app on `driver` into a fresh element and lets yew render.
+async fn mount_on(driver: DriverHandle) -> Mounted {
+    let serial = serial().await;
     let host = document()
         .create_element("div")
         .expect("create a host element");
@@ -33,9 +89,30 @@ async fn mount() -> Element {
         .expect("a body")
         .append_child(&host)
         .expect("attach the host");
-    yew::Renderer::<web::app::App>::with_root(host.clone()).render();
+    let handle = yew::Renderer::<App>::with_root_and_props(
+        host.clone(),
+        AppProps {
+            driver: Some(driver),
+            autoplay: false,
+        },
+    )
+    .render();
     settle().await;
-    host
+    Mounted {
+        host,
+        handle: Some(handle),
+        _serial: serial,
+    }
+}
+
+/// The page as a visitor gets it (paused, so the test decides when time runs).
+async fn mount_real() -> (Mounted, DriverHandle) {
+    let driver = DriverHandle::new(ClusterDriver::new(Setup::default()));
+    (mount_on(driver.clone()).await, driver)
+}
+
+async fn mount_sample() -> Mounted {
+    mount_on(DriverHandle::new(DemoDriver::new())).await
 }
 
 fn find(host: &Element, selector: &str) -> Element {
@@ -52,13 +129,45 @@ fn text(el: &Element) -> String {
     el.text_content().unwrap_or_default()
 }
 
-/// A bubbling click, which works on SVG groups as well as on buttons (yew listens at the root).
+/// A click as a person makes it: `HTMLElement.click()` for controls (so checkboxes toggle and
+/// submit buttons submit), a bubbling event for SVG groups (yew listens at the root).
 async fn click(el: &Element) {
-    let init = MouseEventInit::new();
+    if let Some(h) = el.dyn_ref::<HtmlElement>() {
+        h.click();
+    } else {
+        let init = MouseEventInit::new();
+        init.set_bubbles(true);
+        init.set_cancelable(true);
+        let event = MouseEvent::new_with_mouse_event_init_dict("click", &init).unwrap();
+        el.dispatch_event(&event).unwrap();
+    }
+    settle().await;
+}
+
+async fn click_on(host: &Element, selector: &str) {
+    click(&find(host, selector)).await;
+}
+
+fn bubbling(kind: &str) -> Event {
+    let init = EventInit::new();
     init.set_bubbles(true);
-    init.set_cancelable(true);
-    let event = MouseEvent::new_with_mouse_event_init_dict("click", &init).unwrap();
-    el.dispatch_event(&event).unwrap();
+    Event::new_with_event_init_dict(kind, &init).unwrap()
+}
+
+/// Chooses an option of a `<select>` as a person would.
+async fn choose(host: &Element, selector: &str, value: &str) {
+    let select: HtmlSelectElement = find(host, selector).dyn_into().unwrap();
+    select.set_value(value);
+    select.dispatch_event(&bubbling("change")).unwrap();
+    settle().await;
+}
+
+/// Sets a field or slider and fires `input` (and `change`).
+async fn type_into(host: &Element, selector: &str, value: &str) {
+    let input: HtmlInputElement = find(host, selector).dyn_into().unwrap();
+    input.set_value(value);
+    input.dispatch_event(&bubbling("input")).unwrap();
+    input.dispatch_event(&bubbling("change")).unwrap();
     settle().await;
 }
 
@@ -72,9 +181,43 @@ async fn press(key: &str) {
     settle().await;
 }
 
+/// Virtual milliseconds on the toolbar's clock.
+fn clock_ms(host: &Element) -> u64 {
+    let t = text(&find(host, "[data-testid='clock']"));
+    let secs = t
+        .trim_start_matches("t = ")
+        .trim_end_matches(" s")
+        .replace('.', "");
+    secs.parse().unwrap_or(0)
+}
+
+/// Plays at 100× until the clock passed `ms` more virtual milliseconds, then pauses.
+async fn run_for(host: &Element, ms: u64) {
+    choose(host, "[data-testid='speed']", "12").await;
+    let target = clock_ms(host) + ms;
+    click_on(host, "[data-testid='play']").await;
+    for _ in 0..400 {
+        if clock_ms(host) >= target {
+            break;
+        }
+        yew::platform::time::sleep(Duration::from_millis(20)).await;
+    }
+    click_on(host, "[data-testid='play']").await;
+    assert!(clock_ms(host) >= target, "time ran to {}", clock_ms(host));
+}
+
+fn leader_id(host: &Element) -> Option<u64> {
+    host.query_selector("g.node.role-leader")
+        .unwrap()
+        .and_then(|l| l.get_attribute("data-node"))
+        .and_then(|id| id.parse().ok())
+}
+
+// ---- the real cluster --------------------------------------------------------------------
+
 #[wasm_bindgen_test]
 async fn app_renders_title_and_cluster_area() {
-    let host = mount().await;
+    let (host, _) = mount_real().await;
     let title = find(&host, "h1.title");
     assert_eq!(title.text_content().as_deref(), Some("Raft Playground"));
     let cluster = find(&host, "section.cluster");
@@ -82,26 +225,347 @@ async fn app_renders_title_and_cluster_area() {
         cluster.get_attribute("aria-label").as_deref(),
         Some("Cluster diagram")
     );
+    assert_eq!(count(&host, ".sample-badge"), 0, "a real cluster");
+    assert_eq!(count(&host, "g.node"), 5);
 }
 
 #[wasm_bindgen_test]
+async fn after_three_virtual_seconds_a_leader_exists_and_the_diagram_marks_it() {
+    let (host, driver) = mount_real().await;
+    assert_eq!(
+        leader_id(&host),
+        None,
+        "the page opens just before the election"
+    );
+    run_for(&host, 3000).await;
+    let leader = leader_id(&host).expect("a leader on the diagram");
+    assert_eq!(driver.view().leader, Some(leader));
+    assert_eq!(count(&host, "g.node.role-leader"), 1);
+    let label = find(&host, "g.node.role-leader")
+        .get_attribute("aria-label")
+        .unwrap_or_default();
+    assert!(
+        label.starts_with(&format!("Node {leader}: Leader")),
+        "{label}"
+    );
+    // The first leader is opened in the inspector, with its Progress from the real view.
+    let inspector = find(&host, "[data-testid='node-inspector']");
+    assert_eq!(
+        inspector.get_attribute("data-node"),
+        Some(leader.to_string())
+    );
+    assert_eq!(count(&host, ".inspector section.progress tbody tr"), 5);
+    // The client load has written entries: the leader's row of the log has grown.
+    assert!(count(&host, &format!("[data-log-node='{leader}'] .cell.entry")) >= 3);
+}
+
+#[wasm_bindgen_test]
+async fn crashing_the_leader_brings_a_new_leader() {
+    let (host, _) = mount_real().await;
+    run_for(&host, 3000).await;
+    let old = leader_id(&host).expect("a leader");
+    click_on(&host, &format!("g.node[data-node='{old}']")).await;
+    click_on(&host, &format!("button[aria-label='crash node {old}']")).await;
+    assert_eq!(
+        count(&host, &format!("g.node.crashed[data-node='{old}']")),
+        1
+    );
+    run_for(&host, 4000).await;
+    let new = leader_id(&host).expect("a new leader");
+    assert_ne!(new, old);
+    // The event log says why the old leader's messages are lost.
+    assert!(count(&host, "[data-testid='event-log'] li.event") > 10);
+}
+
+#[wasm_bindgen_test]
+async fn scrubbing_back_and_acting_forks_the_timeline() {
+    let (host, driver) = mount_real().await;
+    run_for(&host, 2000).await;
+    let total = driver.view().events;
+    type_into(&host, "[data-testid='timeline']", &(total / 2).to_string()).await;
+    assert_eq!(driver.view().cursor, total / 2);
+    assert!(text(&find(&host, "[data-testid='timeline-position']"))
+        .starts_with(&format!("event {} / {total}", total / 2)));
+    assert_eq!(count(&host, "[data-testid='past-note']"), 1);
+    // Acting in the past forks: the abandoned future is counted.
+    click_on(&host, "g.node[data-node='2']").await;
+    click_on(&host, "button[aria-label='pause clock node 2']").await;
+    assert_eq!(count(&host, "[data-testid='past-note']"), 0);
+    assert!(text(&find(&host, "[data-testid='forks']")).contains("1 fork"));
+    assert_eq!(driver.view().events, total / 2 + 1);
+    assert_eq!(count(&host, "g.node.paused[data-node='2']"), 1);
+}
+
+#[wasm_bindgen_test]
+async fn a_ready_is_stepped_by_hand_on_a_follower() {
+    let (host, driver) = mount_real().await;
+    run_for(&host, 2000).await;
+    let leader = leader_id(&host).expect("a leader");
+    let f = if leader == 2 { 3 } else { 2 };
+    click_on(&host, &format!("g.node[data-node='{f}']")).await;
+    // Automatic off: the node waits for the person.
+    click_on(&host, ".inspector .ready .switch input").await;
+    assert!(!driver.view().node(f).unwrap().auto_ready);
+    // Time runs; the leader's next append gives the follower a Ready with entries.
+    for _ in 0..40 {
+        let ready = driver.view().node(f).and_then(|n| n.ready.clone());
+        if ready.is_some_and(|r| !r.entries.is_empty()) {
+            break;
+        }
+        click_on(&host, "button[aria-label='Step one tick']").await;
+    }
+    let r = driver
+        .view()
+        .node(f)
+        .and_then(|n| n.ready.clone())
+        .expect("a Ready");
+    assert!(!r.entries.is_empty(), "{r:?}");
+    assert!(text(&find(&host, ".inspector .ready")).contains("Entries"));
+    let step = |name: &str| format!("button[aria-label='{name} the Ready of node {f}']");
+    assert!(find(&host, &step("advance")).has_attribute("disabled"));
+    for name in ["persist", "send", "apply"] {
+        let b = find(&host, &step(name));
+        if !b.has_attribute("disabled") {
+            click(&b).await;
+            assert!(
+                find(&host, &step(name)).has_attribute("disabled"),
+                "{name} done"
+            );
+        }
+    }
+    let n = driver.view().node(f).cloned().unwrap();
+    assert_eq!(n.stable_index, n.last_index(), "every entry is on disk");
+    assert_eq!(
+        count(&host, &format!("[data-log-node='{f}'] .cell.unstable")),
+        0
+    );
+    click_on(&host, &step("advance")).await;
+    let after = driver.view().node(f).unwrap().ready.clone();
+    assert!(after.is_none_or(|a| a != r), "advanced past that Ready");
+    assert!(driver.script().contains(&format!("advance {f}")));
+}
+
+#[wasm_bindgen_test]
+async fn partitions_are_drawn_and_healed() {
+    let (host, driver) = mount_real().await;
+    run_for(&host, 1500).await;
+    click_on(&host, "[data-testid='tab-network']").await;
+    click_on(&host, "button[aria-label='Node 4 in group B']").await;
+    click_on(&host, "button[aria-label='Node 5 in group B']").await;
+    click_on(&host, "[data-testid='apply-partition']").await;
+    assert_eq!(driver.view().partitions, vec![vec![1, 2, 3], vec![4, 5]]);
+    assert_eq!(count(&host, "g.node.cut-off"), 2, "the minority side");
+    assert_eq!(
+        count(&host, "g.link.cut"),
+        6,
+        "every link across the groups"
+    );
+    click_on(&host, "[data-testid='heal']").await;
+    assert_eq!(count(&host, "g.node.cut-off"), 0);
+    assert_eq!(count(&host, "g.link.cut"), 0);
+}
+
+#[wasm_bindgen_test]
+async fn a_client_put_reaches_every_store() {
+    let (host, _) = mount_real().await;
+    run_for(&host, 2000).await;
+    // No background load, so the only k is ours.
+    click_on(&host, "[data-testid='load']").await;
+    click_on(&host, "[data-testid='tab-clients']").await;
+    type_into(&host, "[data-testid='client-key']", "k").await;
+    type_into(&host, "[data-testid='client-value']", "hello").await;
+    click_on(&host, "[data-testid='client-send']").await;
+    run_for(&host, 1000).await;
+    let matrix = text(&find(&host, "[data-testid='kv-matrix']"));
+    assert_eq!(matrix.matches("hello").count(), 5, "{matrix}");
+    assert!(text(&find(&host, "[data-testid='client-history']")).contains("put k=hello"));
+    // A bad key is refused by the form, not sent.
+    type_into(&host, "[data-testid='client-key']", "a b").await;
+    click_on(&host, "[data-testid='client-send']").await;
+    assert_eq!(count(&host, ".form-problem"), 1);
+}
+
+#[wasm_bindgen_test]
+async fn links_get_loss_and_delay_and_messages_can_be_held() {
+    let (host, driver) = mount_real().await;
+    run_for(&host, 1500).await;
+    click_on(&host, "g.link[data-link='1-2'] .link-hit").await;
+    let form = find(&host, "[data-testid='link-inspector']");
+    choose(&form, "select[aria-label='Drop rate']", "30").await;
+    type_into(&form, "input[aria-label='Delay']", "20..80ms").await;
+    click_on(&form, "button[type='submit']").await;
+    let l = driver.view().link(1, 2).cloned().unwrap();
+    assert_eq!(l.drop_rate, 0.3);
+    assert_eq!(l.delay, "20..80ms");
+    assert!(text(&find(&host, "g.link[data-link='1-2']")).contains("drop 30%"));
+    // One-way cut.
+    click_on(&host, "button[aria-label='Cut 2 to 1']").await;
+    assert!(driver.view().link(2, 1).unwrap().cut);
+    assert!(!driver.view().link(1, 2).unwrap().cut);
+    // Hold a message in flight, then release it.
+    for _ in 0..20 {
+        if !driver.view().messages.is_empty() {
+            break;
+        }
+        click_on(&host, "button[aria-label='Step one tick']").await;
+    }
+    let id = driver.view().messages.first().map(|m| m.id);
+    assert!(id.is_some(), "a message in flight");
+    if let Some(id) = id {
+        click_on(&host, &format!("g.msg[data-message='{id}']")).await;
+        click_on(&host, &format!("button[aria-label='Hold message {id}']")).await;
+        assert!(driver.view().message(id).is_some_and(|m| m.held));
+        assert_eq!(count(&host, &format!("g.msg.held[data-message='{id}']")), 1);
+        click_on(&host, &format!("button[aria-label='Release message {id}']")).await;
+        assert!(driver.view().message(id).is_none_or(|m| !m.held));
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_event_log_explains_and_filters() {
+    let (host, _) = mount_real().await;
+    run_for(&host, 2000).await;
+    let log = find(&host, "[data-testid='event-log']");
+    assert!(count(&log, ".ev-why") > 0, "events cite the paper");
+    choose(&host, "[data-testid='filter-node']", "3").await;
+    let nodes: Vec<String> = (0..count(&host, "[data-testid='event-log'] .ev-node"))
+        .map(|i| {
+            text(
+                &host
+                    .query_selector_all("[data-testid='event-log'] .ev-node")
+                    .unwrap()
+                    .item(i)
+                    .unwrap()
+                    .dyn_into::<Element>()
+                    .unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        !nodes.is_empty() && nodes.iter().all(|n| n == "n3"),
+        "{nodes:?}"
+    );
+    choose(&host, "[data-testid='filter-node']", "").await;
+    type_into(
+        &host,
+        "input[aria-label='Search the event log']",
+        "became leader",
+    )
+    .await;
+    let first = text(&find(&host, "[data-testid='event-log'] li.event"));
+    assert!(
+        first.contains("became leader"),
+        "the core's log line: {first}"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_learner_joins_and_is_promoted() {
+    let (host, driver) = mount_real().await;
+    run_for(&host, 2000).await;
+    click_on(&host, "[data-testid='tab-network']").await;
+    click_on(&host, "[data-testid='add-learner']").await;
+    assert_eq!(count(&host, "g.node"), 6);
+    run_for(&host, 1500).await;
+    assert_eq!(count(&host, "g.node.role-learner[data-node='6']"), 1);
+    assert!(text(&find(&host, "[data-testid='config']")).contains("learners=(6)"));
+    click_on(&host, "g.node[data-node='6']").await;
+    click_on(&host, "button[aria-label='promote to voter node 6']").await;
+    run_for(&host, 1500).await;
+    assert_eq!(count(&host, "g.node.role-follower[data-node='6']"), 1);
+    assert!(driver.view().config.voters.contains(&6));
+}
+
+/// The lying-disk scenario: node 2 acknowledges an entry it never made durable; after two
+/// crashes the survivors elect a leader without a committed entry.
+const LYING_DISK: &str = "log-level none
+cluster 3
+campaign 1
+stabilize
+disk 2 lying
+cut 1-3
+put 1 x=1
+stabilize
+crash 2
+crash 1
+heal
+restart 2
+campaign 2
+stabilize
+";
+
+#[wasm_bindgen_test]
+async fn a_violation_jumps_to_its_event() {
+    let driver = DriverHandle::new(ClusterDriver::new(Setup::default()));
+    driver.run_script(LYING_DISK, 3).expect("the scenario runs");
+    let host = mount_on(driver.clone()).await;
+    let checker = find(&host, "[data-testid='checker']");
+    assert!(
+        text(&checker).contains("violated at event"),
+        "{}",
+        text(&checker)
+    );
+    let at = driver.view().checker.event.expect("the event");
+    click(&checker).await;
+    assert_eq!(driver.view().cursor, at + 1, "right after the event");
+    let first = find(&host, "[data-testid='event-log'] li.event");
+    assert_eq!(first.get_attribute("data-event"), Some(at.to_string()));
+    assert!(first.class_name().contains("violation"));
+}
+
+#[wasm_bindgen_test]
+async fn step_buttons_and_shortcuts_move_the_cluster() {
+    let (host, driver) = mount_real().await;
+    let t0 = clock_ms(&host);
+    click_on(&host, "button[aria-label='Step one tick']").await;
+    assert!(clock_ms(&host) > t0);
+    let e0 = driver.view().events;
+    press("ArrowDown").await;
+    assert!(driver.view().events > e0, "a message was delivered");
+    press("ArrowLeft").await;
+    assert!(driver.timeline().in_past, "one event back");
+    press("End").await;
+    assert!(!driver.timeline().in_past);
+    press("?").await;
+    assert!(text(&find(&host, "[role='dialog']")).contains("play / pause"));
+    press("Escape").await;
+    assert_eq!(count(&host, "[role='dialog']"), 0);
+    // Space plays and pauses.
+    press(" ").await;
+    assert_eq!(
+        find(&host, "[data-testid='play']").get_attribute("aria-label"),
+        Some("Pause".into())
+    );
+    press(" ").await;
+}
+
+#[wasm_bindgen_test]
+async fn seed_and_size_reset_the_run() {
+    let (host, driver) = mount_real().await;
+    run_for(&host, 500).await;
+    type_into(&host, "[data-testid='seed']", "77").await;
+    assert_eq!(driver.setup().seed, 77);
+    assert_eq!(driver.view().seed, 77);
+    choose(&host, "[data-testid='nodes']", "7").await;
+    assert_eq!(count(&host, "g.node"), 7);
+    assert_eq!(count(&host, ".log-row:not(.head)"), 7);
+    // Not a number: the seed stays.
+    type_into(&host, "[data-testid='seed']", "abc").await;
+    assert_eq!(driver.setup().seed, 77);
+}
+
+// ---- sample data and fixed views -------------------------------------------------------------
+
+#[wasm_bindgen_test]
 async fn the_sample_cluster_draws_five_nodes_and_marks_its_leader() {
-    let host = mount().await;
+    let host = mount_sample().await;
     assert_eq!(count(&host, "g.node"), 5);
     assert_eq!(count(&host, "g.node.role-leader"), 1);
     let leader = find(&host, "g.node.role-leader");
     assert_eq!(leader.get_attribute("data-node").as_deref(), Some("1"));
-    let label = leader.get_attribute("aria-label").unwrap_or_default();
-    assert!(label.starts_with("Node 1: Leader, term 3"), "{label}");
     // The leader is drawn as a hexagon, not only in another colour.
     assert_eq!(count(&leader, "polygon.body"), 1);
-    // Node 5 is the one cut off from the majority.
     assert_eq!(count(&host, "g.node.cut-off"), 1);
-    assert!(find(&host, "g.node.cut-off")
-        .get_attribute("aria-label")
-        .unwrap_or_default()
-        .contains("partitioned"));
-    // Every message in flight is on the diagram, and a log row exists per node.
     assert_eq!(count(&host, "g.msg"), 6);
     assert_eq!(count(&host, "g.msg.rejected"), 1);
     assert_eq!(count(&host, ".log-row:not(.head)"), 5);
@@ -110,13 +574,8 @@ async fn the_sample_cluster_draws_five_nodes_and_marks_its_leader() {
 }
 
 #[wasm_bindgen_test]
-async fn selecting_a_node_shows_its_ready() {
-    let host = mount().await;
-    // The leader is selected at first, so the first look already shows a Ready.
-    let ready = find(&host, ".inspector section.ready");
-    assert!(text(&ready).contains("HardState"));
-    assert!(text(&ready).contains("Term:3 Vote:1 Commit:7"));
-
+async fn selecting_a_node_shows_its_whole_ready() {
+    let host = mount_sample().await;
     click(&find(&host, "g.node[data-node='5']")).await;
     let inspector = find(&host, ".inspector");
     assert!(text(&find(&inspector, "h2")).contains("Node 5"));
@@ -133,64 +592,22 @@ async fn selecting_a_node_shows_its_ready() {
     ] {
         assert!(ready.contains(field), "the Ready shows {field}");
     }
-    assert!(ready.contains("Lead:0 State:StatePreCandidate"));
     assert!(ready.contains("5->1 MsgPreVote Term:4 Log:2/5"));
-    // A follower has no Progress table; the leader has one row per peer.
     assert_eq!(count(&inspector, "section.progress"), 0);
     click(&find(&host, "g.node[data-node='1']")).await;
     assert_eq!(count(&host, ".inspector section.progress tbody tr"), 5);
 }
 
 #[wasm_bindgen_test]
-async fn the_ready_steps_run_one_at_a_time() {
-    let host = mount().await;
-    let step = |name: &str| {
-        find(
-            &host,
-            &format!("button[aria-label='{name} the Ready of node 1']"),
-        )
-        .dyn_into::<HtmlElement>()
-        .unwrap()
-    };
-    assert_eq!(
-        count(&host, ".log-row .cell.unstable"),
-        1,
-        "entry 8 of node 1"
-    );
-    assert!(
-        step("advance").has_attribute("disabled"),
-        "nothing is done yet"
-    );
-    step("persist").click();
-    settle().await;
-    assert_eq!(
-        count(&host, ".log-row .cell.unstable"),
-        0,
-        "entry 8 is on disk"
-    );
-    assert!(step("persist").has_attribute("disabled"));
-    step("send").click();
-    settle().await;
-    step("apply").click();
-    settle().await;
-    assert!(!step("advance").has_attribute("disabled"));
-    step("advance").click();
-    settle().await;
-    assert!(text(&find(&host, ".inspector section.ready")).contains("No Ready pending"));
-    assert_eq!(count(&host, "g.node[data-node='1'] .ready-badge"), 0);
-}
-
-#[wasm_bindgen_test]
 async fn a_message_opens_whole_and_can_be_dropped() {
-    let host = mount().await;
+    let host = mount_sample().await;
     click(&find(&host, "g.msg[data-message='42']")).await;
     let inspector = find(&host, ".inspector");
-    assert!(text(&inspector).contains("MsgApp"));
     assert!(text(&find(&inspector, "pre.describe")).starts_with("1->3 MsgApp Term:3"));
-    let drop = find(&inspector, "button[aria-label='Drop message 42']")
+    find(&inspector, "button[aria-label='Drop message 42']")
         .dyn_into::<HtmlElement>()
-        .unwrap();
-    drop.click();
+        .unwrap()
+        .click();
     settle().await;
     assert_eq!(count(&host, "g.msg[data-message='42']"), 0);
     assert!(text(&find(&host, ".inspector")).contains("No longer in flight"));
@@ -198,13 +615,9 @@ async fn a_message_opens_whole_and_can_be_dropped() {
 
 #[wasm_bindgen_test]
 async fn a_refused_command_shows_why() {
-    let host = mount().await;
+    let host = mount_sample().await;
     click(&find(&host, "g.node[data-node='2']")).await;
-    find(&host, "button[aria-label='campaign node 2']")
-        .dyn_into::<HtmlElement>()
-        .unwrap()
-        .click();
-    settle().await;
+    click_on(&host, "button[aria-label='campaign node 2']").await;
     let banner = find(&host, ".error-banner");
     assert_eq!(banner.get_attribute("role").as_deref(), Some("alert"));
     assert!(
@@ -212,51 +625,16 @@ async fn a_refused_command_shows_why() {
         "{}",
         text(&banner)
     );
-    find(&banner, "button")
-        .dyn_into::<HtmlElement>()
-        .unwrap()
-        .click();
-    settle().await;
+    click(&find(&banner, "button")).await;
     assert_eq!(count(&host, ".error-banner"), 0);
-}
-
-#[wasm_bindgen_test]
-async fn question_mark_opens_the_shortcuts_and_escape_closes_them() {
-    let host = mount().await;
-    assert_eq!(count(&host, "[role='dialog']"), 0);
-    press("?").await;
-    let dialog = find(&host, "[role='dialog']");
-    assert!(text(&dialog).contains("play / pause"));
-    press("Escape").await;
-    assert_eq!(count(&host, "[role='dialog']"), 0);
-}
-
-#[wasm_bindgen_test]
-async fn the_step_buttons_move_the_cluster() {
-    let host = mount().await;
-    let clock = || text(&find(&host, ".clock"));
-    assert_eq!(clock(), "t = 4.230 s");
-    find(&host, "button[aria-label='Step one tick']")
-        .dyn_into::<HtmlElement>()
-        .unwrap()
-        .click();
-    settle().await;
-    assert_eq!(clock(), "t = 4.300 s", "to the next 100 ms tick");
-    let before = count(&host, "g.msg");
-    find(&host, "button[aria-label='Deliver the next message']")
-        .dyn_into::<HtmlElement>()
-        .unwrap()
-        .click();
-    settle().await;
-    assert_ne!(count(&host, "g.msg"), before);
 }
 
 /// A driver that shows a fixed view and refuses every command: enough to check that the page
 /// draws whatever a driver hands it.
-struct FixedDriver(ClusterView);
+struct FixedDriver(std::rc::Rc<ClusterView>);
 
 impl Driver for FixedDriver {
-    fn view(&self) -> ClusterView {
+    fn view(&self) -> std::rc::Rc<ClusterView> {
         self.0.clone()
     }
     fn apply(&mut self, cmd: &Command) -> Result<(), String> {
@@ -283,52 +661,15 @@ async fn any_driver_can_fill_the_page_nine_nodes_included() {
     view.messages.clear();
     view.links.clear();
     view.leader = None;
-    let host = document().create_element("div").unwrap();
-    document().body().unwrap().append_child(&host).unwrap();
-    let driver = DriverHandle::new(FixedDriver(view));
-    yew::Renderer::<App>::with_root_and_props(
-        host.clone(),
-        AppProps {
-            driver: Some(driver),
-        },
-    )
-    .render();
-    settle().await;
+    let host = mount_on(DriverHandle::new(FixedDriver(std::rc::Rc::new(view)))).await;
     assert_eq!(count(&host, "g.node"), 9);
-    assert_eq!(
-        count(&host, "g.node.role-candidate"),
-        8,
-        "the crashed one too"
-    );
+    assert_eq!(count(&host, "g.node.role-candidate"), 8);
     assert_eq!(count(&host, "g.node.role-learner"), 1);
     assert_eq!(count(&host, "g.node.crashed"), 1);
-    assert_eq!(
-        count(&host, ".sample-badge"),
-        0,
-        "a real driver is not sample data"
-    );
-    // With no leader nothing is selected, and the inspector offers the nodes instead.
     assert_eq!(count(&host, ".inspector .node-picker button"), 9);
-}
-
-#[wasm_bindgen_test]
-async fn play_runs_virtual_time_until_paused() {
-    let host = mount().await;
-    let clock = || text(&find(&host, ".clock"));
-    let play = find(&host, "button.play")
-        .dyn_into::<HtmlElement>()
-        .unwrap();
-    assert_eq!(play.get_attribute("aria-label").as_deref(), Some("Play"));
-    play.click();
-    yew::platform::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(play.get_attribute("aria-label").as_deref(), Some("Pause"));
-    let running = clock();
-    assert_ne!(running, "t = 4.230 s", "time moved at 1/10×");
-    play.click();
-    settle().await;
-    let paused = clock();
-    yew::platform::time::sleep(Duration::from_millis(100)).await;
-    assert_eq!(clock(), paused, "and stops when paused");
+    // Seeking is refused politely by a driver without history.
+    press("ArrowLeft").await;
+    assert!(text(&find(&host, ".error-banner")).contains("no history"));
 }
 
 #[wasm_bindgen_test]
@@ -344,7 +685,6 @@ fn the_panic_banner_replaces_a_dead_page() {
         banner.query_selector("a[href]").unwrap().is_some(),
         "a reload link"
     );
-    // A second panic updates the same banner rather than stacking another.
     web::panic::show_banner("again");
     assert_eq!(
         document()

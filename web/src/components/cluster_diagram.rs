@@ -2,7 +2,6 @@
 //! flight placed along their links by virtual time.
 
 use std::collections::BTreeMap;
-use std::rc::Rc;
 
 use cluster::view::{ClusterView, LinkView};
 use yew::prelude::*;
@@ -10,6 +9,7 @@ use yew::prelude::*;
 use crate::components::link_line::{Direction, LinkLine};
 use crate::components::message_glyph::MessageGlyph;
 use crate::components::node_glyph::NodeGlyph;
+use crate::driver::Shared;
 use crate::geometry::{along, progress, ring_positions, Point, CENTER, HEIGHT, WIDTH};
 use crate::palette::{short_type, MessageKind};
 use crate::state::{Action, Selection};
@@ -19,7 +19,10 @@ const LANE: f64 = 7.0;
 
 #[derive(Properties, PartialEq)]
 pub struct ClusterDiagramProps {
-    pub view: Rc<ClusterView>,
+    pub view: Shared<ClusterView>,
+    /// Virtual time now, which places the messages on their links (the view's own clock may
+    /// lag: it is only rebuilt when something happened).
+    pub now_ms: u64,
     pub selection: Selection,
     pub on_action: Callback<Action>,
 }
@@ -31,6 +34,17 @@ fn direction(link: Option<&LinkView>) -> Direction {
         delay: l.custom_delay.then(|| l.delay.clone()),
     })
     .unwrap_or_default()
+}
+
+/// The message an event happened on: the `data-message` of its target or an ancestor.
+fn message_id(target: Option<web_sys::EventTarget>) -> Option<u64> {
+    use wasm_bindgen::JsCast;
+    let el = target?.dyn_into::<web_sys::Element>().ok()?;
+    el.closest("[data-message]")
+        .ok()??
+        .get_attribute("data-message")?
+        .parse()
+        .ok()
 }
 
 /// What a screen reader hears about the diagram as a whole.
@@ -106,7 +120,7 @@ pub fn cluster_diagram(props: &ClusterDiagramProps) -> Html {
 
     let messages = view.messages.iter().filter_map(|m| {
         let (a, b) = (positions.get(&m.from)?, positions.get(&m.to)?);
-        let t = progress(m.sent_at, m.arrives_at, view.now_ms);
+        let t = progress(m.sent_at, m.arrives_at, props.now_ms.max(view.now_ms));
         let at = along(*a, *b, t, LANE);
         Some(html! {
             <MessageGlyph
@@ -121,10 +135,30 @@ pub fn cluster_diagram(props: &ClusterDiagramProps) -> Html {
                 x={at.x}
                 y={at.y}
                 selected={props.selection == Selection::Message(m.id)}
-                on_action={props.on_action.clone()}
             />
         })
     });
+
+    // One pair of handlers for every message (see `message_glyph`).
+    let on_message_click = {
+        let cb = props.on_action.clone();
+        Callback::from(move |e: MouseEvent| {
+            if let Some(id) = message_id(e.target()) {
+                cb.emit(Action::Select(Selection::Message(id)));
+            }
+        })
+    };
+    let on_message_key = {
+        let cb = props.on_action.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" || e.key() == " " {
+                if let Some(id) = message_id(e.target()) {
+                    e.prevent_default();
+                    cb.emit(Action::Select(Selection::Message(id)));
+                }
+            }
+        })
+    };
 
     let clear = props
         .on_action
@@ -132,6 +166,7 @@ pub fn cluster_diagram(props: &ClusterDiagramProps) -> Html {
 
     html! {
         <>
+        <div class="diagram-stack">
         <svg class="cluster-svg"
             viewBox={format!("0 0 {WIDTH} {HEIGHT}")}
             preserveAspectRatio="xMidYMid meet"
@@ -152,8 +187,18 @@ pub fn cluster_diagram(props: &ClusterDiagramProps) -> Html {
             }
             <g class="links">{ links }</g>
             <g class="nodes">{ for nodes }</g>
-            <g class="messages">{ for messages }</g>
         </svg>
+        // The messages move every frame: they get a picture of their own, laid over the
+        // diagram, so the browser repaints only them and not the links and nodes under them.
+        <svg class="cluster-svg msg-layer"
+            viewBox={format!("0 0 {WIDTH} {HEIGHT}")}
+            preserveAspectRatio="xMidYMid meet"
+            role="group"
+            aria-label="Messages in flight"
+        >
+            <g class="messages" onclick={on_message_click} onkeydown={on_message_key}>{ for messages }</g>
+        </svg>
+        </div>
         { legend() }
         </>
     }

@@ -9,12 +9,15 @@ use yew::prelude::*;
 use crate::components::link_inspector::LinkInspector;
 use crate::components::message_inspector::MessageInspector;
 use crate::components::node_inspector::NodeInspector;
+use crate::driver::Shared;
 use crate::palette::role_letter;
 use crate::state::{Action, Selection};
 
 #[derive(Properties, PartialEq)]
 pub struct InspectorProps {
-    pub view: Rc<ClusterView>,
+    pub view: Shared<ClusterView>,
+    /// Virtual time now (a selected message shows how far it travelled).
+    pub now_ms: u64,
     pub selection: Selection,
     pub on_action: Callback<Action>,
 }
@@ -51,7 +54,7 @@ pub fn inspector(props: &InspectorProps) -> Html {
             <MessageInspector
                 {id}
                 message={view.message(id).cloned()}
-                now_ms={view.now_ms}
+                now_ms={props.now_ms.max(view.now_ms)}
                 {on_action}
             />
         },
@@ -73,7 +76,7 @@ fn overview(view: &ClusterView, on_action: &Callback<Action>) -> Html {
         <div class="overview">
             <h2>{ "Inspector" }</h2>
             <p class="hint">
-                { "Click a node to see its state and its pending Ready, a message to read it whole, a link to cut it. Number keys select nodes." }
+                { "Click a node to see its state, its pending Ready and its faults; a message to read it whole, hold or drop it; a link to cut it, slow it down or make it lossy. Number keys select nodes. Partitions and clients are in the panel below the logs." }
             </p>
             <ul class="node-picker" aria-label="Nodes">
                 { for view.nodes.iter().map(|n| {

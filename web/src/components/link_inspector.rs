@@ -1,7 +1,8 @@
-//! A selected link between two nodes: the state of each direction, and buttons to cut one or
-//! both, or restore them.
+//! A selected link between two nodes: the state of each direction; buttons to cut one or both
+//! ways and to restore them; and a small form for loss rate and delay.
 
 use cluster::view::LinkView;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::command::Command;
@@ -33,28 +34,134 @@ fn describe(l: &Option<LinkView>) -> String {
     s
 }
 
+/// The loss rates offered, in percent.
+const DROP_RATES: [u32; 6] = [0, 10, 20, 30, 50, 100];
+
+/// The form's choice of direction.
+fn target(direction: &str, a: u64, b: u64) -> (u64, u64, bool) {
+    match direction {
+        "ab" => (a, b, false),
+        "ba" => (b, a, false),
+        _ => (a, b, true),
+    }
+}
+
 #[component(LinkInspector)]
 pub fn link_inspector(props: &LinkInspectorProps) -> Html {
     let (a, b) = (props.a, props.b);
+    let direction = use_node_ref();
+    let drop = use_node_ref();
+    let delay = use_node_ref();
     let act = |cmd: Command| {
         props
             .on_action
             .reform(move |_: MouseEvent| Action::Cluster(cmd.clone()))
     };
+    let apply = {
+        let (direction, drop, delay) = (direction.clone(), drop.clone(), delay.clone());
+        let cb = props.on_action.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let dir = direction
+                .cast::<HtmlSelectElement>()
+                .map(|s| s.value())
+                .unwrap_or_default();
+            let (from, to, both) = target(&dir, a, b);
+            let rate = drop
+                .cast::<HtmlSelectElement>()
+                .and_then(|s| s.value().parse::<u32>().ok())
+                .map(|p| f64::from(p) / 100.0);
+            let text = delay
+                .cast::<HtmlInputElement>()
+                .map(|i| i.value().trim().to_string())
+                .filter(|t| !t.is_empty());
+            // The cluster checks the delay's syntax and says what it wants if it is wrong.
+            cb.emit(Action::Cluster(Command::SetLink {
+                from,
+                to,
+                both,
+                drop: rate,
+                delay: text,
+            }));
+        })
+    };
+    let current_drop = props
+        .ab
+        .as_ref()
+        .map_or(0, |l| (l.drop_rate * 100.0).round() as u32);
+    let current_delay = props
+        .ab
+        .as_ref()
+        .map_or_else(String::new, |l| l.delay.clone());
+    // The field is the person's while they type; it shows the link's delay when that changes.
+    {
+        let delay = delay.clone();
+        use_effect_with(current_delay, move |d| {
+            if let Some(field) = delay.cast::<HtmlInputElement>() {
+                field.set_value(d);
+            }
+        });
+    }
     html! {
-        <div class="link-inspector">
+        <div class="link-inspector" data-testid="link-inspector" data-link={format!("{a}-{b}")}>
             <header class="insp-head"><h2>{ format!("Link {a} ↔ {b}") }</h2></header>
             <dl class="facts wide">
                 <div><dt>{ format!("{a} → {b}") }</dt><dd>{ describe(&props.ab) }</dd></div>
                 <div><dt>{ format!("{b} → {a}") }</dt><dd>{ describe(&props.ba) }</dd></div>
             </dl>
             <div class="fault-buttons">
-                <button class="danger" onclick={act(Command::CutLink { from: a, to: b, both: true })}>{ "cut both ways" }</button>
-                <button class="danger" onclick={act(Command::CutLink { from: a, to: b, both: false })}>{ format!("cut {a} → {b}") }</button>
-                <button class="danger" onclick={act(Command::CutLink { from: b, to: a, both: false })}>{ format!("cut {b} → {a}") }</button>
-                <button onclick={act(Command::RestoreLink { from: a, to: b })}>{ "restore" }</button>
+                <button class="danger" onclick={act(Command::CutLink { from: a, to: b, both: true })}
+                    aria-label={format!("Cut the link {a}-{b} both ways")}>{ "cut both ways" }</button>
+                <button class="danger" onclick={act(Command::CutLink { from: a, to: b, both: false })}
+                    aria-label={format!("Cut {a} to {b}")}>{ format!("cut {a} → {b}") }</button>
+                <button class="danger" onclick={act(Command::CutLink { from: b, to: a, both: false })}
+                    aria-label={format!("Cut {b} to {a}")}>{ format!("cut {b} → {a}") }</button>
+                <button onclick={act(Command::RestoreLink { from: a, to: b })}
+                    aria-label={format!("Restore the link {a}-{b}")}>{ "restore" }</button>
+                <button onclick={act(Command::ResetLink { from: a, to: b })}
+                    title="Back to the network's default delay and no loss"
+                    aria-label={format!("Reset the link {a}-{b}")}>{ "default delay & loss" }</button>
             </div>
-            <p class="hint">{ "Delay and drop rate are set with the script's link command (editor coming)." }</p>
+            <form class="card link-form" onsubmit={apply} aria-label={format!("Delay and loss of the link {a}-{b}")}>
+                <h3>{ "Delay and loss" }</h3>
+                <div class="form-row">
+                    <label>
+                        <span class="label-text">{ "direction" }</span>
+                        <select ref={direction} aria-label="Direction">
+                            <option value="both" selected=true>{ "both ways" }</option>
+                            <option value="ab">{ format!("{a} → {b}") }</option>
+                            <option value="ba">{ format!("{b} → {a}") }</option>
+                        </select>
+                    </label>
+                    <label>
+                        <span class="label-text">{ "drop" }</span>
+                        <select ref={drop} aria-label="Drop rate">
+                            { for DROP_RATES.iter().map(|&p| html! {
+                                <option value={p.to_string()} selected={p == current_drop}>{ format!("{p}%") }</option>
+                            }) }
+                        </select>
+                    </label>
+                    <label>
+                        <span class="label-text">{ "delay" }</span>
+                        <input ref={delay} type="text" class="delay" aria-label="Delay"
+                            placeholder="40ms or 20..80ms" />
+                    </label>
+                    <button type="submit" class="primary" aria-label={format!("Apply to the link {a}-{b}")}>{ "apply" }</button>
+                </div>
+                <p class="hint">{ "A range like 20..80ms draws each message's delay at random, so messages overtake each other." }</p>
+            </form>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_direction_names_the_link() {
+        assert_eq!(target("both", 1, 3), (1, 3, true));
+        assert_eq!(target("ab", 1, 3), (1, 3, false));
+        assert_eq!(target("ba", 1, 3), (3, 1, false));
     }
 }

@@ -4,11 +4,10 @@
 //! boundary are dashed; compacted indexes are grey; entries that conflict with the leader are
 //! outlined in red.
 
-use std::rc::Rc;
-
 use cluster::view::{ClusterView, NodeView};
 use yew::prelude::*;
 
+use crate::driver::Shared;
 use crate::palette::{role_class, role_letter, term_class};
 use crate::state::{Action, Selection};
 
@@ -17,7 +16,7 @@ pub const MAX_COLUMNS: u64 = 30;
 
 #[derive(Properties, PartialEq)]
 pub struct LogRowsProps {
-    pub view: Rc<ClusterView>,
+    pub view: Shared<ClusterView>,
     pub selected: Option<u64>,
     pub on_action: Callback<Action>,
 }
@@ -34,50 +33,181 @@ pub fn window(nodes: &[NodeView]) -> (u64, u64) {
     (lo, hi)
 }
 
-fn cell(n: &NodeView, idx: u64) -> Html {
+/// What one cell of a row shows. Cells are components keyed by index, so when the window
+/// slides by one entry only the new cell (and those whose marks changed) are drawn again.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    /// Compacted into the snapshot `term/index`; the cell at the snapshot's index is labelled.
+    Snapshot {
+        labelled: bool,
+        term: u64,
+        index: u64,
+    },
+    /// The log does not reach this index.
+    Blank,
+    Entry {
+        term: u64,
+        kind: &'static str,
+        data: String,
+        committed: bool,
+        applied: bool,
+        unstable: bool,
+        /// The first unstable entry: the stable boundary is drawn before it.
+        stable_edge: bool,
+        conflict: bool,
+    },
+}
+
+/// The cell of node `n` at index `idx`.
+pub fn cell(n: &NodeView, idx: u64) -> Cell {
     if idx <= n.snapshot_index {
-        let label = if idx == n.snapshot_index { "snap" } else { "" };
-        return html! {
-            <div class="cell snap" role="cell"
-                title={format!("index {idx}: compacted into the snapshot {}/{}", n.snapshot_term, n.snapshot_index)}>
-                <span class="ci">{ label }</span>
-            </div>
+        return Cell::Snapshot {
+            labelled: idx == n.snapshot_index,
+            term: n.snapshot_term,
+            index: n.snapshot_index,
         };
     }
     let Some(e) = n.entry(idx) else {
-        return html! { <div class="cell blank" role="cell" /> };
+        return Cell::Blank;
     };
-    let committed = idx <= n.commit;
-    let applied = idx <= n.applied;
-    let unstable = idx > n.stable_index;
-    let conflict = n.conflicts.contains(&idx);
-    let mut title = format!("{}/{} {} {:?}", e.term, e.index, e.kind.name(), e.data);
-    for (yes, what) in [
-        (applied, "applied"),
-        (committed && !applied, "committed, not yet applied"),
-        (!committed, "not committed"),
-        (unstable, "unstable (not yet on disk)"),
-        (conflict, "conflicts with the leader's log"),
-    ] {
-        if yes {
-            title.push_str(" · ");
-            title.push_str(what);
+    Cell::Entry {
+        term: e.term,
+        kind: e.kind.name(),
+        data: e.data.clone(),
+        committed: idx <= n.commit,
+        applied: idx <= n.applied,
+        unstable: idx > n.stable_index,
+        stable_edge: idx == n.stable_index + 1,
+        conflict: n.conflicts.contains(&idx),
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct LogCellProps {
+    index: u64,
+    cell: Cell,
+}
+
+#[component(LogCell)]
+fn log_cell(props: &LogCellProps) -> Html {
+    let idx = props.index;
+    match &props.cell {
+        Cell::Snapshot {
+            labelled,
+            term,
+            index,
+        } => html! {
+            <div class="cell snap" role="cell"
+                title={format!("index {idx}: compacted into the snapshot {term}/{index}")}>
+                <span class="ci">{ if *labelled { "snap" } else { "" } }</span>
+            </div>
+        },
+        Cell::Blank => html! { <div class="cell blank" role="cell" /> },
+        Cell::Entry {
+            term,
+            kind,
+            data,
+            committed,
+            applied,
+            unstable,
+            stable_edge,
+            conflict,
+        } => {
+            let (committed, applied, unstable, conflict) =
+                (*committed, *applied, *unstable, *conflict);
+            let mut title = format!("{term}/{idx} {kind} {data:?}");
+            for (yes, what) in [
+                (applied, "applied"),
+                (committed && !applied, "committed, not yet applied"),
+                (!committed, "not committed"),
+                (unstable, "unstable (not yet on disk)"),
+                (conflict, "conflicts with the leader's log"),
+            ] {
+                if yes {
+                    title.push_str(" · ");
+                    title.push_str(what);
+                }
+            }
+            let classes = classes!(
+                "cell",
+                "entry",
+                term_class(*term),
+                committed.then_some("committed"),
+                applied.then_some("applied"),
+                unstable.then_some("unstable"),
+                stable_edge.then_some("stable-edge"),
+                conflict.then_some("conflict"),
+            );
+            html! {
+                <div class={classes} role="cell" {title}>
+                    <span class="ci">{ idx }</span>
+                    <span class="ct">{ format!("t{term}") }</span>
+                </div>
+            }
         }
     }
-    let classes = classes!(
-        "cell",
-        "entry",
-        term_class(e.term),
-        committed.then_some("committed"),
-        applied.then_some("applied"),
-        unstable.then_some("unstable"),
-        (idx == n.stable_index + 1).then_some("stable-edge"),
-        conflict.then_some("conflict"),
-    );
+}
+
+/// What one row draws: the node cut down to the window of indexes, without the fields that
+/// change with every tick (timers), so an unchanged row is skipped by yew.
+fn row_data(n: &NodeView, lo: u64, hi: u64) -> NodeView {
+    NodeView {
+        id: n.id,
+        role: n.role,
+        crashed: n.crashed,
+        commit: n.commit,
+        applied: n.applied,
+        stable_index: n.stable_index,
+        snapshot_index: n.snapshot_index,
+        snapshot_term: n.snapshot_term,
+        log: n
+            .log
+            .iter()
+            .filter(|e| (lo..=hi).contains(&e.index))
+            .cloned()
+            .collect(),
+        conflicts: n
+            .conflicts
+            .iter()
+            .copied()
+            .filter(|i| (lo..=hi).contains(i))
+            .collect(),
+        ..NodeView::default()
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct LogRowProps {
+    node: NodeView,
+    /// The node's last index (its row may end before the window).
+    last: u64,
+    lo: u64,
+    hi: u64,
+    selected: bool,
+    on_action: Callback<Action>,
+}
+
+#[component(LogRow)]
+fn log_row(props: &LogRowProps) -> Html {
+    let n = &props.node;
+    let id = n.id;
+    let select = props
+        .on_action
+        .reform(move |_: MouseEvent| Action::Select(Selection::Node(id)));
     html! {
-        <div class={classes} role="cell" {title}>
-            <span class="ci">{ idx }</span>
-            <span class="ct">{ format!("t{}", e.term) }</span>
+        <div class={classes!("log-row", props.selected.then_some("selected"), n.crashed.then_some("crashed"))}
+            role="row" data-log-node={id.to_string()}>
+            <div class="row-label" role="rowheader">
+                <button class={classes!("row-button", role_class(n.role))} onclick={select}
+                    aria-label={format!("Select node {id}")}
+                    title={format!("node {id}: commit {} · applied {} · stable {} · last {}", n.commit, n.applied, n.stable_index, props.last)}>
+                    <span class="role-chip">{ role_letter(n.role) }</span>
+                    { format!("n{id}") }
+                </button>
+            </div>
+            { for (props.lo..=props.hi).map(|i| html! {
+                <LogCell key={i} index={i} cell={cell(n, i)} />
+            }) }
         </div>
     }
 }
@@ -87,7 +217,7 @@ pub fn log_rows(props: &LogRowsProps) -> Html {
     let view = &props.view;
     let (lo, hi) = window(&view.nodes);
     let columns = hi - lo + 1;
-    let grid = format!("grid-template-columns: 4.2rem repeat({columns}, 1.7rem);");
+    let grid = format!("grid-template-columns: 3.6rem repeat({columns}, minmax(1.35rem, 1.7rem));");
     html! {
         <>
             <header class="logs-head">
@@ -106,23 +236,16 @@ pub fn log_rows(props: &LogRowsProps) -> Html {
                     <div class="row-label" role="columnheader">{ "index" }</div>
                     { for (lo..=hi).map(|i| html! { <div class="col-index" role="columnheader">{ i }</div> }) }
                 </div>
-                { for view.nodes.iter().map(|n| {
-                    let id = n.id;
-                    let select = props.on_action.reform(move |_: MouseEvent| Action::Select(Selection::Node(id)));
-                    let selected = props.selected == Some(id);
-                    html! {
-                        <div key={id} class={classes!("log-row", selected.then_some("selected"), n.crashed.then_some("crashed"))} role="row">
-                            <div class="row-label" role="rowheader">
-                                <button class={classes!("row-button", role_class(n.role))} onclick={select}
-                                    aria-label={format!("Select node {id}")}
-                                    title={format!("node {id}: commit {} · applied {} · stable {} · last {}", n.commit, n.applied, n.stable_index, n.last_index())}>
-                                    <span class="role-chip">{ role_letter(n.role) }</span>
-                                    { format!("n{id}") }
-                                </button>
-                            </div>
-                            { for (lo..=hi).map(|i| cell(n, i)) }
-                        </div>
-                    }
+                { for view.nodes.iter().map(|n| html! {
+                    <LogRow
+                        key={n.id}
+                        node={row_data(n, lo, hi)}
+                        last={n.last_index()}
+                        {lo}
+                        {hi}
+                        selected={props.selected == Some(n.id)}
+                        on_action={props.on_action.clone()}
+                    />
                 }) }
             </div>
         </>
@@ -147,5 +270,57 @@ mod tests {
             .collect();
         assert_eq!(window(&long), (100 - MAX_COLUMNS + 1, 100));
         assert_eq!(window(&[]), (1, 1));
+    }
+
+    #[test]
+    fn cells_carry_the_marks_of_their_entry() {
+        let v = cluster::view::demo();
+        let n1 = v.node(1).unwrap();
+        assert_eq!(
+            cell(n1, 8),
+            Cell::Entry {
+                term: 3,
+                kind: "EntryNormal",
+                data: "x=5".into(),
+                committed: false,
+                applied: false,
+                unstable: true,
+                stable_edge: true,
+                conflict: false,
+            }
+        );
+        let n3 = v.node(3).unwrap();
+        assert_eq!(
+            cell(n3, 3),
+            Cell::Snapshot {
+                labelled: true,
+                term: 1,
+                index: 3
+            }
+        );
+        assert_eq!(cell(n3, 7), Cell::Blank);
+        assert!(matches!(
+            cell(v.node(4).unwrap(), 6),
+            Cell::Entry { conflict: true, .. }
+        ));
+    }
+
+    #[test]
+    fn a_row_keeps_only_its_window_and_no_timers() {
+        let v = cluster::view::demo();
+        let n4 = v.node(4).unwrap();
+        let row = row_data(n4, 5, 8);
+        assert_eq!(
+            row.log.iter().map(|e| e.index).collect::<Vec<_>>(),
+            vec![5, 6]
+        );
+        assert_eq!(row.conflicts, vec![6]);
+        let mut ticked = n4.clone();
+        ticked.election_elapsed += 1;
+        assert_eq!(
+            row_data(&ticked, 5, 8),
+            row,
+            "a tick does not redraw the row"
+        );
     }
 }

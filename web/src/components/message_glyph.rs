@@ -1,9 +1,9 @@
 //! One message in flight: a pill on its link, labelled with its type and coloured by its family.
 //! Requests are filled, responses hollow; a rejection wears a ✕; a held message a pause mark.
+//! Clicks and keys are handled once for all messages by the diagram (see `data-message`): a
+//! hundred messages move every frame, and each would otherwise rebuild its own handlers.
 
 use yew::prelude::*;
-
-use crate::state::{Action, Selection};
 
 #[derive(Properties, PartialEq)]
 pub struct MessageGlyphProps {
@@ -20,7 +20,6 @@ pub struct MessageGlyphProps {
     pub x: f64,
     pub y: f64,
     pub selected: bool,
-    pub on_action: Callback<Action>,
 }
 
 /// Width of the pill for a label, from an average glyph width of the diagram's small font.
@@ -31,19 +30,6 @@ pub fn pill_width(label: &str, held: bool) -> f64 {
 #[component(MessageGlyph)]
 pub fn message_glyph(props: &MessageGlyphProps) -> Html {
     let id = props.id;
-    let select = props
-        .on_action
-        .reform(move |_: MouseEvent| Action::Select(Selection::Message(id)));
-    let on_key = {
-        let cb = props.on_action.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Enter" || e.key() == " " {
-                e.prevent_default();
-                cb.emit(Action::Select(Selection::Message(id)));
-            }
-        })
-    };
-    let w = pill_width(&props.label, props.held);
     let classes = classes!(
         "msg",
         props.kind,
@@ -56,22 +42,41 @@ pub fn message_glyph(props: &MessageGlyphProps) -> Html {
         props.held.then_some("held"),
         props.selected.then_some("selected"),
     );
-    let text = if props.held {
-        format!("❚❚ {}", props.label)
-    } else {
-        props.label.to_string()
-    };
+    // Only the position changes from frame to frame; the pill inside is its own component with
+    // unchanging props, so yew skips it.
     html! {
         <g class={classes}
             transform={format!("translate({:.1},{:.1})", props.x, props.y)}
             tabindex="0"
             role="button"
             aria-label={props.summary.clone()}
-            aria-pressed={props.selected.to_string()}
+            aria-pressed={if props.selected { "true" } else { "false" }}
             data-message={id.to_string()}
-            onclick={select}
-            onkeydown={on_key}
         >
+            <Pill label={props.label.clone()} summary={props.summary.clone()}
+                rejected={props.rejected} held={props.held} />
+        </g>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct PillProps {
+    label: AttrValue,
+    summary: AttrValue,
+    rejected: bool,
+    held: bool,
+}
+
+#[component(Pill)]
+fn pill(props: &PillProps) -> Html {
+    let w = pill_width(&props.label, props.held);
+    let text = if props.held {
+        format!("❚❚ {}", props.label)
+    } else {
+        props.label.to_string()
+    };
+    html! {
+        <>
             <title>{ props.summary.clone() }</title>
             <rect x={format!("{:.1}", -w / 2.0)} y="-8" width={format!("{w:.1}")} height="16" rx="8" />
             <text y="3.5">{ text }</text>
@@ -81,6 +86,6 @@ pub fn message_glyph(props: &MessageGlyphProps) -> Html {
                     <text y="3">{ "✕" }</text>
                 </g>
             }
-        </g>
+        </>
     }
 }

@@ -46,7 +46,7 @@ pub fn message_inspector(props: &MessageInspectorProps) -> Html {
     let done = (progress(m.sent_at, m.arrives_at, props.now_ms) * 100.0).round();
     let kind = MessageKind::of(&m.msg_type).class();
     html! {
-        <div class="message-inspector">
+        <div class="message-inspector" data-testid="message-inspector" data-message={id.to_string()}>
             <header class="insp-head">
                 <span class={classes!("msg-chip", kind, if m.is_response { "response" } else { "request" })}>
                     { &m.msg_type }
@@ -72,9 +72,19 @@ pub fn message_inspector(props: &MessageInspectorProps) -> Html {
                 <pre class="describe">{ &m.description }</pre>
             </section>
             <div class="fault-buttons">
-                <button onclick={act(Command::DeliverMessage(id))} aria-label={format!("Deliver message {id} now")}>{ "deliver now" }</button>
-                <button onclick={act(Command::DuplicateMessage(id))} aria-label={format!("Duplicate message {id}")}>{ "duplicate" }</button>
-                <button class="danger" onclick={act(Command::DropMessage(id))} aria-label={format!("Drop message {id}")}>{ "drop" }</button>
+                <button onclick={act(Command::DeliverMessage(id))} aria-label={format!("Deliver message {id} now")}
+                    title="Step it into its recipient now, whatever its arrival time">{ "deliver now" }</button>
+                if m.held {
+                    <button onclick={act(Command::ReleaseMessage(id))} aria-label={format!("Release message {id}")}
+                        title="Let it arrive again (at once if it is overdue)">{ "release" }</button>
+                } else {
+                    <button onclick={act(Command::HoldMessage(id))} aria-label={format!("Hold message {id}")}
+                        title="Keep it from arriving until released or delivered by hand">{ "hold" }</button>
+                }
+                <button onclick={act(Command::DuplicateMessage(id))} aria-label={format!("Duplicate message {id}")}
+                    title="Put a second copy in flight: Raft must tolerate it">{ "duplicate" }</button>
+                <button class="danger" onclick={act(Command::DropMessage(id))} aria-label={format!("Drop message {id}")}
+                    title="Lose it, as a faulty network would">{ "drop" }</button>
             </div>
         </div>
     }

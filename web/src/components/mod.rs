@@ -1,7 +1,10 @@
 //! The page's components, one per file.
 
+pub mod clients_panel;
 pub mod cluster_diagram;
+pub mod dock;
 pub mod error_banner;
+pub mod event_log;
 pub mod help_overlay;
 pub mod inspector;
 pub mod kv_store;
@@ -13,6 +16,7 @@ pub mod message_inspector;
 pub mod node_faults;
 pub mod node_glyph;
 pub mod node_inspector;
+pub mod partition_editor;
 pub mod progress_table;
 pub mod ready_inspector;
 pub mod timeline;

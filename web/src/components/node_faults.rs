@@ -1,6 +1,8 @@
-//! The faults and nudges a person can apply to one node, and the node's links.
+//! The faults and nudges a person can apply to one node, its membership, and its links.
 
 use yew::prelude::*;
+
+use cluster::view::Membership;
 
 use crate::command::Command;
 use crate::state::Action;
@@ -14,6 +16,8 @@ pub struct NodeFaultsProps {
     pub leader: Option<u64>,
     /// For each peer: (peer, link to it cut, link from it cut).
     pub links: Vec<(u64, bool, bool)>,
+    /// The node's place in the configuration.
+    pub membership: Membership,
     pub on_action: Callback<Action>,
 }
 
@@ -39,6 +43,30 @@ pub fn node_faults(props: &NodeFaultsProps) -> Html {
         .filter(|&l| l != id)
         .map(|from| Command::TransferLeadership { from, to: id });
     let isolate = Command::Partition(vec![vec![id], peers]);
+    let membership = {
+        let (note, buttons) = match props.membership {
+            Membership::Voter => (
+                "voter",
+                vec![button("remove from the cluster", "Propose to the leader that this node leaves the configuration (remove-node)", true, Command::RemoveNode(id), true)],
+            ),
+            Membership::Learner => (
+                "learner: replicates, does not vote",
+                vec![
+                    button("promote to voter", "Propose to the leader that this learner votes (promote; etcd wants it nearly in sync)", true, Command::Promote(id), false),
+                    button("remove from the cluster", "Propose to the leader that this node leaves the configuration (remove-node)", true, Command::RemoveNode(id), true),
+                ],
+            ),
+            Membership::Outgoing => ("leaving: votes until the joint configuration is left", Vec::new()),
+            Membership::Joining => ("joining: waits for the change that adds it", Vec::new()),
+            Membership::Removed => ("removed: its id is never reused", Vec::new()),
+        };
+        html! {
+            <div class="fault-buttons membership" role="group" aria-label={format!("Membership of node {id}")}>
+                <span class="label-text">{ format!("membership · {note}") }</span>
+                { for buttons }
+            </div>
+        }
+    };
 
     html! {
         <section class="faults" aria-label={format!("Faults for node {id}")}>
@@ -48,21 +76,22 @@ pub fn node_faults(props: &NodeFaultsProps) -> Html {
                 } else {
                     { button("crash", "Stop the process: whatever was not synced is lost", true, Command::Crash(id), true) }
                 }
-                { button("wipe disk", "Lose everything on disk (only while crashed)", props.crashed, Command::WipeDisk(id), true) }
+                { button("wipe disk", "Lose everything on disk (a running node goes down with it)", true, Command::WipeDisk(id), true) }
                 if props.paused {
-                    { button("resume clock", "Let the node tick again", up, Command::ResumeClock(id), false) }
+                    { button("resume clock", "Let the node tick again", true, Command::ResumeClock(id), false) }
                 } else {
                     { button("pause clock", "Stop the node's ticks: no timeouts, no heartbeats", up, Command::PauseClock(id), false) }
                 }
                 { button("campaign", "Start an election now (MsgHup)", up && !props.is_leader, Command::Campaign(id), false) }
                 { match transfer {
-                    Some(cmd) => button("make leader", "Ask the leader to transfer leadership here", up, cmd, false),
-                    None => button("make leader", "Needs a leader other than this node", false, Command::Campaign(id), false),
+                    Some(cmd) => button("transfer leadership here", "Ask the leader to hand leadership to this node (MsgTransferLeader)", up, cmd, false),
+                    None => button("transfer leadership here", "Needs a leader other than this node", false, Command::Campaign(id), false),
                 } }
                 { button("forget leader", "Forget the current leader (MsgForgetLeader)", up && !props.is_leader, Command::ForgetLeader(id), false) }
                 { button("isolate", "Partition this node from all others", true, isolate, true) }
                 { button("heal", "Restore every link in the cluster", true, Command::Heal, false) }
             </div>
+            { membership }
             <details class="node-links">
                 <summary>{ format!("links of node {id}") }</summary>
                 <ul>

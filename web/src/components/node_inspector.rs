@@ -71,7 +71,8 @@ pub fn node_inspector(props: &NodeInspectorProps) -> Html {
         ),
     ];
     html! {
-        <div class={classes!("node-inspector", role_class(n.role))}>
+        <div class={classes!("node-inspector", role_class(n.role))} data-testid="node-inspector"
+            data-node={n.id.to_string()}>
             <header class="insp-head">
                 <span class="role-chip" aria-hidden="true">{ role_letter(n.role) }</span>
                 <h2>{ format!("Node {}", n.id) }</h2>
@@ -96,6 +97,7 @@ pub fn node_inspector(props: &NodeInspectorProps) -> Html {
                 is_leader={n.role == Role::Leader}
                 leader={props.leader}
                 links={props.links.clone()}
+                membership={n.membership}
                 on_action={props.on_action.clone()}
             />
             <ReadyInspector

@@ -1,10 +1,12 @@
-//! The toolbar: the title, playback, single steps, reset and seed, and the entries for features
-//! still to come (scenarios, share), plus the help button.
+//! The toolbar: the title, playback, single steps, the run's setup (seed, cluster size, client
+//! load), the clock and the help button.
 
-use web_sys::HtmlInputElement;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use crate::cluster_driver::{DEFAULT_LOAD_EVERY_MS, MAX_NODES};
 use crate::command::Command;
+use crate::driver::RunSetup;
 use crate::state::{speed_label, Action, SPEEDS};
 
 #[derive(Properties, PartialEq)]
@@ -13,9 +15,11 @@ pub struct ToolbarProps {
     /// Index into [`SPEEDS`].
     pub speed: usize,
     pub now_ms: u64,
-    pub seed: u64,
+    pub setup: RunSetup,
     /// The page shows sample data, not a simulation.
     pub sample: bool,
+    /// The view shows the past: playing or stepping forks the timeline.
+    pub in_past: bool,
     pub on_action: Callback<Action>,
 }
 
@@ -27,6 +31,16 @@ fn clock_text(now_ms: u64) -> String {
 #[component(Toolbar)]
 pub fn toolbar(props: &ToolbarProps) -> Html {
     let seed_ref = use_node_ref();
+    // The field is the person's while they type (the toolbar redraws every frame while
+    // playing); it shows the run's seed again whenever that changes.
+    {
+        let seed_ref = seed_ref.clone();
+        use_effect_with(props.setup.seed, move |seed| {
+            if let Some(field) = seed_ref.cast::<HtmlInputElement>() {
+                field.set_value(&seed.to_string());
+            }
+        });
+    }
     let act = |action: Action| {
         let cb = props.on_action.clone();
         Callback::from(move |_: MouseEvent| cb.emit(action.clone()))
@@ -34,40 +48,74 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
     let on_speed = {
         let cb = props.on_action.clone();
         Callback::from(move |e: Event| {
-            if let Some(select) = e.target_dyn_into::<web_sys::HtmlSelectElement>() {
+            if let Some(select) = e.target_dyn_into::<HtmlSelectElement>() {
                 if let Ok(i) = select.value().parse::<usize>() {
                     cb.emit(Action::Speed(i));
                 }
             }
         })
     };
-    // The seed takes effect on reset: a new seed means a new run from the start.
-    let reset = {
+    let on_nodes = {
         let cb = props.on_action.clone();
+        Callback::from(move |e: Event| {
+            if let Some(select) = e.target_dyn_into::<HtmlSelectElement>() {
+                if let Ok(nodes) = select.value().parse::<u64>() {
+                    cb.emit(Action::Cluster(Command::Resize { nodes }));
+                }
+            }
+        })
+    };
+    let load_on = props.setup.load_every_ms > 0;
+    let on_load = {
+        let cb = props.on_action.clone();
+        Callback::from(move |_: Event| {
+            let every_ms = if load_on { 0 } else { DEFAULT_LOAD_EVERY_MS };
+            cb.emit(Action::Cluster(Command::ClientLoad { every_ms }));
+        })
+    };
+    // A new seed means a new run from the start: changing the field (Enter, or leaving it)
+    // resets with it. What is not a number is put back to the current seed.
+    let seed_value = {
         let seed_ref = seed_ref.clone();
-        let current = props.seed;
+        let current = props.setup.seed;
         move || {
-            let seed = seed_ref
-                .cast::<HtmlInputElement>()
-                .and_then(|input| input.value().trim().parse::<u64>().ok())
-                .unwrap_or(current);
-            cb.emit(Action::Cluster(Command::Reset { seed }));
+            let field = seed_ref.cast::<HtmlInputElement>()?;
+            match field.value().trim().parse::<u64>() {
+                Ok(seed) => Some(seed),
+                Err(_) => {
+                    field.set_value(&current.to_string());
+                    None
+                }
+            }
         }
     };
     let on_reset = {
-        let reset = reset.clone();
-        Callback::from(move |_: MouseEvent| reset())
+        let cb = props.on_action.clone();
+        let seed_value = seed_value.clone();
+        let current = props.setup.seed;
+        Callback::from(move |_: MouseEvent| {
+            let seed = seed_value().unwrap_or(current);
+            cb.emit(Action::Cluster(Command::Reset { seed }));
+        })
     };
-    let on_seed_key = Callback::from(move |e: KeyboardEvent| {
-        if e.key() == "Enter" {
-            reset();
-        }
-    });
+    let on_seed_change = {
+        let cb = props.on_action.clone();
+        Callback::from(move |_: Event| {
+            if let Some(seed) = seed_value() {
+                cb.emit(Action::Cluster(Command::Reset { seed }));
+            }
+        })
+    };
 
     let (play_icon, play_label) = if props.playing {
         ("❚❚", "Pause")
     } else {
         ("▶", "Play")
+    };
+    let play_title = if props.in_past && !props.playing {
+        "Play from here: the timeline forks (Space)".to_string()
+    } else {
+        format!("{play_label} (Space)")
     };
 
     html! {
@@ -79,13 +127,15 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
                     onclick={act(Action::TogglePlay)}
                     aria-label={play_label}
                     aria-keyshortcuts="Space"
-                    title={format!("{play_label} (Space)")}
+                    data-testid="play"
+                    title={play_title}
                 >
                     <span aria-hidden="true">{ play_icon }</span>
                 </button>
                 <label class="speed">
                     <span class="label-text">{ "speed" }</span>
-                    <select aria-label="Speed" onchange={on_speed} title="Playback speed (+ / −)">
+                    <select aria-label="Speed" onchange={on_speed} title="Playback speed (+ / −)"
+                        data-testid="speed">
                         { for SPEEDS.iter().enumerate().map(|(i, s)| html! {
                             <option value={i.to_string()} selected={i == props.speed}>
                                 { speed_label(*s) }
@@ -96,38 +146,52 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
                 <span class="step-group" role="group" aria-label="Step">
                     <span class="label-text" aria-hidden="true">{ "step" }</span>
                     <button onclick={act(Action::Tick)} aria-label="Step one tick"
-                        aria-keyshortcuts="ArrowRight" title="One tick (→)">{ "tick" }</button>
+                        aria-keyshortcuts="ArrowRight" title="Run to the next tick (→)">{ "tick" }</button>
                     <button onclick={act(Action::StepMessage)} aria-label="Deliver the next message"
-                        aria-keyshortcuts="ArrowDown" title="The next message (↓)">{ "message" }</button>
+                        aria-keyshortcuts="ArrowDown" title="Run to the next message delivered (↓)">{ "message" }</button>
                     <button onclick={act(Action::StepReady)} aria-label="Handle the next Ready"
-                        aria-keyshortcuts="ArrowUp" title="The next pending Ready (↑)">{ "Ready" }</button>
+                        aria-keyshortcuts="ArrowUp" title="Run until a node finishes its next Ready (↑)">{ "Ready" }</button>
                 </span>
-                <button onclick={on_reset} aria-label="Reset the cluster with the seed"
-                    title="Start over with this seed">{ "reset" }</button>
-                <label class="seed">
-                    <span class="label-text">{ "seed" }</span>
-                    <input
-                        ref={seed_ref}
-                        type="number"
-                        min="0"
-                        aria-label="Seed"
-                        value={props.seed.to_string()}
-                        onkeydown={on_seed_key}
-                        title="Enter or reset starts a run from this seed"
-                    />
-                </label>
-                <select class="scenario" aria-label="Scenario" disabled=true
-                    title="Built-in scenarios arrive with the script editor">
-                    <option>{ "scenario…" }</option>
-                </select>
-                <button disabled=true aria-label="Share this run" title="Sharing arrives with scripts">
-                    { "share" }
-                </button>
+                <span class="setup-group" role="group" aria-label="Run setup">
+                    <label class="seed">
+                        <span class="label-text">{ "seed" }</span>
+                        <input
+                            ref={seed_ref}
+                            type="number"
+                            min="0"
+                            aria-label="Seed"
+                            data-testid="seed"
+                            onchange={on_seed_change}
+                            title="A new seed starts a new run (Enter)"
+                        />
+                    </label>
+                    <label class="nodes">
+                        <span class="label-text">{ "nodes" }</span>
+                        <select aria-label="Number of nodes" onchange={on_nodes} data-testid="nodes"
+                            title="Start over with this many nodes" disabled={props.sample}>
+                            { for (1..=MAX_NODES).map(|n| html! {
+                                <option value={n.to_string()} selected={n == props.setup.nodes}>{ n }</option>
+                            }) }
+                        </select>
+                    </label>
+                    <button onclick={on_reset} aria-label="Reset the cluster with the seed"
+                        title="Start over with this seed">{ "reset" }</button>
+                    <label class="switch load-switch"
+                        title={format!("A client puts x, y, z every {DEFAULT_LOAD_EVERY_MS} ms of virtual time")}>
+                        <input type="checkbox" role="switch" checked={load_on}
+                            aria-checked={load_on.to_string()} aria-label="Client load"
+                            data-testid="load" onchange={on_load} disabled={props.sample} />
+                        <span class="switch-track" aria-hidden="true"><span class="switch-knob" /></span>
+                        <span>{ "client load" }</span>
+                    </label>
+                </span>
             </div>
-            <span class="clock" aria-label="Virtual time" role="timer">{ clock_text(props.now_ms) }</span>
+            <span class="clock" aria-label="Virtual time" role="timer" data-testid="clock">
+                { clock_text(props.now_ms) }
+            </span>
             if props.sample {
                 <span class="sample-badge"
-                    title="No simulation is wired in yet: a hand-written sample cluster, animated just enough to draw">
+                    title="A hand-written sample cluster, animated just enough to draw">
                     { "sample data" }
                 </span>
             }

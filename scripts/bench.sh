@@ -5,6 +5,7 @@
 #                              second, 5 nodes under 200 client ops per virtual second
 #   3. the same workload compiled to wasm (release profile, as the page ships it) and run in
 #      headless Chromium, timed with performance.now()
+#   4. the page (scripts/bench-page.mjs): time to interactive, frame times, gzipped size
 # then a summary: native v/s, wasm v/s and their ratio. Optimized builds: expect several
 # minutes on a 2-core machine the first time. Honours CARGO_TARGET_DIR.
 set -uo pipefail
@@ -47,6 +48,10 @@ wasm="$(figure 'simulate wasm (optimized)' "$logs/wasm.log")"
 native_line="$(grep -h 'simulate native:' "$logs/cluster.log" | tail -n 1)"
 wasm_line="$(grep -h 'simulate wasm (optimized):' "$logs/wasm.log" | tail -n 1)"
 
+# The page: time to interactive, frame times with 7 nodes and ~100 messages, bundle size.
+step "page (release build in headless Chromium)" "$logs/page.log" \
+  bash -c 'trunk build --release --offline --locked >/dev/null 2>&1 && node scripts/bench-page.mjs'
+
 printf '\n==> summary\n'
 # Criterion prints each benchmark's name, then `time:` and `thrpt:` lines.
 printf 'raft commit throughput (entries/s, criterion [low mean high]):\n'
@@ -64,5 +69,6 @@ if [[ -n "$native" && -n "$wasm" ]]; then
 else
   failed=1
 fi
+grep -E '^  ' "$logs/page.log" | sed 's/^  /page: /'
 printf 'logs in %s\n' "$logs"
 exit "$failed"

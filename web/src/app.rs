@@ -114,6 +114,25 @@ pub fn app(props: &AppProps) -> Html {
         }))
         .clone()
     };
+
+    // The script tab records the session only while its record view is open: turning the whole
+    // history into a script every frame would cost more than the frame itself.
+    let record_open = use_state(|| false);
+    let on_record = {
+        let record_open = record_open.setter();
+        use_callback((), move |open: bool, _| record_open.set(open))
+    };
+    let recorded = (*record_open).then(|| AttrValue::from(state.driver().script()));
+
+    // A shared link (`#script=…`) opens the script tab, where the panel loads it.
+    {
+        let on_action = on_action.clone();
+        use_effect_with((), move |_| {
+            if crate::persist::has_shared_script(&crate::persist::current_hash()) {
+                on_action.emit(Action::Dock(crate::state::DockTab::Script));
+            }
+        });
+    }
     let selected_node = match state.selection {
         Selection::Node(id) => Some(id),
         _ => None,
@@ -176,6 +195,9 @@ pub fn app(props: &AppProps) -> Html {
                         events={state.events.clone()}
                         filter={state.filter.clone()}
                         clients={state.clients.clone()}
+                        last_run={state.last_run.clone()}
+                        recorded={recorded}
+                        on_record={on_record}
                         on_action={on_action.clone()}
                     />
                 </section>

@@ -23,6 +23,8 @@ pub mod keys;
 pub mod palette;
 pub mod panic;
 pub mod perf;
+pub mod persist;
+pub mod scenarios;
 pub mod state;
 
 use wasm_bindgen::JsValue;

@@ -64,6 +64,8 @@ pub enum DockTab {
     Events,
     Clients,
     Network,
+    /// The script editor: built-in scenarios, run, record, export/import, share.
+    Script,
 }
 
 /// Everything that can happen to the page.

@@ -19,5 +19,6 @@ pub mod node_inspector;
 pub mod partition_editor;
 pub mod progress_table;
 pub mod ready_inspector;
+pub mod script_panel;
 pub mod timeline;
 pub mod toolbar;

@@ -1,0 +1,90 @@
+// Page benchmark: serves the release build (dist/, from `trunk build --release`) on loopback,
+// opens it in headless Debian Chromium and prints
+//   - time to interactive: navigation start → the first cluster drawn with a working Play button;
+//   - frame times while the heavy preset (7 nodes, ~100 messages in flight) animates at 1×:
+//     p50/p95 of the interval between animation frames, and p50/p95 of the page's own work per
+//     frame (window.raftPlaygroundStats, measured inside the page);
+//   - the gzipped size of the wasm and JS the page loads.
+// Targets (issue 5): p95 frame ≤ 16 ms, interactive ≤ 1 s, wasm + JS ≤ 400 KB gzipped.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { serveDist, launch, dist } from '../tests/e2e/harness.mjs';
+
+const percentile = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN;
+};
+const ms = (x) => `${x.toFixed(2)} ms`;
+
+const sizes = {};
+for (const f of await readdir(dist)) {
+  if (f.endsWith('.wasm') || f.endsWith('.js')) {
+    const body = await readFile(join(dist, f));
+    sizes[f] = { raw: body.length, gz: gzipSync(body, { level: 9 }).length };
+  }
+}
+const gzTotal = Object.values(sizes).reduce((a, s) => a + s.gz, 0);
+
+const server = await serveDist();
+const browser = await launch();
+try {
+  // Time to interactive, over a few fresh loads (the first one warms nothing: no cache is shared
+  // between contexts).
+  const tti = [];
+  for (let i = 0; i < 5; i++) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.waitForSelector('g.node[data-node="1"]');
+    await page.waitForSelector('[data-testid=play]:not([disabled])');
+    tti.push(await page.evaluate(() => performance.now()));
+    await context.close();
+  }
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  const page = await context.newPage();
+  await page.goto(`${server.url}?preset=heavy`);
+  await page.waitForSelector('g.node[data-node="7"]');
+  // Let the traffic build up, then sample frame intervals for a few seconds.
+  await page.waitForTimeout(3000);
+  const sample = await page.evaluate(
+    () =>
+      new Promise((done) => {
+        const intervals = [];
+        const work = [];
+        const inFlight = [];
+        let last = performance.now();
+        const end = last + 5000;
+        const frame = (t) => {
+          intervals.push(t - last);
+          last = t;
+          const stats = window.raftPlaygroundStats;
+          if (stats) work.push(stats.lastMs);
+          inFlight.push(document.querySelectorAll('g.msg').length);
+          if (t < end) requestAnimationFrame(frame);
+          else done({ intervals, work, inFlight, stats: window.raftPlaygroundStats ?? null });
+        };
+        requestAnimationFrame(frame);
+      }),
+  );
+  await context.close();
+
+  console.log('page benchmark (release build, headless Chromium, 1280×720)');
+  for (const [f, s] of Object.entries(sizes)) console.log(`  ${f}: ${s.raw} B, ${s.gz} B gzipped`);
+  console.log(`  wasm + JS gzipped: ${(gzTotal / 1024).toFixed(1)} KB (target ≤ 400 KB)`);
+  console.log(`  time to interactive: p50 ${ms(percentile(tti, 50))}, max ${ms(Math.max(...tti))} (target ≤ 1000 ms)`);
+  console.log(
+    `  heavy preset: 7 nodes, messages drawn per frame p50 ${percentile(sample.inFlight, 50)}, max ${Math.max(...sample.inFlight)}`,
+  );
+  console.log(
+    `  frame interval: p50 ${ms(percentile(sample.intervals, 50))}, p95 ${ms(percentile(sample.intervals, 95))} over ${sample.intervals.length} frames (target p95 ≤ 16 ms at 60 Hz)`,
+  );
+  console.log(
+    `  page work per frame: p50 ${ms(percentile(sample.work, 50))}, p95 ${ms(percentile(sample.work, 95))}` +
+      (sample.stats ? ` (driver ${ms(sample.stats.driverMs)}, views ${ms(sample.stats.viewMs)} mean)` : ''),
+  );
+} finally {
+  await browser.close();
+  await server.close();
+}

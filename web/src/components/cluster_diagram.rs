@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use cluster::view::{ClusterView, LinkView};
+use cluster::view::{ClusterView, LinkView, Membership};
 use yew::prelude::*;
 
 use crate::components::link_line::{Direction, LinkLine};
@@ -48,6 +48,38 @@ fn message_id(target: Option<web_sys::EventTarget>) -> Option<u64> {
 }
 
 /// What a screen reader hears about the diagram as a whole.
+/// The CSS class that marks a node outside the plain voters.
+fn membership_class(m: Membership) -> Option<&'static str> {
+    match m {
+        Membership::Voter | Membership::Outgoing => None,
+        Membership::Learner => Some("member-learner"),
+        Membership::Joining => Some("member-joining"),
+        Membership::Removed => Some("member-removed"),
+    }
+}
+
+/// The caption of a joint configuration: the two voter sets and the majority each needs.
+fn joint_caption(view: &ClusterView) -> Html {
+    let config = &view.config;
+    let half = |ids: &[u64]| {
+        let list: Vec<String> = ids.iter().map(u64::to_string).collect();
+        format!(
+            "({}) needs {}",
+            list.join(" "),
+            cluster::view::ConfigView::majority(ids)
+        )
+    };
+    html! {
+        // Bottom left: the top of the ring belongs to the first node's labels.
+        <g class="joint-caption" transform={format!("translate(12,{:.0})", HEIGHT - 40.0)}
+            data-testid="joint-caption">
+            <text class="title">{ "joint configuration: every vote and commit needs both majorities" }</text>
+            <text y="15"><tspan class="old">{ "- - old voters " }</tspan>{ half(&config.outgoing) }</text>
+            <text y="30"><tspan class="new">{ "—— new voters " }</tspan>{ half(&config.voters) }</text>
+        </g>
+    }
+}
+
 fn summary(view: &ClusterView) -> String {
     let leader = view
         .leader
@@ -62,6 +94,7 @@ fn summary(view: &ClusterView) -> String {
 #[component(ClusterDiagram)]
 pub fn cluster_diagram(props: &ClusterDiagramProps) -> Html {
     let view = &props.view;
+    let joint = view.config.is_joint();
     let positions: BTreeMap<u64, Point> = view
         .nodes
         .iter()
@@ -113,6 +146,9 @@ pub fn cluster_diagram(props: &ClusterDiagramProps) -> Html {
                 y={p.y}
                 labels_above={p.y < CENTER.y - 1.0}
                 selected={props.selection == Selection::Node(n.id)}
+                in_old_quorum={joint && view.config.outgoing.contains(&n.id)}
+                in_new_quorum={joint && view.config.voters.contains(&n.id)}
+                membership_class={membership_class(n.membership)}
                 on_action={props.on_action.clone()}
             />
         })
@@ -187,6 +223,9 @@ pub fn cluster_diagram(props: &ClusterDiagramProps) -> Html {
             }
             <g class="links">{ links }</g>
             <g class="nodes">{ for nodes }</g>
+            if joint {
+                { joint_caption(view) }
+            }
         </svg>
         // The messages move every frame: they get a picture of their own, laid over the
         // diagram, so the browser repaints only them and not the links and nodes under them.

@@ -28,6 +28,16 @@ pub struct NodeGlyphProps {
     /// keep their labels outside the ring, out of the way of the messages crossing it.
     pub labels_above: bool,
     pub selected: bool,
+    /// While the configuration is joint: the node votes in the outgoing (old) half, the
+    /// incoming (new) half, or both. Drawn as two rings so the two quorums can be read at a
+    /// glance.
+    #[prop_or_default]
+    pub in_old_quorum: bool,
+    #[prop_or_default]
+    pub in_new_quorum: bool,
+    /// A learner of the configuration, a node not yet in it, or one removed from it.
+    #[prop_or_default]
+    pub membership_class: Option<&'static str>,
     pub on_action: Callback<Action>,
 }
 
@@ -120,6 +130,7 @@ pub fn node_glyph(props: &NodeGlyphProps) -> Html {
         props.paused.then_some("paused"),
         props.cut_off.then_some("cut-off"),
         props.selected.then_some("selected"),
+        props.membership_class,
     );
     let vote = if props.vote == 0 {
         "–".to_string()
@@ -152,6 +163,16 @@ pub fn node_glyph(props: &NodeGlyphProps) -> Html {
             oncontextmenu={on_context}
         >
             <circle class="halo" r={(TIMER_R + 9.0).to_string()} />
+            if props.in_old_quorum {
+                <circle class="quorum-ring old" r={(TIMER_R + 13.0).to_string()}>
+                    <title>{ "votes in the outgoing (old) configuration" }</title>
+                </circle>
+            }
+            if props.in_new_quorum {
+                <circle class="quorum-ring new" r={(TIMER_R + 17.0).to_string()}>
+                    <title>{ "votes in the incoming (new) configuration" }</title>
+                </circle>
+            }
             if props.cut_off {
                 <circle class="cut-ring" r={(TIMER_R + 5.0).to_string()} />
             }

@@ -41,58 +41,29 @@ fn corrupt(msg: impl Into<String>) -> Corrupt {
 
 // ---- base64url (RFC 4648 §5, no padding) --------------------------------------------------------
 
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
 
 /// base64url without padding: URL-safe as it is, so it needs no percent-encoding.
 pub fn base64url_encode(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        let digits = chunk.len() + 1;
-        for i in 0..digits {
-            out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
-        }
-    }
-    out
+    URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// Decodes base64url, with or without `=` padding. Standard base64's `+` and `/` are accepted
 /// too, since a link may have passed through a tool that "fixed" it.
 pub fn base64url_decode(s: &str) -> Result<Vec<u8>, Corrupt> {
-    let s = s.trim_end_matches('=');
-    if s.len() % 4 == 1 {
-        return Err(corrupt("base64 text has a stray final character"));
-    }
-    let value = |c: u8| -> Result<u32, Corrupt> {
-        Ok(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'-' | b'+' => 62,
-            b'_' | b'/' => 63,
-            _ => {
-                return Err(corrupt(format!(
-                    "{:?} is not a base64 character",
-                    c as char
-                )))
-            }
-        } as u32)
-    };
-    let mut out = Vec::with_capacity(s.len() / 4 * 3 + 2);
-    for chunk in s.as_bytes().chunks(4) {
-        let mut n = 0u32;
-        for (i, &c) in chunk.iter().enumerate() {
-            n |= value(c)? << (18 - 6 * i);
-        }
-        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-        out.extend_from_slice(&bytes[..chunk.len() - 1]);
-    }
-    Ok(out)
+    let normalized: String = s
+        .trim_end_matches('=')
+        .chars()
+        .map(|c| match c {
+            '+' => '-',
+            '/' => '_',
+            c => c,
+        })
+        .collect();
+    URL_SAFE_NO_PAD
+        .decode(normalized)
+        .map_err(|e| corrupt(format!("not base64url: {e}")))
 }
 
 // ---- the stored value --------------------------------------------------------------------------

@@ -727,35 +727,26 @@ impl Cluster {
                 if !n.is_up() {
                     return Err(format!("node {id} is down").into());
                 }
-                let mut s = String::new();
-                for (k, v) in n.kv.data() {
-                    let _ = writeln!(s, "{k}={v}");
-                }
-                if s.is_empty() {
-                    s.push_str("(empty)\n");
-                }
+                let s = lines_or(
+                    n.kv.data().iter().map(|(k, v)| format!("{k}={v}")),
+                    "(empty)",
+                );
                 self.write(&s);
                 Ok(())
             }
             C::History => {
-                let mut s = String::new();
-                for op in self.history.operations() {
-                    let _ = writeln!(s, "{op}");
-                }
-                if s.is_empty() {
-                    s.push_str("(no operations)\n");
-                }
+                let s = lines_or(self.history.operations().iter(), "(no operations)");
                 self.write(&s);
                 Ok(())
             }
             C::Checker => {
-                let mut s = String::new();
-                for v in self.checker.violations() {
-                    let _ = writeln!(s, "{v} (nodes {})", ids_text(&v.nodes));
-                }
-                if s.is_empty() {
-                    s.push_str("safe\n");
-                }
+                let mut s = lines_or(
+                    self.checker
+                        .violations()
+                        .iter()
+                        .map(|v| format!("{v} (nodes {})", ids_text(&v.nodes))),
+                    "safe",
+                );
                 if let Some(u) = &self.checker.linearizability_unknown {
                     let _ = writeln!(s, "linearizability: {u}");
                 }
@@ -2906,6 +2897,19 @@ fn node_view(
 }
 
 // ---- small helpers ---------------------------------------------------------------------------
+
+/// One line per item, or `empty` alone when there are none: the listing commands' output.
+fn lines_or<T: std::fmt::Display>(items: impl IntoIterator<Item = T>, empty: &str) -> String {
+    let mut s = String::new();
+    for item in items {
+        let _ = writeln!(s, "{item}");
+    }
+    if s.is_empty() {
+        s.push_str(empty);
+        s.push('\n');
+    }
+    s
+}
 
 fn ids_text(ids: &[NodeId]) -> String {
     ids.iter()

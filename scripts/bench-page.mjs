@@ -1,7 +1,7 @@
 // Page benchmark: serves the release build (dist/, from `trunk build --release`) on loopback,
 // opens it in headless Debian Chromium and prints
 //   - time to interactive: navigation start → the first cluster drawn with a working Play button;
-//   - frame times while the heavy preset (7 nodes, ~100 messages in flight) animates at 1×:
+//   - frame times while the heavy preset (7 nodes, ~100 messages in flight) plays at 1×:
 //     p50/p95 of the interval between animation frames, and p50/p95 of the page's own work per
 //     frame (window.raftPlaygroundStats, measured inside the page);
 //   - the gzipped size of the wasm and JS the page loads.
@@ -46,7 +46,10 @@ try {
   const page = await context.newPage();
   await page.goto(`${server.url}?preset=heavy`);
   await page.waitForSelector('g.node[data-node="7"]');
-  // Let the traffic build up, then sample frame intervals for a few seconds.
+  // Real time (1×; the page opens at 1/10×), then let the leader's traffic build up before
+  // sampling frame intervals for a few seconds.
+  await page.selectOption('[data-testid=speed]', '6');
+  await page.waitForSelector('g.node.role-leader', { timeout: 20_000 });
   await page.waitForTimeout(3000);
   const sample = await page.evaluate(
     () =>

@@ -1274,17 +1274,25 @@ impl Cluster {
             ReadyStep::Persist => {
                 let node = self.up_node(id)?;
                 let r = node.persist(now, sync_now)?;
+                // Named after the three stores a Raft server's disk holds (hashicorp/raft's
+                // SnapshotStore, LogStore and StableStore), so the split is visible as it
+                // happens; the fourth part, the FSM, is fed by the apply step.
                 let mut parts = Vec::new();
                 if let Some((i, t)) = r.snapshot {
-                    parts.push(format!("the snapshot at index {i} (term {t})"));
+                    parts.push(format!(
+                        "the snapshot at index {i} (term {t}) to its snapshot store"
+                    ));
                 }
                 if let Some((f, l)) = r.entries {
-                    parts.push(entries_phrase(f, l));
+                    parts.push(format!("{} to its log store", entries_phrase(f, l)));
                 }
                 if let Some(hs) = r.hard_state {
-                    parts.push(format!("HardState {}", describe_hard_state(&hs)));
+                    parts.push(format!(
+                        "HardState {} to its stable store",
+                        describe_hard_state(&hs)
+                    ));
                 }
-                let mut text = format!("{id} writes {} to its disk", parts.join(" and "));
+                let mut text = format!("{id} writes {}", parts.join(" and "));
                 match (&r.sync, r.sync_due) {
                     (Some(s), _) if s.lied => {
                         text.push_str(" and fsyncs, but the disk lies: it reports success and keeps nothing durable")
@@ -3031,7 +3039,7 @@ fn describe_apply(id: NodeId, r: &ApplyReport, answers: &[String]) -> String {
             })
             .collect();
         parts.push(format!(
-            "applies {} ({})",
+            "applies {} to its state machine ({})",
             entries_phrase(*f, *l),
             items.join("; ")
         ));

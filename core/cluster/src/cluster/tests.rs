@@ -383,7 +383,7 @@ ready 1
     );
     assert_eq!(
         r("persist 1"),
-        "1 writes HardState Term:1 Vote:1 Commit:1 to its disk and fsyncs it\n"
+        "1 writes HardState Term:1 Vote:1 Commit:1 to its stable store and fsyncs it\n"
     );
     assert!(
         r("send 1").starts_with("1 sends MsgVote 1→2, MsgVote 1→3"),

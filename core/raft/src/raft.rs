@@ -2458,6 +2458,22 @@ pub(crate) mod test_util {
         ents
     }
 
+    /// Applies what is committed, then snapshots the applied state and compacts the log up to
+    /// it, so a lagging follower can only catch up by snapshot.
+    pub fn snapshot_and_compact(r: &mut R) {
+        next_ents(r);
+        let applied = r.raft_log.applied;
+        let cs = ConfState {
+            voters: r.trk.voter_nodes(),
+            ..Default::default()
+        };
+        r.raft_log
+            .storage
+            .create_snapshot(applied, Some(cs), Vec::new())
+            .unwrap();
+        r.raft_log.storage.compact(applied).unwrap();
+    }
+
     pub fn must_append_entry(r: &mut R, es: Vec<Entry>) {
         assert!(r.append_entry(es), "entry unexpectedly dropped");
     }
@@ -5572,20 +5588,7 @@ mod tests {
                 ..msg(1, 1, MsgProp)
             });
         }
-        {
-            let lead = n.peer_mut(1);
-            next_ents(lead);
-            let applied = lead.raft_log.applied;
-            let cs = ConfState {
-                voters: lead.trk.voter_nodes(),
-                ..Default::default()
-            };
-            lead.raft_log
-                .storage
-                .create_snapshot(applied, Some(cs), Vec::new())
-                .unwrap();
-            lead.raft_log.storage.compact(applied).unwrap();
-        }
+        snapshot_and_compact(n.peer_mut(1));
         n.recover();
         // Heartbeats make the leader see 3 as active again.
         loop {
@@ -5728,20 +5731,7 @@ mod tests {
             entries: vec![Entry::default()],
             ..msg(1, 1, MsgProp)
         });
-        {
-            let lead = n.peer_mut(1);
-            next_ents(lead);
-            let applied = lead.raft_log.applied;
-            let cs = ConfState {
-                voters: lead.trk.voter_nodes(),
-                ..Default::default()
-            };
-            lead.raft_log
-                .storage
-                .create_snapshot(applied, Some(cs), Vec::new())
-                .unwrap();
-            lead.raft_log.storage.compact(applied).unwrap();
-        }
+        snapshot_and_compact(n.peer_mut(1));
         n.recover();
         assert_eq!(n.peer(1).trk.progress[&3].matched, 1);
         let filtered = Rc::new(std::cell::RefCell::new(None));

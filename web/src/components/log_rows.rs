@@ -14,6 +14,12 @@ use crate::state::{Action, Selection};
 /// The most indexes shown at once: the latest ones, where the action is.
 pub const MAX_COLUMNS: u64 = 30;
 
+/// How far the window moves when the longest log outgrows it. Moving a whole page at a time
+/// keeps every column in place between moves: a reader can keep their eye on an index while
+/// it is replicated and committed, and the page redraws one new cell per entry instead of
+/// shifting the whole grid on every append.
+pub const PAGE_STEP: u64 = 10;
+
 #[derive(Properties, PartialEq)]
 pub struct LogRowsProps {
     pub view: Shared<ClusterView>,
@@ -21,16 +27,17 @@ pub struct LogRowsProps {
     pub on_action: Callback<Action>,
 }
 
-/// The window of indexes to draw: the last `MAX_COLUMNS` up to the longest log.
+/// The window of indexes to draw: always `MAX_COLUMNS` columns, starting at 1 until the longest
+/// log outgrows them, then moving on by `PAGE_STEP` so the newest entry stays in view with
+/// room to grow.
 pub fn window(nodes: &[NodeView]) -> (u64, u64) {
-    let hi = nodes
-        .iter()
-        .map(NodeView::last_index)
-        .max()
-        .unwrap_or(0)
-        .max(1);
-    let lo = hi.saturating_sub(MAX_COLUMNS - 1).max(1);
-    (lo, hi)
+    let last = nodes.iter().map(NodeView::last_index).max().unwrap_or(0);
+    let lo = if last <= MAX_COLUMNS {
+        1
+    } else {
+        1 + (last - MAX_COLUMNS).div_ceil(PAGE_STEP) * PAGE_STEP
+    };
+    (lo, lo + MAX_COLUMNS - 1)
 }
 
 /// What one cell of a row shows. Cells are components keyed by index, so when the window
@@ -257,19 +264,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_window_ends_at_the_longest_log() {
+    fn the_window_pages_forward_with_the_longest_log() {
         let v = cluster::view::demo();
-        assert_eq!(window(&v.nodes), (1, 8));
-        let mut long = v.nodes.clone();
-        long[0].log = (1..=100)
-            .map(|index| cluster::view::EntryView {
-                index,
-                term: 1,
-                ..Default::default()
-            })
-            .collect();
-        assert_eq!(window(&long), (100 - MAX_COLUMNS + 1, 100));
-        assert_eq!(window(&[]), (1, 1));
+        assert_eq!(window(&v.nodes), (1, MAX_COLUMNS), "short logs start at 1");
+        assert_eq!(window(&[]), (1, MAX_COLUMNS));
+        let with_last = |last: u64| {
+            let mut nodes = v.nodes.clone();
+            nodes[0].log = (1..=last)
+                .map(|index| cluster::view::EntryView {
+                    index,
+                    term: 1,
+                    ..Default::default()
+                })
+                .collect();
+            window(&nodes)
+        };
+        assert_eq!(with_last(30), (1, 30), "the first page holds 30 entries");
+        assert_eq!(with_last(31), (11, 40), "one more moves a whole step");
+        // Between moves the columns stay put, so appends never shift the grid.
+        for last in 31..=40 {
+            assert_eq!(with_last(last), (11, 40), "last {last}");
+        }
+        assert_eq!(with_last(41), (21, 50));
+        assert_eq!(with_last(100), (71, 100));
+        assert_eq!(with_last(101), (81, 110));
     }
 
     #[test]

@@ -11,8 +11,10 @@
 //                buttons "Step one tick" / "Deliver the next message" / "Handle the next Ready"
 //                (aria-labels)
 //   diagram      g.node[data-node=N] (classes role-leader|role-follower|…, crashed, paused,
-//                cut-off), g.msg[data-message=ID] (held, rejected), g.link[data-link=A-B]
-//                (A < B; classes cut, one-way) with its wide click target .link-hit
+//                cut-off), g.link[data-link=A-B] (A < B; classes cut, one-way) with its wide
+//                click target .link-hit; messages are painted on canvas.msg-layer and listed
+//                for the keyboard as .msg-list button.msg[data-message=ID] (held, rejected,
+//                selected); window.raftPlaygroundMessageCenter(ID) = [x, y] in the viewport
 //   inspector    [data-testid=node-inspector][data-node=N], buttons aria-labelled
 //                "crash node N", "restart node N", "pause clock node N", "campaign node N", …;
 //                the Ready: .inspector .ready label.switch (automatic) and buttons
@@ -220,11 +222,15 @@ test('a link gets loss and delay; a message is held and released', async () => {
   await page.waitForSelector('g.link[data-link="1-2"] >> text=drop 30%');
   await page.click('button[aria-label="Cut 2 to 1"]');
   await page.waitForSelector('g.link.one-way[data-link="1-2"]');
-  await runUntil(async () => (await page.locator('g.msg').count()) > 0, { speed: SPEED_SLOW });
-  const id = await page.locator('g.msg').first().getAttribute('data-message');
-  await clickSvg(`g.msg[data-message="${id}"]`);
+  await runUntil(async () => (await page.locator('.msg-list button.msg').count()) > 0, { speed: SPEED_SLOW });
+  const id = await page.locator('.msg-list button.msg').first().getAttribute('data-message');
+  // Messages are painted on a canvas: a real click where the page drew this one.
+  const at = await page.evaluate((id) => window.raftPlaygroundMessageCenter(Number(id)), id);
+  assert.ok(at, `message ${id} is drawn`);
+  await page.mouse.click(at[0], at[1]);
+  await page.waitForSelector(`[data-testid=message-inspector][data-message="${id}"]`);
   await page.click(`button[aria-label="Hold message ${id}"]`);
-  await page.waitForSelector(`g.msg.held[data-message="${id}"]`);
+  await page.waitForSelector(`.msg-list button.msg.held[data-message="${id}"]`);
   await screenshot(page, 'interact-08-held-message');
   await page.click(`button[aria-label="Release message ${id}"]`);
   await clickSvg('g.link[data-link="1-2"] .link-hit');
@@ -291,7 +297,7 @@ test('seven nodes under heavy traffic keep drawing (?preset=heavy)', async () =>
   await heavy.page.waitForSelector('g.node.role-leader', { timeout: 20_000 });
   await heavy.page.waitForTimeout(3000);
   assert.equal(await heavy.page.locator('g.node').count(), 7);
-  const msgs = await heavy.page.locator('g.msg').count();
+  const msgs = await heavy.page.locator('.msg-list button.msg').count();
   const stats = await heavy.page.evaluate(() => window.raftPlaygroundStats);
   // Frame times depend on the machine; they are reported here and benchmarked elsewhere.
   console.log(`heavy preset at 1×: ${msgs} messages in flight, frame work ${JSON.stringify(stats)}`);

@@ -163,6 +163,7 @@ pub fn app(props: &AppProps) -> Html {
                         view={view.clone()}
                         now_ms={state.now_ms}
                         selection={state.selection}
+                        playing={state.playing}
                         on_action={on_action.clone()}
                     />
                 </section>

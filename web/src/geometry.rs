@@ -84,6 +84,78 @@ pub fn circumference(r: f64) -> f64 {
     std::f64::consts::TAU * r
 }
 
+/// Height of a message's pill; its ends are half circles.
+pub const PILL_H: f64 = 16.0;
+
+/// Width of a message's pill for its label, from an average glyph width of the diagram's small
+/// font; a held message has room for its pause mark.
+pub fn pill_width(label: &str, held: bool) -> f64 {
+    label.chars().count() as f64 * 5.6 + if held { 24.0 } else { 12.0 }
+}
+
+/// Where a message's pill is drawn, in diagram coordinates.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PillBox {
+    pub id: u64,
+    pub center: Point,
+    pub width: f64,
+}
+
+impl PillBox {
+    /// Whether `p` falls on the pill (its rectangle, a little generous at the rounded ends,
+    /// which only makes it easier to hit).
+    pub fn contains(&self, p: Point) -> bool {
+        (p.x - self.center.x).abs() <= self.width / 2.0
+            && (p.y - self.center.y).abs() <= PILL_H / 2.0
+    }
+}
+
+/// The message under `p`: pills are drawn in order, so the last one that contains the point
+/// is the one on top.
+pub fn pill_at(pills: &[PillBox], p: Point) -> Option<u64> {
+    pills.iter().rev().find(|b| b.contains(p)).map(|b| b.id)
+}
+
+/// How the diagram's coordinates map onto an element `width` × `height` CSS pixels large, the
+/// way SVG's `preserveAspectRatio="xMidYMid meet"` does it: one scale for both axes, as large
+/// as fits, and the picture centred in the spare room.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Fit {
+    pub scale: f64,
+    pub dx: f64,
+    pub dy: f64,
+}
+
+impl Fit {
+    pub fn new(width: f64, height: f64) -> Fit {
+        let scale = (width / WIDTH).min(height / HEIGHT).max(0.0);
+        Fit {
+            scale,
+            dx: (width - WIDTH * scale) / 2.0,
+            dy: (height - HEIGHT * scale) / 2.0,
+        }
+    }
+
+    /// A diagram point in the element's pixels.
+    pub fn to_pixels(&self, p: Point) -> Point {
+        Point {
+            x: self.dx + p.x * self.scale,
+            y: self.dy + p.y * self.scale,
+        }
+    }
+
+    /// A point of the element (in pixels) in diagram coordinates.
+    pub fn to_diagram(&self, x: f64, y: f64) -> Point {
+        if self.scale <= 0.0 {
+            return Point { x: -1.0, y: -1.0 };
+        }
+        Point {
+            x: (x - self.dx) / self.scale,
+            y: (y - self.dy) / self.scale,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,5 +220,69 @@ mod tests {
         // Messages leave from the edge of the timer ring, not the node's centre.
         assert!(along(a, b, 0.0, 0.0).x > TIMER_R);
         assert!(along(a, b, 1.0, 0.0).x < 200.0 - TIMER_R);
+    }
+
+    #[test]
+    fn the_topmost_pill_under_a_point_is_hit() {
+        let at = |x, y| Point { x, y };
+        let pills = [
+            PillBox {
+                id: 1,
+                center: at(100.0, 100.0),
+                width: 40.0,
+            },
+            PillBox {
+                id: 2,
+                center: at(110.0, 104.0),
+                width: 40.0,
+            },
+        ];
+        assert_eq!(pill_at(&pills, at(85.0, 95.0)), Some(1));
+        assert_eq!(
+            pill_at(&pills, at(105.0, 102.0)),
+            Some(2),
+            "drawn last, on top"
+        );
+        assert_eq!(pill_at(&pills, at(129.0, 110.0)), Some(2));
+        assert_eq!(
+            pill_at(&pills, at(131.0, 104.0)),
+            None,
+            "past the right end"
+        );
+        assert_eq!(pill_at(&pills, at(100.0, 91.0)), None, "above the pills");
+        assert_eq!(pill_at(&[], at(0.0, 0.0)), None);
+        assert!(pill_width("App", true) > pill_width("App", false));
+        assert!(pill_width("HB resp", false) > pill_width("App", false));
+    }
+
+    #[test]
+    fn the_fit_matches_svg_meet() {
+        // Twice as wide as the diagram's shape: full height, centred horizontally.
+        let f = Fit::new(1600.0, 400.0);
+        assert_eq!(
+            f,
+            Fit {
+                scale: 1.0,
+                dx: 400.0,
+                dy: 0.0
+            }
+        );
+        // Taller: full width, centred vertically.
+        let f = Fit::new(400.0, 400.0);
+        assert_eq!(
+            f,
+            Fit {
+                scale: 0.5,
+                dx: 0.0,
+                dy: 100.0
+            }
+        );
+        let p = Point { x: 123.0, y: 45.0 };
+        let px = f.to_pixels(p);
+        assert_eq!(px, Point { x: 61.5, y: 122.5 });
+        assert_eq!(f.to_diagram(px.x, px.y), p);
+        // An element with no size yet hits nothing.
+        let none = Fit::new(0.0, 0.0);
+        assert!(none.to_diagram(10.0, 10.0).x < 0.0);
     }
 }

@@ -32,10 +32,11 @@ pub const EVENT_LOG_LINES: usize = 40;
 /// How many client operations the clients panel lists.
 pub const CLIENT_LINES: usize = 12;
 
-/// While playing, the event log and the clients' list follow every this many frames (about ten
-/// times a second): faster than that, nobody can read them, and rebuilding dozens of rows
-/// every frame would cost the diagram its smoothness.
-pub const LISTS_EVERY_FRAMES: u32 = 6;
+/// While playing, the event log, the clients' list and the list of messages for screen readers
+/// follow every this many frames (about twice a second): faster than that nobody can read them,
+/// and at full traffic every refresh replaces every row, which costs the diagram its smoothness.
+/// Pausing brings them up to date.
+pub const LISTS_EVERY_FRAMES: u32 = 30;
 
 /// How a speed reads on the page: `1/20×`, `1×`, `50×`.
 pub fn speed_label(speed: f64) -> String {

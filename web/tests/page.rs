@@ -97,6 +97,9 @@ async fn mount_on(driver: DriverHandle) -> Mounted {
         },
     )
     .render();
+    // The first render, then its effects (the document's shortcut listener among them), which
+    // yew may run on a later turn.
+    settle().await;
     settle().await;
     Mounted {
         host,
@@ -412,10 +415,13 @@ async fn links_get_loss_and_delay_and_messages_can_be_held() {
     let id = driver.view().messages.first().map(|m| m.id);
     assert!(id.is_some(), "a message in flight");
     if let Some(id) = id {
-        click_on(&host, &format!("g.msg[data-message='{id}']")).await;
+        click_on(&host, &format!("button.msg[data-message='{id}']")).await;
         click_on(&host, &format!("button[aria-label='Hold message {id}']")).await;
         assert!(driver.view().message(id).is_some_and(|m| m.held));
-        assert_eq!(count(&host, &format!("g.msg.held[data-message='{id}']")), 1);
+        assert_eq!(
+            count(&host, &format!("button.msg.held[data-message='{id}']")),
+            1
+        );
         click_on(&host, &format!("button[aria-label='Release message {id}']")).await;
         assert!(driver.view().message(id).is_none_or(|m| !m.held));
     }
@@ -566,8 +572,8 @@ async fn the_sample_cluster_draws_five_nodes_and_marks_its_leader() {
     // The leader is drawn as a hexagon, not only in another colour.
     assert_eq!(count(&leader, "polygon.body"), 1);
     assert_eq!(count(&host, "g.node.cut-off"), 1);
-    assert_eq!(count(&host, "g.msg"), 6);
-    assert_eq!(count(&host, "g.msg.rejected"), 1);
+    assert_eq!(count(&host, ".msg-list button.msg"), 6);
+    assert_eq!(count(&host, "button.msg.rejected"), 1);
     assert_eq!(count(&host, ".log-row:not(.head)"), 5);
     assert_eq!(count(&host, ".cell.conflict"), 1);
     assert!(find(&host, ".sample-badge").text_content().is_some());
@@ -601,7 +607,7 @@ async fn selecting_a_node_shows_its_whole_ready() {
 #[wasm_bindgen_test]
 async fn a_message_opens_whole_and_can_be_dropped() {
     let host = mount_sample().await;
-    click(&find(&host, "g.msg[data-message='42']")).await;
+    click(&find(&host, "button.msg[data-message='42']")).await;
     let inspector = find(&host, ".inspector");
     assert!(text(&find(&inspector, "pre.describe")).starts_with("1->3 MsgApp Term:3"));
     find(&inspector, "button[aria-label='Drop message 42']")
@@ -609,8 +615,104 @@ async fn a_message_opens_whole_and_can_be_dropped() {
         .unwrap()
         .click();
     settle().await;
-    assert_eq!(count(&host, "g.msg[data-message='42']"), 0);
+    assert_eq!(count(&host, "button.msg[data-message='42']"), 0);
     assert!(text(&find(&host, ".inspector")).contains("No longer in flight"));
+}
+
+/// Where the page says message `id` is drawn, in viewport pixels.
+fn message_center(id: u64) -> Option<(f64, f64)> {
+    let window = web_sys::window()?;
+    let f: js_sys::Function = js_sys::Reflect::get(&window, &"raftPlaygroundMessageCenter".into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let at: js_sys::Array = f
+        .call1(&window, &(id as f64).into())
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    Some((at.get(0).as_f64()?, at.get(1).as_f64()?))
+}
+
+/// A click at a point of the viewport, dispatched on `el` as the browser would.
+async fn click_at(el: &Element, x: f64, y: f64) {
+    let init = MouseEventInit::new();
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    init.set_client_x(x as i32);
+    init.set_client_y(y as i32);
+    let event = MouseEvent::new_with_mouse_event_init_dict("click", &init).unwrap();
+    el.dispatch_event(&event).unwrap();
+    settle().await;
+}
+
+#[wasm_bindgen_test]
+async fn messages_are_painted_and_clicked_where_they_are_drawn() {
+    // The canvas takes its size from the page's stylesheet.
+    let style = document().create_element("style").unwrap();
+    style.set_text_content(Some(include_str!("../../static/style.css")));
+    document().head().unwrap().append_child(&style).unwrap();
+    let host = mount_sample().await;
+    host.scroll_into_view();
+    settle().await;
+    let (x, y) = message_center(42).expect("message 42 is drawn");
+    assert_eq!(message_center(4242), None, "no such message");
+    // The canvas has paint where the pill is.
+    let canvas: web_sys::HtmlCanvasElement = find(&host, "canvas.msg-layer").dyn_into().unwrap();
+    let rect = canvas.get_bounding_client_rect();
+    let scale = canvas.width() as f64 / rect.width();
+    let ctx: web_sys::CanvasRenderingContext2d = canvas
+        .get_context("2d")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    let alpha = |x: f64, y: f64| {
+        let px = ctx
+            .get_image_data(
+                (x - rect.left()) * scale,
+                (y - rect.top()) * scale,
+                1.0,
+                1.0,
+            )
+            .unwrap()
+            .data();
+        px[3]
+    };
+    assert!(
+        alpha(x, y) > 0,
+        "the pill is painted: {x},{y} in {},{} {}x{}, canvas {}x{}",
+        rect.left(),
+        rect.top(),
+        rect.width(),
+        rect.height(),
+        canvas.width(),
+        canvas.height()
+    );
+    assert_eq!(
+        alpha(rect.left() + 1.0, rect.top() + 1.0),
+        0,
+        "the corner is not"
+    );
+    // A click on the pill selects its message, not the link or backdrop under it.
+    let stack = find(&host, ".diagram-stack");
+    click_at(&stack, x, y).await;
+    assert!(text(&find(&host, ".inspector pre.describe")).starts_with("1->3 MsgApp Term:3"));
+    assert_eq!(count(&host, "button.msg.selected[data-message='42']"), 1);
+    // A click beside every pill reaches what is under it: the backdrop, which clears the
+    // selection.
+    let backdrop = find(&host, "rect.backdrop").get_bounding_client_rect();
+    let (x, y) = (backdrop.left() + 2.0, backdrop.top() + 2.0);
+    let under = document()
+        .element_from_point(x as f32, y as f32)
+        .expect("something under the corner");
+    assert!(
+        under.matches("rect.backdrop").unwrap(),
+        "no pill in the corner"
+    );
+    click_at(&under, x, y).await;
+    assert_eq!(count(&host, "button.msg.selected"), 0);
+    style.remove();
 }
 
 #[wasm_bindgen_test]

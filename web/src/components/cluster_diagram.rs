@@ -2,12 +2,13 @@
 //! flight placed along their links by virtual time.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use cluster::view::{ClusterView, LinkView, Membership};
 use yew::prelude::*;
 
 use crate::components::link_line::{Direction, LinkLine};
-use crate::components::message_glyph::MessageGlyph;
+use crate::components::message_layer::{FlyingMessage, MessageLayer};
 use crate::components::node_glyph::NodeGlyph;
 use crate::driver::Shared;
 use crate::geometry::{along, progress, ring_positions, Point, CENTER, HEIGHT, WIDTH};
@@ -24,6 +25,7 @@ pub struct ClusterDiagramProps {
     /// lag: it is only rebuilt when something happened).
     pub now_ms: u64,
     pub selection: Selection,
+    pub playing: bool,
     pub on_action: Callback<Action>,
 }
 
@@ -34,17 +36,6 @@ fn direction(link: Option<&LinkView>) -> Direction {
         delay: l.custom_delay.then(|| l.delay.clone()),
     })
     .unwrap_or_default()
-}
-
-/// The message an event happened on: the `data-message` of its target or an ancestor.
-fn message_id(target: Option<web_sys::EventTarget>) -> Option<u64> {
-    use wasm_bindgen::JsCast;
-    let el = target?.dyn_into::<web_sys::Element>().ok()?;
-    el.closest("[data-message]")
-        .ok()??
-        .get_attribute("data-message")?
-        .parse()
-        .ok()
 }
 
 /// What a screen reader hears about the diagram as a whole.
@@ -154,46 +145,28 @@ pub fn cluster_diagram(props: &ClusterDiagramProps) -> Html {
         })
     });
 
-    let messages = view.messages.iter().filter_map(|m| {
-        let (a, b) = (positions.get(&m.from)?, positions.get(&m.to)?);
-        let t = progress(m.sent_at, m.arrives_at, props.now_ms.max(view.now_ms));
-        let at = along(*a, *b, t, LANE);
-        Some(html! {
-            <MessageGlyph
-                key={m.id}
-                id={m.id}
-                label={AttrValue::from(short_type(&m.msg_type))}
-                kind={MessageKind::of(&m.msg_type).class()}
-                is_response={m.is_response}
-                rejected={m.rejected}
-                held={m.held}
-                summary={AttrValue::from(m.summary.clone())}
-                x={at.x}
-                y={at.y}
-                selected={props.selection == Selection::Message(m.id)}
-            />
+    let now = props.now_ms.max(view.now_ms);
+    let messages: Vec<FlyingMessage> = view
+        .messages
+        .iter()
+        .filter_map(|m| {
+            let (a, b) = (positions.get(&m.from)?, positions.get(&m.to)?);
+            let t = progress(m.sent_at, m.arrives_at, now);
+            Some(FlyingMessage {
+                id: m.id,
+                label: short_type(&m.msg_type),
+                kind: MessageKind::of(&m.msg_type),
+                is_response: m.is_response,
+                rejected: m.rejected,
+                held: m.held,
+                summary: m.summary.clone(),
+                at: along(*a, *b, t, LANE),
+            })
         })
-    });
-
-    // One pair of handlers for every message (see `message_glyph`).
-    let on_message_click = {
-        let cb = props.on_action.clone();
-        Callback::from(move |e: MouseEvent| {
-            if let Some(id) = message_id(e.target()) {
-                cb.emit(Action::Select(Selection::Message(id)));
-            }
-        })
-    };
-    let on_message_key = {
-        let cb = props.on_action.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Enter" || e.key() == " " {
-                if let Some(id) = message_id(e.target()) {
-                    e.prevent_default();
-                    cb.emit(Action::Select(Selection::Message(id)));
-                }
-            }
-        })
+        .collect();
+    let selected_message = match props.selection {
+        Selection::Message(id) => Some(id),
+        _ => None,
     };
 
     let clear = props
@@ -227,16 +200,11 @@ pub fn cluster_diagram(props: &ClusterDiagramProps) -> Html {
                 { joint_caption(view) }
             }
         </svg>
-        // The messages move every frame: they get a picture of their own, laid over the
-        // diagram, so the browser repaints only them and not the links and nodes under them.
-        <svg class="cluster-svg msg-layer"
-            viewBox={format!("0 0 {WIDTH} {HEIGHT}")}
-            preserveAspectRatio="xMidYMid meet"
-            role="group"
-            aria-label="Messages in flight"
-        >
-            <g class="messages" onclick={on_message_click} onkeydown={on_message_key}>{ for messages }</g>
-        </svg>
+        // The messages move every frame: they are painted on a canvas over the diagram, so
+        // the links and nodes under them are left alone.
+        <MessageLayer messages={Rc::new(messages)} selected={selected_message}
+            playing={props.playing}
+            on_action={props.on_action.clone()} />
         </div>
         { legend() }
         </>

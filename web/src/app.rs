@@ -163,7 +163,7 @@ pub fn app(props: &AppProps) -> Html {
                         view={view.clone()}
                         now_ms={state.now_ms}
                         selection={state.selection}
-                        playing={state.playing}
+                        list_current={state.lists_current()}
                         on_action={on_action.clone()}
                     />
                 </section>

@@ -194,6 +194,13 @@ impl PageState {
         self
     }
 
+    /// Whether the lists show the cluster as it is now. While playing they are brought up to
+    /// date only every [`LISTS_EVERY_FRAMES`] frames; every list on the page refreshes on the
+    /// same frame, so that only one frame in so many carries that work.
+    pub fn lists_current(&self) -> bool {
+        !self.lists_stale
+    }
+
     pub fn speed_factor(&self) -> f64 {
         SPEEDS[self.speed.min(SPEEDS.len() - 1)]
     }

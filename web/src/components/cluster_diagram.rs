@@ -25,7 +25,9 @@ pub struct ClusterDiagramProps {
     /// lag: it is only rebuilt when something happened).
     pub now_ms: u64,
     pub selection: Selection,
-    pub playing: bool,
+    /// Whether the list of messages for screen readers follows this render (see
+    /// `PageState::lists_current`).
+    pub list_current: bool,
     pub on_action: Callback<Action>,
 }
 
@@ -203,7 +205,7 @@ pub fn cluster_diagram(props: &ClusterDiagramProps) -> Html {
         // The messages move every frame: they are painted on a canvas over the diagram, so
         // the links and nodes under them are left alone.
         <MessageLayer messages={Rc::new(messages)} selected={selected_message}
-            playing={props.playing}
+            list_current={props.list_current}
             on_action={props.on_action.clone()} />
         </div>
         { legend() }

@@ -24,7 +24,7 @@ use yew::prelude::*;
 
 use crate::geometry::{pill_at, pill_width, Fit, PillBox, Point, PILL_H};
 use crate::palette::MessageKind;
-use crate::state::{Action, Selection, LISTS_EVERY_FRAMES};
+use crate::state::{Action, Selection};
 
 /// One message as the diagram draws it.
 #[derive(Clone, Debug, PartialEq)]
@@ -46,8 +46,9 @@ pub struct FlyingMessage {
 pub struct MessageLayerProps {
     pub messages: Rc<Vec<FlyingMessage>>,
     pub selected: Option<u64>,
-    /// While playing, the list for screen readers follows only every few frames.
-    pub playing: bool,
+    /// Whether the list for screen readers follows this render: while playing, it does only
+    /// every few frames, with the page's other lists.
+    pub list_current: bool,
     pub on_action: Callback<Action>,
 }
 
@@ -303,16 +304,12 @@ pub fn message_layer(props: &MessageLayerProps) -> Html {
     let colours = use_mut_ref(|| None::<Colours>);
     // The message whose button has the keyboard focus.
     let focused = use_state(|| None::<u64>);
-    // The messages as last listed, and renders since.
-    let listed = use_mut_ref(|| (Rc::new(Vec::new()), 0u32));
-    {
-        let mut listed = listed.borrow_mut();
-        if !props.playing || listed.1.is_multiple_of(LISTS_EVERY_FRAMES) {
-            listed.0 = props.messages.clone();
-        }
-        listed.1 = listed.1.wrapping_add(1);
+    // The messages as last listed.
+    let listed = use_mut_ref(|| Rc::new(Vec::new()));
+    if props.list_current {
+        *listed.borrow_mut() = props.messages.clone();
     }
-    let listed = listed.borrow().0.clone();
+    let listed = listed.borrow().clone();
     // The latest callback, for listeners registered once.
     let on_action = use_mut_ref(|| props.on_action.clone());
     *on_action.borrow_mut() = props.on_action.clone();
@@ -489,7 +486,7 @@ impl PartialEq for MessageListProps {
 
 /// The messages as buttons, for the keyboard and screen readers. Positions are not part of
 /// what this list shows, so it is rebuilt only when messages come and go, and while playing
-/// only every [`LISTS_EVERY_FRAMES`] frames.
+/// only every `LISTS_EVERY_FRAMES` frames.
 #[component(MessageList)]
 fn message_list(props: &MessageListProps) -> Html {
     let buttons = props.messages.iter().map(|m| {

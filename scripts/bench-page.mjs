@@ -2,8 +2,12 @@
 // opens it in headless Debian Chromium and prints
 //   - time to interactive: navigation start → the first cluster drawn with a working Play button;
 //   - frame times while the heavy preset (7 nodes, ~100 messages in flight) plays at 1×:
-//     p50/p95 of the interval between animation frames, and p50/p95 of the page's own work per
-//     frame (window.raftPlaygroundStats, measured inside the page);
+//     p50/p95 of the frame time — the main thread's time on a frame, from the start of its first
+//     animation-frame callback (the page's play loop or ours; requestAnimationFrame is wrapped to
+//     note it) to the end of its rendering (script, style, layout, paint: a message posted from
+//     an animation-frame callback runs right after that) —, of the interval between
+//     animation frames (one vsync, 16.7 ms at 60 Hz, when no frame is dropped), and of the
+//     page's own work per frame (window.raftPlaygroundStats, measured inside the page);
 //   - the gzipped size of the wasm and JS the page loads.
 // Targets (issue 5): p95 frame ≤ 16 ms, interactive ≤ 1 s, wasm + JS ≤ 400 KB gzipped.
 import { readdir, readFile } from 'node:fs/promises';
@@ -43,6 +47,20 @@ try {
   }
 
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  // Notes when each frame's first animation-frame callback starts.
+  await context.addInitScript(() => {
+    const raf = window.requestAnimationFrame.bind(window);
+    let current = -1;
+    window.benchFrameBegin = 0;
+    window.requestAnimationFrame = (callback) =>
+      raf((t) => {
+        if (t !== current) {
+          current = t;
+          window.benchFrameBegin = performance.now();
+        }
+        callback(t);
+      });
+  });
   const page = await context.newPage();
   await page.goto(`${server.url}?preset=heavy`);
   await page.waitForSelector('g.node[data-node="7"]');
@@ -55,18 +73,24 @@ try {
     () =>
       new Promise((done) => {
         const intervals = [];
+        const frameTimes = [];
         const work = [];
+        const channel = new MessageChannel();
+        let frameStart = 0;
+        channel.port1.onmessage = () => frameTimes.push(performance.now() - frameStart);
         const inFlight = [];
         let last = performance.now();
         const end = last + 5000;
         const frame = (t) => {
+          frameStart = window.benchFrameBegin;
+          channel.port2.postMessage(0);
           intervals.push(t - last);
           last = t;
           const stats = window.raftPlaygroundStats;
           if (stats) work.push(stats.lastMs);
-          inFlight.push(document.querySelectorAll('g.msg').length);
+          inFlight.push(document.querySelectorAll('.msg-list button.msg').length);
           if (t < end) requestAnimationFrame(frame);
-          else done({ intervals, work, inFlight, stats: window.raftPlaygroundStats ?? null });
+          else done({ intervals, frameTimes, work, inFlight, stats: window.raftPlaygroundStats ?? null });
         };
         requestAnimationFrame(frame);
       }),
@@ -81,7 +105,10 @@ try {
     `  heavy preset: 7 nodes, messages drawn per frame p50 ${percentile(sample.inFlight, 50)}, max ${Math.max(...sample.inFlight)}`,
   );
   console.log(
-    `  frame interval: p50 ${ms(percentile(sample.intervals, 50))}, p95 ${ms(percentile(sample.intervals, 95))} over ${sample.intervals.length} frames (target p95 ≤ 16 ms at 60 Hz)`,
+    `  frame time (main thread, first animation callback → rendered): p50 ${ms(percentile(sample.frameTimes, 50))}, p95 ${ms(percentile(sample.frameTimes, 95))} over ${sample.frameTimes.length} frames (target p95 ≤ 16 ms)`,
+  );
+  console.log(
+    `  frame interval: p50 ${ms(percentile(sample.intervals, 50))}, p95 ${ms(percentile(sample.intervals, 95))} over ${sample.intervals.length} frames (one vsync is 16.7 ms at 60 Hz; 33 ms is a dropped frame)`,
   );
   console.log(
     `  page work per frame: p50 ${ms(percentile(sample.work, 50))}, p95 ${ms(percentile(sample.work, 95))}` +

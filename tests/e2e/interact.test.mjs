@@ -223,7 +223,8 @@ test('a link gets loss and delay; a message is held and released', async () => {
   await page.click('button[aria-label="Cut 2 to 1"]');
   await page.waitForSelector('g.link.one-way[data-link="1-2"]');
   await runUntil(async () => (await page.locator('.msg-list button.msg').count()) > 0, { speed: SPEED_SLOW });
-  const id = await page.locator('.msg-list button.msg').first().getAttribute('data-message');
+  // The last message listed is painted last, on top of any pill it overlaps.
+  const id = await page.locator('.msg-list button.msg').last().getAttribute('data-message');
   // Messages are painted on a canvas: a real click where the page drew this one.
   const at = await page.evaluate((id) => window.raftPlaygroundMessageCenter(Number(id)), id);
   assert.ok(at, `message ${id} is drawn`);

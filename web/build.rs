@@ -1,8 +1,10 @@
-//! Bakes the built-in scenario library (`static/scenarios/*.txt`) into the page, so opening a
-//! scenario never needs a request. Writes `$OUT_DIR/scenarios.rs`: one `Scenario` literal per
-//! file, in file-name order, with the title and summary read from the file's header comments
-//! (`# title: ...`, `# summary: ...`) and the text pulled in by `include_str!` (which also makes
-//! cargo rebuild the page when a scenario changes). `web/src/scenarios.rs` includes it.
+//! Lists the built-in scenario library (`static/scenarios/*.txt`) for the page. Writes
+//! `$OUT_DIR/scenarios.rs`: one `Scenario` literal per file, in file-name order, with the title,
+//! summary and seed read from the file's header comments (`# title: ...`, `# summary: ...`,
+//! `# seed: ...`), and the text's length and fingerprint. The texts themselves stay out of the
+//! wasm (they are a fifth of its gzipped size): trunk copies the folder next to the page, and the
+//! page fetches a file when someone opens it, checking it against the fingerprint.
+//! `web/src/scenarios.rs` includes the list.
 //!
 //! A missing or empty folder gives an empty library, not a failed build: the page then says
 //! there are no built-in scenarios.
@@ -11,25 +13,11 @@ use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// The header of a scenario file: the `# key: value` comment lines before its first command.
-/// `web/src/scenarios.rs` reads headers the same way at run time (for imported files), and its
-/// tests check that both readings of every built-in file agree.
-fn header_field<'a>(text: &'a str, key: &str) -> Option<&'a str> {
-    for line in text.lines() {
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        let comment = line.strip_prefix('#')?;
-        if let Some((k, v)) = comment.split_once(':') {
-            if k.trim().eq_ignore_ascii_case(key) {
-                let v = v.trim();
-                return (!v.is_empty()).then_some(v);
-            }
-        }
-    }
-    None
-}
+// The header reader and the fingerprint, shared with the page so build-time and run-time
+// readings agree.
+#[path = "src/scenario_text.rs"]
+mod scenario_text;
+use scenario_text::{fingerprint, header_field};
 
 /// `05-leader-crash` reads as `05 leader crash` when a file has no title.
 fn title_from_stem(stem: &str) -> String {
@@ -98,10 +86,15 @@ fn scenario_literal(path: &Path) -> Option<String> {
         }
     };
     let summary = header_field(&text, "summary").unwrap_or_default();
-    let absolute = fs::canonicalize(path).ok()?;
-    let absolute = absolute.to_str()?;
+    // The same rule as the `raft-script` CLI: the `# seed:` header, else 0.
+    let seed: u64 = header_field(&text, "seed")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let (len, hash) = (text.len(), fingerprint(&text));
+    // Cargo rebuilds the page when a scenario changes, so its fingerprint stays current.
+    println!("cargo:rerun-if-changed={}", path.display());
     // `{:?}` writes a valid Rust string literal (quotes and escapes included).
     Some(format!(
-        "    Scenario {{ file: {name:?}, title: {title:?}, summary: {summary:?}, text: include_str!({absolute:?}) }},\n"
+        "    Scenario {{ file: {name:?}, title: {title:?}, summary: {summary:?}, seed: {seed}, len: {len}, fingerprint: {hash:#x} }},\n"
     ))
 }

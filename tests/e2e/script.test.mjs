@@ -36,7 +36,11 @@ test('a built-in scenario runs in the page and its expectations hold', async () 
   const options = await scenario.locator('option').allTextContents();
   assert.ok(options.length >= 14, `the library lists its scenarios (${options.length})`);
   await scenario.selectOption({ index: 0 });
+  // The scenario's text is fetched from beside the page (dist/scenarios/) when opened.
+  const fetched = page.waitForResponse((r) => /\/scenarios\/01-[^/]*\.txt$/.test(r.url()));
   await page.click('button.sp-open');
+  assert.equal((await fetched).status(), 200, 'the scenario file is served beside the page');
+  await page.waitForSelector('.sp-notice:has-text("Opened the scenario")');
   const text = await page.inputValue('textarea.sp-textarea');
   assert.match(text, /expect/, 'the scenario text is in the editor');
   await page.click('button.sp-run');

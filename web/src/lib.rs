@@ -24,6 +24,7 @@ pub mod palette;
 pub mod panic;
 pub mod perf;
 pub mod persist;
+pub mod scenario_text;
 pub mod scenarios;
 pub mod state;
 

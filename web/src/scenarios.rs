@@ -1,5 +1,6 @@
-//! The built-in scenario library: every `static/scenarios/*.txt`, baked into the page at build
-//! time by `web/build.rs` (so opening one needs no request), in file-name order.
+//! The built-in scenario library: every `static/scenarios/*.txt`, in file-name order. The page
+//! carries the list (titles, summaries, seeds, listed by `web/build.rs`); the texts are served
+//! beside it and fetched when opened.
 //!
 //! A scenario file is an ordinary script whose first comment lines name it:
 //!
@@ -11,7 +12,12 @@
 //! ...
 //! ```
 
-/// One built-in scenario.
+use crate::scenario_text::fingerprint;
+pub use crate::scenario_text::header_field;
+use wasm_bindgen::JsCast;
+
+/// One built-in scenario. Its text is not in the page: it is served beside it, in
+/// `scenarios/<file>`, and [`Scenario::fetch`] brings it when someone opens it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Scenario {
     /// The file name in `static/scenarios/` (also the name an export of it gets).
@@ -20,8 +26,13 @@ pub struct Scenario {
     pub title: &'static str,
     /// From `# summary:`; empty when the file has none.
     pub summary: &'static str,
-    /// The whole file.
-    pub text: &'static str,
+    /// The seed the scenario's expected output was written with: its `# seed:` header, else 0 —
+    /// the same rule as the `raft-script` CLI, so a scenario opened in the page replays exactly
+    /// the transcript in its file.
+    pub seed: u64,
+    /// The file's length in bytes and [`fingerprint`], as built.
+    pub len: usize,
+    pub fingerprint: u64,
 }
 
 include!(concat!(env!("OUT_DIR"), "/scenarios.rs"));
@@ -39,37 +50,49 @@ pub fn find(file: &str) -> Option<&'static Scenario> {
 /// The built-in scenario whose text is exactly `text`, if any: the editor uses it to tell a
 /// scenario opened and left alone from a script someone wrote.
 pub fn matching(text: &str) -> Option<&'static Scenario> {
-    BUILT_IN.iter().find(|s| s.text == text)
-}
-
-/// A `# key: value` line of a script's header: the comment lines before its first command.
-/// Keys are compared without regard to case; an empty value counts as absent. (`web/build.rs`
-/// reads the built-in files the same way.)
-pub fn header_field<'a>(text: &'a str, key: &str) -> Option<&'a str> {
-    for line in text.lines() {
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        let comment = line.strip_prefix('#')?;
-        if let Some((k, v)) = comment.split_once(':') {
-            if k.trim().eq_ignore_ascii_case(key) {
-                let v = v.trim();
-                return (!v.is_empty()).then_some(v);
-            }
-        }
-    }
-    None
+    BUILT_IN.iter().find(|s| s.is_text(text))
 }
 
 impl Scenario {
-    /// The seed the scenario's expected output was written with: its `# seed:` header, else 0 —
-    /// the same rule as the `raft-script` CLI, so a scenario opened in the page replays exactly
-    /// the transcript in its file.
-    pub fn seed(&self) -> u64 {
-        header_field(self.text, "seed")
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0)
+    /// Where the page finds the file, relative to the page itself.
+    pub fn url(&self) -> String {
+        format!("scenarios/{}", self.file)
+    }
+
+    /// Whether `text` is this scenario's file as the page was built with it.
+    pub fn is_text(&self, text: &str) -> bool {
+        text.len() == self.len && fingerprint(text) == self.fingerprint
+    }
+
+    /// Fetches the scenario's text from beside the page. Fails, with a sentence to show, when
+    /// the request fails or what comes back is not the file this page was built with (a dev
+    /// server answers a missing file with the page itself, a stale cache with an older file).
+    pub async fn fetch(&self) -> Result<String, String> {
+        let url = self.url();
+        let failed = |why: &str| format!("Could not load {url}: {why}.");
+        let window = web_sys::window().ok_or_else(|| failed("no window"))?;
+        let response = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(&url))
+            .await
+            .map_err(|_| failed("the request failed"))?;
+        let response: web_sys::Response = response.dyn_into().map_err(|_| failed("no response"))?;
+        if !response.ok() {
+            return Err(failed(&format!(
+                "the server answered {}",
+                response.status()
+            )));
+        }
+        let body = response.text().map_err(|_| failed("no body"))?;
+        let text = wasm_bindgen_futures::JsFuture::from(body)
+            .await
+            .ok()
+            .and_then(|t| t.as_string())
+            .ok_or_else(|| failed("the body could not be read"))?;
+        if !self.is_text(&text) {
+            return Err(failed(
+                "the server sent a different file than this page was built with (reload the page)",
+            ));
+        }
+        Ok(text)
     }
 }
 
@@ -107,10 +130,13 @@ mod tests {
     use super::*;
     use std::path::PathBuf;
 
+    fn folder() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../static/scenarios")
+    }
+
     /// The `.txt` files the build should have found, read directly from the folder.
     fn files_on_disk() -> Vec<String> {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../static/scenarios");
-        let mut names: Vec<String> = std::fs::read_dir(dir)
+        let mut names: Vec<String> = std::fs::read_dir(folder())
             .map(|rd| {
                 rd.filter_map(|e| e.ok())
                     .filter(|e| e.path().is_file())
@@ -123,25 +149,8 @@ mod tests {
         names
     }
 
-    #[test]
-    fn a_scenario_runs_with_its_header_seed_or_zero() {
-        let with = Scenario {
-            file: "a.txt",
-            title: "a",
-            summary: "",
-            text: "# title: a\n# seed: 42\ncluster 3\n",
-        };
-        let without = Scenario {
-            text: "# title: a\ncluster 3\n",
-            ..with
-        };
-        let bad = Scenario {
-            text: "# seed: many\ncluster 3\n",
-            ..with
-        };
-        assert_eq!(with.seed(), 42);
-        assert_eq!(without.seed(), 0);
-        assert_eq!(bad.seed(), 0);
+    fn text_on_disk(s: &Scenario) -> String {
+        std::fs::read_to_string(folder().join(s.file)).expect("read a built-in scenario")
     }
 
     #[test]
@@ -151,22 +160,49 @@ mod tests {
     }
 
     #[test]
-    fn built_in_headers_agree_with_the_run_time_reader() {
+    fn built_in_entries_agree_with_the_files_read_at_run_time() {
         for s in all() {
+            let text = text_on_disk(s);
             assert!(!s.title.is_empty(), "{}: empty title", s.file);
-            if let Some(title) = header_field(s.text, "title") {
+            if let Some(title) = header_field(&text, "title") {
                 assert_eq!(s.title, title, "{}", s.file);
             }
-            assert_eq!(s.summary, header_field(s.text, "summary").unwrap_or(""));
+            assert_eq!(s.summary, header_field(&text, "summary").unwrap_or(""));
+            let seed = header_field(&text, "seed").map(|v| v.parse::<u64>().unwrap());
+            assert_eq!(s.seed, seed.unwrap_or(0), "{}", s.file);
             assert_eq!(find(s.file), Some(s));
-            assert_eq!(matching(s.text).map(|m| m.file), Some(s.file));
+            assert_eq!(matching(&text).map(|m| m.file), Some(s.file));
+            assert_eq!(s.url(), format!("scenarios/{}", s.file));
         }
+    }
+
+    #[test]
+    fn a_changed_text_is_no_longer_the_scenario() {
+        let Some(s) = all().first() else { return };
+        let text = text_on_disk(s);
+        assert!(s.is_text(&text));
+        // Same length, one byte different.
+        let mut edited = text.clone().into_bytes();
+        let last = edited.len() - 1;
+        edited[last] = if edited[last] == b'x' { b'y' } else { b'x' };
+        assert!(!s.is_text(std::str::from_utf8(&edited).unwrap()));
+        assert!(!s.is_text(&format!("{text}\n")));
+        assert!(!s.is_text("<!DOCTYPE html><html></html>"));
+        assert_eq!(matching(&format!("# mine\n{text}")), None);
+    }
+
+    #[test]
+    fn fingerprints_are_fnv1a_64() {
+        // The published FNV-1a test vectors.
+        assert_eq!(fingerprint(""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fingerprint("a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(fingerprint("foobar"), 0x8594_4171_f739_67e8);
     }
 
     #[test]
     fn every_built_in_scenario_parses() {
         for s in all() {
-            if let Err(e) = cluster::script::Script::parse(s.text) {
+            if let Err(e) = cluster::script::Script::parse(&text_on_disk(s)) {
                 panic!("{}: {e}", s.file);
             }
         }
@@ -195,7 +231,7 @@ mod tests {
         assert_eq!(file_name_for("cluster 3\n"), "raft-script.txt");
         assert_eq!(file_name_for("# title: ¿¡!\n"), "raft-script.txt");
         for s in all() {
-            assert_eq!(file_name_for(s.text), s.file);
+            assert_eq!(file_name_for(&text_on_disk(s)), s.file);
         }
     }
 }

@@ -354,27 +354,115 @@ async fn import_reads_a_chosen_file() {
     assert_eq!(editor(&host).value(), "cluster 3\n# typed by hand\n");
 }
 
-#[wasm_bindgen_test]
-async fn a_built_in_scenario_opens_in_the_editor() {
-    let host = mount(props(&fresh_key("scenario"))).await;
+/// The scenario the tests open, and its text as trunk serves it beside the page.
+const SCENARIO_FILE: &str = "19-learner-promotion.txt";
+const SCENARIO_TEXT: &str = include_str!("../../static/scenarios/19-learner-promotion.txt");
+
+/// Answers the page's fetches of `url` with `body` (status 200), or 404 when `body` is `None`,
+/// as the served page would; the test runner's own server does not have the scenario files.
+/// Every other request goes to the real `fetch`. Returns what undoes it.
+fn serve(url: &str, body: Option<&str>) -> impl FnOnce() {
+    let window = web_sys::window().unwrap();
+    let real = js_sys::Reflect::get(&window, &"fetch".into()).unwrap();
+    let fake = js_sys::Function::new_with_args(
+        "real, url, body",
+        "return (req, init) => String(req) === url \
+            ? Promise.resolve(body === undefined ? new Response('', { status: 404 }) : new Response(body)) \
+            : real(req, init);",
+    )
+    .call3(
+        &wasm_bindgen::JsValue::NULL,
+        &real,
+        &url.into(),
+        &body.map(wasm_bindgen::JsValue::from).unwrap_or(wasm_bindgen::JsValue::UNDEFINED),
+    )
+    .unwrap();
+    js_sys::Reflect::set(&window, &"fetch".into(), &fake).unwrap();
+    move || {
+        js_sys::Reflect::set(&web_sys::window().unwrap(), &"fetch".into(), &real).unwrap();
+    }
+}
+
+/// Picks the scenario stored in `file` in the panel's picker; `None` when the build found no
+/// scenarios (the picker is then disabled).
+async fn pick(host: &Element, file: &str) -> Option<&'static scenarios::Scenario> {
     let all = scenarios::all();
     if all.is_empty() {
-        assert!(find(&host, ".sp-scenario select").has_attribute("disabled"));
-        return;
+        assert!(find(host, ".sp-scenario select").has_attribute("disabled"));
+        return None;
     }
-    let last = all.len() - 1;
-    let select: HtmlSelectElement = find(&host, ".sp-scenario select").dyn_into().unwrap();
-    select.set_value(&last.to_string());
+    let index = all
+        .iter()
+        .position(|s| s.file == file)
+        .expect("the scenario is built in");
+    let select: HtmlSelectElement = find(host, ".sp-scenario select").dyn_into().unwrap();
+    select.set_value(&index.to_string());
     let init = web_sys::EventInit::new();
     init.set_bubbles(true);
     select
         .dispatch_event(&web_sys::Event::new_with_event_init_dict("change", &init).unwrap())
         .unwrap();
     settle().await;
-    assert!(text(&find(&host, ".sp-summary")).contains(all[last].title));
+    assert!(text(&find(host, ".sp-summary")).contains(all[index].title));
+    Some(&all[index])
+}
+
+/// Waits (up to a second) until the notice says something containing `what`.
+async fn notice_saying(host: &Element, what: &str) -> String {
+    for _ in 0..33 {
+        if let Some(n) = host.query_selector(".sp-notice").unwrap() {
+            if text(&n).contains(what) {
+                return text(&n);
+            }
+        }
+        settle().await;
+    }
+    panic!("no notice says {what:?}");
+}
+
+#[wasm_bindgen_test]
+async fn a_built_in_scenario_opens_in_the_editor() {
+    let host = mount(props(&fresh_key("scenario"))).await;
+    let Some(s) = pick(&host, SCENARIO_FILE).await else {
+        return;
+    };
+    let undo = serve(&format!("scenarios/{SCENARIO_FILE}"), Some(SCENARIO_TEXT));
     click(&button(&host, "button.sp-open")).await;
-    assert_eq!(editor(&host).value(), all[last].text);
+    notice_saying(&host, "Opened the scenario").await;
+    undo();
+    assert_eq!(editor(&host).value(), SCENARIO_TEXT);
+    let seed: HtmlInputElement = find(&host, ".sp-seed input").dyn_into().unwrap();
+    assert_eq!(seed.value(), s.seed.to_string());
     assert_eq!(count(&host, ".sp-ln.error"), 0, "built-in scenarios parse");
+    // Left as it is, it is the scenario, not a script worth keeping aside.
+    assert_eq!(scenarios::matching(&editor(&host).value()), Some(s));
+}
+
+#[wasm_bindgen_test]
+async fn a_scenario_that_does_not_arrive_intact_leaves_the_editor_alone() {
+    let host = mount(props(&fresh_key("scenario-missing"))).await;
+    let before = editor(&host).value();
+    if pick(&host, SCENARIO_FILE).await.is_none() {
+        return;
+    }
+    let url = format!("scenarios/{SCENARIO_FILE}");
+    // A dev server answers a missing file with the page itself.
+    let undo = serve(&url, Some("<!DOCTYPE html><html><body></body></html>"));
+    click(&button(&host, "button.sp-open")).await;
+    let said = notice_saying(&host, "Could not load").await;
+    undo();
+    assert!(
+        said.contains(&url) && said.contains("different file"),
+        "{said}"
+    );
+    assert_eq!(editor(&host).value(), before);
+
+    let undo = serve(&url, None);
+    click(&button(&host, "button.sp-open")).await;
+    let said = notice_saying(&host, "answered 404").await;
+    undo();
+    assert!(said.contains(&url), "{said}");
+    assert_eq!(editor(&host).value(), before);
 }
 
 #[wasm_bindgen_test]

@@ -817,16 +817,23 @@ pub fn script_panel(props: &ScriptPanelProps) -> Html {
         let dispatcher = panel.dispatcher();
         let scenario = picked.copied();
         Callback::from(move |_: MouseEvent| {
-            if let Some(s) = scenario {
-                dispatcher.dispatch(PanelAction::Replace {
-                    saved: Saved {
-                        text: s.text.to_string(),
-                        // The seed its expected output was written with, so it replays exactly.
-                        seed: s.seed(),
-                    },
-                    why: format!("Opened the scenario “{}”.", s.title),
-                });
-            }
+            let Some(s) = scenario else { return };
+            // The text is served beside the page; the editor keeps what it has until it comes.
+            dispatcher.dispatch(PanelAction::Notice(Some(format!("Opening “{}”…", s.title))));
+            let dispatcher = dispatcher.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                match s.fetch().await {
+                    Ok(text) => dispatcher.dispatch(PanelAction::Replace {
+                        saved: Saved {
+                            text,
+                            // The seed its expected output was written with, so it replays exactly.
+                            seed: s.seed,
+                        },
+                        why: format!("Opened the scenario “{}”.", s.title),
+                    }),
+                    Err(why) => dispatcher.dispatch(PanelAction::Notice(Some(why))),
+                }
+            });
         })
     };
 

@@ -304,10 +304,90 @@ pub struct KvStore {
 }
 
 /// What a snapshot's data holds: everything the store needs to carry on after restoring.
-#[derive(Serialize, Deserialize)]
+///
+/// It is text in the commands' own words, one line per key and then one per client session, in
+/// key and client order, so a snapshot reads like the log it replaces:
+///
+/// ```text
+/// put x=5                the map: the put that recreates each key
+/// session #c1.3 ok       client 1's latest request and its reply
+/// session #c2.7 value=5  a get's reply (`none` when the key was absent)
+/// ```
+#[derive(Default)]
 struct SnapshotData {
     data: BTreeMap<String, String>,
     sessions: BTreeMap<ClientId, Session>,
+}
+
+impl SnapshotData {
+    fn encode(&self) -> String {
+        let mut text = String::new();
+        for (key, value) in &self.data {
+            text.push_str(&format!("{}\n", Op::put(key.as_str(), value.as_str())));
+        }
+        for (&client, session) in &self.sessions {
+            let id = RequestId {
+                client,
+                seq: session.last_seq,
+            };
+            let reply = match &session.last_reply {
+                Reply::Ok => "ok".to_string(),
+                Reply::Value(Some(v)) => format!("value={v}"),
+                Reply::Value(None) => "none".to_string(),
+            };
+            text.push_str(&format!("session #{id} {reply}\n"));
+        }
+        text
+    }
+
+    /// Reads [`SnapshotData::encode`]'s text back; the error names the line that does not fit.
+    fn decode(data: &[u8]) -> Result<SnapshotData, String> {
+        let text = std::str::from_utf8(data).map_err(|_| "not UTF-8 text".to_string())?;
+        let mut decoded = SnapshotData::default();
+        for (n, line) in text.lines().enumerate() {
+            let bad = |why: String| format!("line {}: {why}", n + 1);
+            if let Some(rest) = line.strip_prefix("session ") {
+                let (tag, reply) = rest
+                    .split_once(' ')
+                    .ok_or_else(|| bad("want session #c<client>.<seq> <reply>".into()))?;
+                let id: RequestId = tag
+                    .strip_prefix('#')
+                    .ok_or_else(|| bad(format!("`{tag}` is not #c<client>.<seq>")))?
+                    .parse()
+                    .map_err(|e: KvError| bad(e.to_string()))?;
+                let last_reply = match reply {
+                    "ok" => Reply::Ok,
+                    "none" => Reply::Value(None),
+                    _ => match reply.strip_prefix("value=") {
+                        Some(v) if !v.contains(is_separator) => Reply::Value(Some(v.to_string())),
+                        _ => return Err(bad(format!("bad reply `{reply}`"))),
+                    },
+                };
+                decoded.sessions.insert(
+                    id.client,
+                    Session {
+                        last_seq: id.seq,
+                        last_reply,
+                    },
+                );
+            } else {
+                match Command::decode(line.as_bytes()).map_err(|e| bad(e.to_string()))? {
+                    Some(Command {
+                        op: Op::Put { key, value },
+                        request: None,
+                    }) => {
+                        decoded.data.insert(key, value);
+                    }
+                    _ => {
+                        return Err(bad(format!(
+                            "`{line}` is neither put <key>=<value> nor a session"
+                        )))
+                    }
+                }
+            }
+        }
+        Ok(decoded)
+    }
 }
 
 impl Default for KvStore {
@@ -420,14 +500,15 @@ impl KvStore {
     }
 
     /// Snapshot data for the current state (the map and the session table), to be stored in a
-    /// Raft snapshot at index [`KvStore::applied`]. It is JSON, readable on the page.
+    /// Raft snapshot at index [`KvStore::applied`]: text, readable on the page (see
+    /// [`SnapshotData`]).
     pub fn snapshot_data(&self) -> Vec<u8> {
-        let snap = SnapshotData {
+        SnapshotData {
             data: self.data.clone(),
             sessions: self.sessions.clone(),
-        };
-        // Maps of strings and numbers always serialize.
-        serde_json::to_vec(&snap).unwrap_or_default()
+        }
+        .encode()
+        .into_bytes()
     }
 
     /// Replaces the state with a Raft snapshot's. Empty data is an empty map. Refuses a snapshot
@@ -441,15 +522,7 @@ impl KvStore {
                 self.applied
             )));
         }
-        let decoded = if snapshot.data.is_empty() {
-            SnapshotData {
-                data: BTreeMap::new(),
-                sessions: BTreeMap::new(),
-            }
-        } else {
-            serde_json::from_slice(&snapshot.data)
-                .map_err(|e| KvError::BadSnapshot(e.to_string()))?
-        };
+        let decoded = SnapshotData::decode(&snapshot.data).map_err(KvError::BadSnapshot)?;
         self.data = decoded.data;
         self.sessions = decoded.sessions;
         self.applied = index;
@@ -721,6 +794,70 @@ mod tests {
             })
             .unwrap();
         assert_eq!((empty.applied(), empty.data().len()), (4, 0));
+    }
+
+    #[test]
+    fn snapshot_data_is_text_in_the_commands_words() {
+        let mut kv = KvStore::new();
+        kv.apply(&entry(1, "put y=hello #c2.7")).unwrap();
+        kv.apply(&entry(2, "put x= #c1.1")).unwrap();
+        kv.apply(&entry(3, "get y #c3.2")).unwrap();
+        kv.apply(&entry(4, "get nope #c4.9")).unwrap();
+        kv.apply(&entry(5, "put z=a=b")).unwrap();
+        let text = String::from_utf8(kv.snapshot_data()).unwrap();
+        assert_eq!(
+            text,
+            "put x=\nput y=hello\nput z=a=b\n\
+             session #c1.1 ok\nsession #c2.7 ok\nsession #c3.2 value=hello\nsession #c4.9 none\n"
+        );
+        let mut other = KvStore::new();
+        other
+            .restore(&Snapshot {
+                data: text.into_bytes(),
+                metadata: SnapshotMetadata {
+                    index: 5,
+                    ..Default::default()
+                },
+            })
+            .unwrap();
+        assert_eq!(other, kv);
+    }
+
+    #[test]
+    fn snapshot_data_that_does_not_decode_names_its_line() {
+        for (data, why) in [
+            ("put x=1\nget x\n", "line 2: `get x` is neither"),
+            ("put x=1 #c1.1\n", "line 1: `put x=1 #c1.1` is neither"),
+            ("put x\n", "line 1: undecodable command"),
+            ("session c1.1 ok\n", "line 1: `c1.1` is not"),
+            ("session #c1.1\n", "line 1: want session"),
+            (
+                "session #c1.x ok\n",
+                "line 1: undecodable command: bad request id",
+            ),
+            ("session #c1.1 maybe\n", "line 1: bad reply `maybe`"),
+            ("{\"data\":{}}", "line 1: undecodable command"),
+        ] {
+            let mut kv = KvStore::new();
+            let err = kv
+                .restore(&Snapshot {
+                    data: data.as_bytes().to_vec(),
+                    metadata: SnapshotMetadata {
+                        index: 3,
+                        ..Default::default()
+                    },
+                })
+                .unwrap_err();
+            let KvError::BadSnapshot(got) = err else {
+                panic!("{data:?}: {err:?}");
+            };
+            assert!(got.starts_with(why), "{data:?}: {got}");
+            assert_eq!(
+                kv,
+                KvStore::new(),
+                "{data:?}: a refused snapshot changes nothing"
+            );
+        }
     }
 
     #[test]

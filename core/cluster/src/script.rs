@@ -62,30 +62,47 @@ use crate::node::{ReadyPolicy, ReadyStep};
 
 // ---- durations ---------------------------------------------------------------------------------
 
+/// A plain decimal (`0.25`, `3`, `1.5`, `.5`) as all its digits and how many of them follow the
+/// point, without the fraction's trailing zeros: `1.25` and `1.250` are `(125, 2)`. Scripts read
+/// rates and durations through this, with integer arithmetic, rather than through `f64`'s
+/// parser: the values are exact, and the page's wasm does not carry a general float parser and
+/// its tables for the two kinds of number a script may hold.
+fn parse_decimal(s: &str) -> Option<(u64, u32)> {
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    if int.is_empty() && frac.is_empty() {
+        return None;
+    }
+    let frac = frac.trim_end_matches('0');
+    let mut digits: u64 = 0;
+    for b in int.bytes().chain(frac.bytes()) {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        digits = digits.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+    }
+    Some((digits, u32::try_from(frac.len()).ok()?))
+}
+
 /// Parses `500ms`, `2s`, `1.5s` or `1m` into milliseconds.
 pub fn parse_duration(s: &str) -> Result<Millis, String> {
     let bad = || format!("invalid duration {s:?}: want e.g. 500ms, 2s, 1.5s or 1m");
-    let (num, unit) = if let Some(n) = s.strip_suffix("ms") {
-        (n, 1.0)
+    let (num, unit): (&str, u128) = if let Some(n) = s.strip_suffix("ms") {
+        (n, 1)
     } else if let Some(n) = s.strip_suffix('s') {
-        (n, 1000.0)
+        (n, 1000)
     } else if let Some(n) = s.strip_suffix('m') {
-        (n, 60_000.0)
+        (n, 60_000)
     } else {
         return Err(bad());
     };
-    if num.is_empty() || !num.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+    let (digits, places) = parse_decimal(num).ok_or_else(bad)?;
+    // A whole number of milliseconds, at most 10^15 (about 31,000 years).
+    let scale = 10u128.checked_pow(places).ok_or_else(bad)?;
+    let scaled = u128::from(digits) * unit;
+    if scaled % scale != 0 || scaled / scale > 1_000_000_000_000_000 {
         return Err(bad());
     }
-    if unit == 1.0 {
-        return num.parse::<u64>().map_err(|_| bad());
-    }
-    let v: f64 = num.parse().map_err(|_| bad())?;
-    let ms = v * unit;
-    if !ms.is_finite() || !(0.0..=1e15).contains(&ms) || ms.fract() != 0.0 {
-        return Err(bad());
-    }
-    Ok(ms as Millis)
+    Millis::try_from(scaled / scale).map_err(|_| bad())
 }
 
 /// Milliseconds the way scripts write them: whole seconds as `2s`, anything else as `1500ms`.
@@ -1182,12 +1199,33 @@ fn parse_bool(s: &str) -> Result<bool, String> {
     }
 }
 
+/// A probability written as a decimal between 0 and 1 (`0.3`, `1`, `.05`). It is the `f64`
+/// nearest the decimal, exactly what `str::parse` gives: with at most 2^53 as the digits and
+/// 10^22 as the divisor, both are exact doubles and one correctly rounded division is the
+/// nearest double to their quotient.
 fn parse_rate(s: &str) -> Result<f64, String> {
-    let v: f64 = s
-        .parse()
-        .map_err(|_| format!("invalid rate {s:?}: want a number between 0 and 1"))?;
-    if !(0.0..=1.0).contains(&v) {
-        return Err(format!("rate {v} is not between 0 and 1"));
+    /// The powers of ten that are exact doubles.
+    const POW10: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    let plain =
+        s.bytes().any(|b| b.is_ascii_digit()) && s.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+    let bad = || {
+        if plain && s.bytes().filter(|&b| b == b'.').count() <= 1 {
+            format!("rate {s:?} has more digits than can be kept exactly (15 at most)")
+        } else {
+            format!("invalid rate {s:?}: want a decimal between 0 and 1, e.g. 0.3")
+        }
+    };
+    let (digits, places) = parse_decimal(s).ok_or_else(bad)?;
+    let divisor = POW10.get(places as usize).ok_or_else(bad)?;
+    if digits > 1 << 53 {
+        return Err(bad());
+    }
+    let v = digits as f64 / divisor;
+    if v > 1.0 {
+        return Err(format!("rate {s} is not between 0 and 1"));
     }
     Ok(v)
 }
@@ -2339,6 +2377,18 @@ mod tests {
 
     #[test]
     fn durations_and_latencies() {
+        assert_eq!(parse_duration("0.25s"), Ok(250));
+        assert_eq!(parse_duration("2.50s"), Ok(2500));
+        assert_eq!(parse_duration("0.5m"), Ok(30_000));
+        assert_eq!(parse_duration("1.0ms"), Ok(1));
+        assert!(parse_duration("1.5ms").is_err(), "not a whole millisecond");
+        assert!(
+            parse_duration("0.0001s").is_err(),
+            "not a whole millisecond"
+        );
+        assert!(parse_duration(".s").is_err());
+        assert!(parse_duration("1e3ms").is_err());
+        assert!(parse_duration("99999999999999999999s").is_err(), "too long");
         assert_eq!(parse_duration("500ms"), Ok(500));
         assert_eq!(parse_duration("2s"), Ok(2000));
         assert_eq!(parse_duration("1.5s"), Ok(1500));
@@ -2358,6 +2408,52 @@ mod tests {
             })
         );
         assert!(parse_latency("80..20ms").is_err());
+    }
+
+    #[test]
+    fn rates_are_the_nearest_double_to_their_decimal() {
+        // The standard library's parser is the oracle: every decimal a person would write for
+        // a probability, and some long ones, give the very same bits.
+        let mut texts: Vec<String> = (0..=10_000).map(|n| format!("0.{n:04}")).collect();
+        texts.extend((0..=1000).map(|n| format!("{}", f64::from(n) / 1000.0)));
+        texts.extend(
+            [
+                "0",
+                "1",
+                "1.0",
+                ".5",
+                "0.",
+                "0.1",
+                "0.3",
+                "0.7",
+                "0.05",
+                "0.333333333333333",
+                "0.123456789012345",
+                "0.999999999999999",
+                "0.1000000000000000000000000",
+                "0.0000000000000000000001",
+            ]
+            .map(String::from),
+        );
+        for t in &texts {
+            let want: f64 = t.parse().unwrap();
+            assert_eq!(parse_rate(t).map(f64::to_bits), Ok(want.to_bits()), "{t}");
+        }
+        for bad in [
+            "", ".", "-0.1", "+0.1", "1e-1", "0,3", "nan", "inf", "0.1.2", "1.5", "2",
+        ] {
+            assert!(parse_rate(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            parse_rate("2"),
+            Err("rate 2 is not between 0 and 1".to_string())
+        );
+        // More digits than a double can take exactly are refused, not rounded twice.
+        for long in ["0.12345678901234567890123", "0.9999999999999999"] {
+            let e = parse_rate(long).unwrap_err();
+            assert!(e.contains("more digits than can be kept exactly"), "{e}");
+        }
+        assert!(parse_rate(".").unwrap_err().contains("invalid rate"));
     }
 
     #[test]

@@ -465,7 +465,7 @@ impl Driver for ClusterDriver {
     }
 
     fn events(&self, filter: &EventFilter, limit: usize) -> Vec<EventLine> {
-        let needle = filter.text.to_lowercase();
+        let needle = filter.needle();
         let mut out = Vec::new();
         for e in self
             .timeline
@@ -492,9 +492,8 @@ impl Driver for ClusterDriver {
             if filter.level >= 2 && log.is_empty() {
                 continue;
             }
-            if !needle.is_empty()
-                && !e.explanation.to_lowercase().contains(&needle)
-                && !log.iter().any(|l| l.text.to_lowercase().contains(&needle))
+            if !EventFilter::finds(&needle, &e.explanation)
+                && !log.iter().any(|l| EventFilter::finds(&needle, &l.text))
             {
                 continue;
             }
@@ -779,6 +778,23 @@ mod tests {
         );
         assert!(!info.is_empty());
         assert!(info.iter().all(|e| e.log.iter().all(|l| l.rank >= 1)));
+        // Case does not matter; words that are nowhere match nothing.
+        let shouted = d.events(
+            &EventFilter {
+                text: "BECAME Leader".into(),
+                ..EventFilter::default()
+            },
+            5,
+        );
+        assert_eq!(
+            shouted.iter().map(|e| e.index).collect::<Vec<_>>(),
+            info.iter().map(|e| e.index).collect::<Vec<_>>()
+        );
+        let none = EventFilter {
+            text: "became emperor".into(),
+            ..EventFilter::default()
+        };
+        assert!(d.events(&none, 5).is_empty());
         let lines = |level: u8| -> usize {
             d.events(
                 &EventFilter {

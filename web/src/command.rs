@@ -130,15 +130,10 @@ impl Command {
 }
 
 /// A loss rate as the script writes it: `0.3`, `1`, `0`.
+/// At most three decimals: the page offers whole percentages.
 fn rate_text(r: f64) -> String {
-    let r = r.clamp(0.0, 1.0);
-    let s = format!("{r:.3}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s.is_empty() {
-        "0".to_string()
-    } else {
-        s.to_string()
-    }
+    let thousandths = (r.clamp(0.0, 1.0) * 1000.0).round();
+    cluster::script::format_rate(thousandths / 1000.0)
 }
 
 /// Each command prints as the line the cluster's script language (core/cluster/src/script.rs)

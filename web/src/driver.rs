@@ -85,7 +85,8 @@ pub struct EventFilter {
     pub kind: Option<String>,
     /// Leave out the clocks' ticks, which are most of the events and rarely the story.
     pub hide_ticks: bool,
-    /// Only events whose text (or log) contains this, ignoring case.
+    /// Only events whose text (or log) contains this, ignoring ASCII case (the texts are
+    /// English; folding all of Unicode would carry its case tables into the page).
     pub text: String,
 }
 
@@ -116,6 +117,17 @@ impl EventFilter {
             return false;
         }
         true
+    }
+
+    /// The filter's text in the form [`EventFilter::finds`] takes: ASCII lower case.
+    pub fn needle(&self) -> String {
+        self.text.to_ascii_lowercase()
+    }
+
+    /// Whether `text` contains `needle` (from [`EventFilter::needle`]), ignoring ASCII case; an
+    /// empty needle is in every text.
+    pub fn finds(needle: &str, text: &str) -> bool {
+        needle.is_empty() || text.to_ascii_lowercase().contains(needle)
     }
 }
 
@@ -173,12 +185,12 @@ pub trait Driver {
     /// `limit` of them.
     fn events(&self, filter: &EventFilter, limit: usize) -> Vec<EventLine> {
         let view = self.view();
-        let needle = filter.text.to_lowercase();
+        let needle = filter.needle();
         view.recent_events
             .iter()
             .rev()
             .filter(|e| filter.node.is_none() || filter.node == e.node)
-            .filter(|e| needle.is_empty() || e.text.to_lowercase().contains(&needle))
+            .filter(|e| EventFilter::finds(&needle, &e.text))
             .take(limit)
             .map(|e| EventLine {
                 index: e.index,

@@ -156,12 +156,62 @@ impl Fit {
     }
 }
 
+/// A number with one decimal, as the diagram writes coordinates into SVG attributes (`12.3`,
+/// `-0.5`). Integer arithmetic on the tenths keeps the float printer, with its tables, out of
+/// the page's wasm.
+pub fn tenths(x: f64) -> String {
+    let t = (x * 10.0).round();
+    // Far off the diagram is as good as the edge of it.
+    let t = t.clamp(-1e15, 1e15) as i64;
+    let sign = if t < 0 { "-" } else { "" };
+    let t = t.unsigned_abs();
+    format!("{sign}{}.{}", t / 10, t % 10)
+}
+
+/// A rate in [0, 1] as a whole percentage (`0.25` is `25`).
+pub fn percent(rate: f64) -> u32 {
+    (rate.clamp(0.0, 1.0) * 100.0).round() as u32
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-6
+    }
+
+    #[test]
+    fn tenths_print_one_decimal_within_half_a_tenth() {
+        assert_eq!(tenths(0.0), "0.0");
+        assert_eq!(tenths(12.34), "12.3");
+        assert_eq!(tenths(12.36), "12.4");
+        assert_eq!(tenths(-0.04), "0.0");
+        assert_eq!(tenths(-7.96), "-8.0");
+        assert_eq!(tenths(-0.5), "-0.5");
+        assert_eq!(tenths(628.3185), "628.3");
+        assert_eq!(tenths(f64::NAN), "0.0");
+        for k in -20_000..20_000 {
+            let x = f64::from(k) * 0.0173;
+            let text = tenths(x);
+            let (int, frac) = text.split_once('.').expect("a point");
+            assert!(frac.len() == 1 && !int.is_empty(), "{text}");
+            let back: f64 = text.parse().unwrap();
+            assert!((back - x).abs() <= 0.05 + 1e-9, "{x} printed {text}");
+            // Away from a tie it is exactly what the standard printer writes.
+            let r = format!("{x:.1}");
+            if ((x * 10.0).fract().abs() - 0.5).abs() > 1e-6 && r != "-0.0" {
+                assert_eq!(text, r, "{x}");
+            }
+        }
+    }
+
+    #[test]
+    fn percentages_round_and_stay_in_range() {
+        assert_eq!(
+            [0.0, 0.1, 0.125, 0.3, 0.999, 1.0, 2.0, -1.0].map(percent),
+            [0, 10, 13, 30, 100, 100, 100, 0]
+        );
     }
 
     #[test]

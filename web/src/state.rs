@@ -40,10 +40,11 @@ pub const LISTS_EVERY_FRAMES: u32 = 30;
 
 /// How a speed reads on the page: `1/20×`, `1×`, `50×`.
 pub fn speed_label(speed: f64) -> String {
+    // Whole numbers both ways, printed as integers: the page carries no float printer.
     if speed < 1.0 {
-        format!("1/{}×", (1.0 / speed).round())
+        format!("1/{}×", (1.0 / speed).round() as u64)
     } else {
-        format!("{speed}×")
+        format!("{}×", speed.round() as u64)
     }
 }
 

@@ -58,7 +58,11 @@ impl fmt::Display for NetworkError {
         match self {
             NetworkError::UnknownMessage(id) => write!(f, "no message #{id} in flight"),
             NetworkError::InvalidRate { what, value } => {
-                write!(f, "{what} must be between 0 and 1, got {value}")
+                write!(
+                    f,
+                    "{what} must be between 0 and 1, got {}",
+                    crate::script::format_rate(*value)
+                )
             }
             NetworkError::InvalidLatency { min, max } => {
                 write!(f, "latency range {min}..{max}ms is empty: the lower bound is above the upper bound")

@@ -1029,16 +1029,16 @@ impl fmt::Display for Command {
                     return f.write_str(" reset");
                 }
                 if let Some(d) = change.drop {
-                    write!(f, " drop={d}")?;
+                    write!(f, " drop={}", format_rate(d))?;
                 }
                 if let Some(l) = &change.delay {
                     write!(f, " delay={}", format_latency(l))?;
                 }
                 if let Some(d) = change.duplicate {
-                    write!(f, " duplicate={d}")?;
+                    write!(f, " duplicate={}", format_rate(d))?;
                 }
                 if let Some(r) = change.reorder {
-                    write!(f, " reorder={r}")?;
+                    write!(f, " reorder={}", format_rate(r))?;
                 }
                 Ok(())
             }
@@ -1199,16 +1199,63 @@ fn parse_bool(s: &str) -> Result<bool, String> {
     }
 }
 
+/// The powers of ten that are exact doubles.
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// A rate the way scripts write it: the shortest decimal that [`parse_rate`] reads back as the
+/// very same number (`0.3`, `1`, `0.05`), which is also what `{}` prints for it. Like the parser
+/// it works on integers, so the page's wasm needs no float printer. A number that no decimal of
+/// up to 22 places and 2^53 digits gives exactly (none that a script or the page makes) is
+/// printed rounded to 22 places.
+pub fn format_rate(r: f64) -> String {
+    if r.is_nan() {
+        return "NaN".to_string();
+    }
+    let sign = if r.is_sign_negative() && r != 0.0 {
+        "-"
+    } else {
+        ""
+    };
+    let r = r.abs();
+    if r.is_infinite() {
+        return format!("{sign}inf");
+    }
+    let exact = |places: usize| {
+        let m = (r * POW10[places]).round();
+        (m <= (1u64 << 53) as f64 && m / POW10[places] == r).then_some(m as u64)
+    };
+    let (digits, places) = (0..POW10.len())
+        .find_map(|p| exact(p).map(|m| (m, p)))
+        .unwrap_or_else(|| {
+            // Seventeen significant digits (as many as a double has), or 22 places.
+            let places = (0..POW10.len())
+                .find(|&p| r * POW10[p] >= 1e16)
+                .unwrap_or(POW10.len() - 1);
+            ((r * POW10[places]).round() as u64, places)
+        });
+    // Trailing zeros of the fallback say nothing.
+    let (mut digits, mut places) = (digits, places);
+    while places > 0 && digits % 10 == 0 {
+        digits /= 10;
+        places -= 1;
+    }
+    let text = format!("{digits:0>width$}", width = places + 1);
+    let (int, frac) = text.split_at(text.len() - places);
+    if frac.is_empty() {
+        format!("{sign}{int}")
+    } else {
+        format!("{sign}{int}.{frac}")
+    }
+}
+
 /// A probability written as a decimal between 0 and 1 (`0.3`, `1`, `.05`). It is the `f64`
 /// nearest the decimal, exactly what `str::parse` gives: with at most 2^53 as the digits and
 /// 10^22 as the divisor, both are exact doubles and one correctly rounded division is the
 /// nearest double to their quotient.
 fn parse_rate(s: &str) -> Result<f64, String> {
-    /// The powers of ten that are exact doubles.
-    const POW10: [f64; 23] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-    ];
     let plain =
         s.bytes().any(|b| b.is_ascii_digit()) && s.bytes().all(|b| b.is_ascii_digit() || b == b'.');
     let bad = || {
@@ -2454,6 +2501,40 @@ mod tests {
             assert!(e.contains("more digits than can be kept exactly"), "{e}");
         }
         assert!(parse_rate(".").unwrap_err().contains("invalid rate"));
+    }
+
+    #[test]
+    fn rates_print_as_the_shortest_decimal_that_reads_back() {
+        // The standard printer is the oracle: same text, and it parses back to the same bits.
+        // Every rate a script or the page makes is a decimal of at most 15 digits.
+        let mut rates: Vec<f64> = (0..=10_000).map(|n| f64::from(n) / 10_000.0).collect();
+        rates.extend([0.123456789012345, 1e-7, 0.999999999999999, 0.05, 0.1]);
+        for r in rates {
+            let text = format_rate(r);
+            assert_eq!(text, format!("{r}"), "{r:?}");
+            assert_eq!(
+                parse_rate(&text).map(f64::to_bits),
+                Ok(r.to_bits()),
+                "{text}"
+            );
+        }
+        // Sums and products that need all 17 digits print close to them.
+        for r in [
+            0.1 + 0.2,
+            1.0 / 3.0,
+            13.0 * 0.001,
+            std::f64::consts::PI / 4.0,
+        ] {
+            let text = format_rate(r);
+            let back: f64 = text.parse().unwrap();
+            assert!((back - r).abs() <= r * 1e-15, "{r:?} printed {text}");
+        }
+        // Out of range (error messages print these too).
+        assert_eq!(format_rate(2.0), "2");
+        assert_eq!(format_rate(-0.5), "-0.5");
+        assert_eq!(format_rate(f64::NAN), "NaN");
+        assert_eq!(format_rate(-0.0), "0");
+        assert_eq!(format_rate(f64::INFINITY), "inf");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::components::link_line::{Direction, LinkLine};
 use crate::components::message_layer::{FlyingMessage, MessageLayer};
 use crate::components::node_glyph::NodeGlyph;
 use crate::driver::Shared;
-use crate::geometry::{along, progress, ring_positions, Point, CENTER, HEIGHT, WIDTH};
+use crate::geometry::{along, progress, ring_positions, tenths, Point, CENTER, HEIGHT, WIDTH};
 use crate::palette::{short_type, MessageKind};
 use crate::state::{Action, Selection};
 
@@ -64,7 +64,7 @@ fn joint_caption(view: &ClusterView) -> Html {
     };
     html! {
         // Bottom left: the top of the ring belongs to the first node's labels.
-        <g class="joint-caption" transform={format!("translate(12,{:.0})", HEIGHT - 40.0)}
+        <g class="joint-caption" transform={format!("translate(12,{})", tenths(HEIGHT - 40.0))}
             data-testid="joint-caption">
             <text class="title">{ "joint configuration: every vote and commit needs both majorities" }</text>
             <text y="15"><tspan class="old">{ "- - old voters " }</tspan>{ half(&config.outgoing) }</text>
@@ -179,7 +179,7 @@ pub fn cluster_diagram(props: &ClusterDiagramProps) -> Html {
         <>
         <div class="diagram-stack">
         <svg class="cluster-svg"
-            viewBox={format!("0 0 {WIDTH} {HEIGHT}")}
+            viewBox={format!("0 0 {} {}", tenths(WIDTH), tenths(HEIGHT))}
             preserveAspectRatio="xMidYMid meet"
             role="group"
             aria-label={summary(view)}
@@ -191,9 +191,9 @@ pub fn cluster_diagram(props: &ClusterDiagramProps) -> Html {
                     <line x1="0" y1="0" x2="0" y2="6" class="hatch-line" />
                 </pattern>
             </defs>
-            <rect class="backdrop" width={WIDTH.to_string()} height={HEIGHT.to_string()} onclick={clear} />
+            <rect class="backdrop" width={tenths(WIDTH)} height={tenths(HEIGHT)} onclick={clear} />
             if view.nodes.is_empty() {
-                <text x={(WIDTH / 2.0).to_string()} y={(HEIGHT / 2.0).to_string()}
+                <text x={tenths(WIDTH / 2.0)} y={tenths(HEIGHT / 2.0)}
                     text-anchor="middle" class="empty-note">{ "The cluster is empty." }</text>
             }
             <g class="links">{ links }</g>

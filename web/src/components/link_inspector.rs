@@ -6,6 +6,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::command::Command;
+use crate::geometry::percent;
 use crate::state::Action;
 
 #[derive(Properties, PartialEq)]
@@ -26,10 +27,10 @@ fn describe(l: &Option<LinkView>) -> String {
     }
     let mut s = format!("up, delay {}", l.delay);
     if l.drop_rate > 0.0 {
-        s.push_str(&format!(", drops {:.0}%", l.drop_rate * 100.0));
+        s.push_str(&format!(", drops {}%", percent(l.drop_rate)));
     }
     if l.duplicate_rate > 0.0 {
-        s.push_str(&format!(", duplicates {:.0}%", l.duplicate_rate * 100.0));
+        s.push_str(&format!(", duplicates {}%", percent(l.duplicate_rate)));
     }
     s
 }

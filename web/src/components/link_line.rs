@@ -4,7 +4,7 @@
 
 use yew::prelude::*;
 
-use crate::geometry::{along, Point};
+use crate::geometry::{along, percent, tenths, Point};
 use crate::state::{Action, Selection};
 
 /// The state of one direction of a link, as much as the line shows.
@@ -34,7 +34,7 @@ fn fault_label(a: u64, b: u64, ab: &Direction, ba: &Direction) -> Option<String>
     let one = |d: &Direction| {
         let mut parts = Vec::new();
         if d.drop_rate > 0.0 {
-            parts.push(format!("drop {:.0}%", d.drop_rate * 100.0));
+            parts.push(format!("drop {}%", percent(d.drop_rate)));
         }
         if let Some(delay) = &d.delay {
             parts.push(delay.clone());
@@ -70,7 +70,7 @@ pub fn link_line(props: &LinkLineProps) -> Html {
     );
     let mark = |at: Point| {
         html! {
-            <g class="cut-mark" transform={format!("translate({:.1},{:.1})", at.x, at.y)}>
+            <g class="cut-mark" transform={format!("translate({},{})", tenths(at.x), tenths(at.y))}>
                 <circle r="7" />
                 <text y="3.5">{ "✕" }</text>
             </g>
@@ -90,7 +90,7 @@ pub fn link_line(props: &LinkLineProps) -> Html {
         // Written just off the middle, so it does not sit on the messages' lanes.
         let at = along(pa, pb, 0.5, -16.0);
         html! {
-            <text class="link-label" x={format!("{:.1}", at.x)} y={format!("{:.1}", at.y)}>{ text }</text>
+            <text class="link-label" x={tenths(at.x)} y={tenths(at.y)}>{ text }</text>
         }
     });
     let title = format!(
@@ -102,12 +102,12 @@ pub fn link_line(props: &LinkLineProps) -> Html {
     html! {
         <g class={classes} data-link={format!("{a}-{b}")}>
             <line class="link-line"
-                x1={format!("{:.1}", pa.x)} y1={format!("{:.1}", pa.y)}
-                x2={format!("{:.1}", pb.x)} y2={format!("{:.1}", pb.y)} />
+                x1={tenths(pa.x)} y1={tenths(pa.y)}
+                x2={tenths(pb.x)} y2={tenths(pb.y)} />
             // A wide transparent twin makes the thin line easy to hit with a mouse.
             <line class="link-hit" onclick={select}
-                x1={format!("{:.1}", pa.x)} y1={format!("{:.1}", pa.y)}
-                x2={format!("{:.1}", pb.x)} y2={format!("{:.1}", pb.y)}>
+                x1={tenths(pa.x)} y1={tenths(pa.y)}
+                x2={tenths(pb.x)} y2={tenths(pb.y)}>
                 <title>{ title }</title>
             </line>
             { marks }

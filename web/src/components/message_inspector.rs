@@ -5,7 +5,7 @@ use cluster::view::MessageView;
 use yew::prelude::*;
 
 use crate::command::Command;
-use crate::geometry::progress;
+use crate::geometry::{percent, progress};
 use crate::palette::MessageKind;
 use crate::state::{Action, Selection};
 
@@ -43,7 +43,7 @@ pub fn message_inspector(props: &MessageInspectorProps) -> Html {
             .on_action
             .reform(move |_: MouseEvent| Action::Select(Selection::Node(n)))
     };
-    let done = (progress(m.sent_at, m.arrives_at, props.now_ms) * 100.0).round();
+    let done = percent(progress(m.sent_at, m.arrives_at, props.now_ms));
     let kind = MessageKind::of(&m.msg_type).class();
     html! {
         <div class="message-inspector" data-testid="message-inspector" data-message={id.to_string()}>

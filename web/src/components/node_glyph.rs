@@ -4,7 +4,7 @@
 use cluster::view::Role;
 use yew::prelude::*;
 
-use crate::geometry::{circumference, NODE_R, TIMER_R};
+use crate::geometry::{circumference, tenths, NODE_R, TIMER_R};
 use crate::palette::role_class;
 use crate::state::{Action, Selection};
 
@@ -45,7 +45,7 @@ pub struct NodeGlyphProps {
 fn body(role: Role) -> Html {
     let r = NODE_R;
     match role {
-        Role::Follower | Role::Learner => html! { <circle class="body" r={r.to_string()} /> },
+        Role::Follower | Role::Learner => html! { <circle class="body" r={tenths(r)} /> },
         Role::Leader => {
             // A hexagon with a flat top: the one shape on the diagram with straight sides all
             // round, easy to spot among circles and diamonds.
@@ -53,14 +53,14 @@ fn body(role: Role) -> Html {
                 .map(|i| {
                     let a = std::f64::consts::PI / 3.0 * f64::from(i);
                     let rr = r + 3.0;
-                    format!("{:.1},{:.1}", rr * a.cos(), rr * a.sin())
+                    format!("{},{}", tenths(rr * a.cos()), tenths(rr * a.sin()))
                 })
                 .collect();
             html! { <polygon class="body" points={points.join(" ")} /> }
         }
         Role::Candidate | Role::PreCandidate => {
             let d = r + 5.0;
-            html! { <polygon class="body" points={format!("0,{} {d},0 0,{d} {},0", -d, -d)} /> }
+            html! { <polygon class="body" points={format!("0,{} {},0 0,{} {},0", tenths(-d), tenths(d), tenths(d), tenths(-d))} /> }
         }
     }
 }
@@ -152,7 +152,7 @@ pub fn node_glyph(props: &NodeGlyphProps) -> Html {
 
     html! {
         <g class={classes}
-            transform={format!("translate({:.1},{:.1})", props.x, props.y)}
+            transform={format!("translate({},{})", tenths(props.x), tenths(props.y))}
             tabindex="0"
             role="button"
             aria-label={describe(props)}
@@ -162,26 +162,26 @@ pub fn node_glyph(props: &NodeGlyphProps) -> Html {
             onkeydown={on_key}
             oncontextmenu={on_context}
         >
-            <circle class="halo" r={(TIMER_R + 9.0).to_string()} />
+            <circle class="halo" r={tenths(TIMER_R + 9.0)} />
             if props.in_old_quorum {
-                <circle class="quorum-ring old" r={(TIMER_R + 13.0).to_string()}>
+                <circle class="quorum-ring old" r={tenths(TIMER_R + 13.0)}>
                     <title>{ "votes in the outgoing (old) configuration" }</title>
                 </circle>
             }
             if props.in_new_quorum {
-                <circle class="quorum-ring new" r={(TIMER_R + 17.0).to_string()}>
+                <circle class="quorum-ring new" r={tenths(TIMER_R + 17.0)}>
                     <title>{ "votes in the incoming (new) configuration" }</title>
                 </circle>
             }
             if props.cut_off {
-                <circle class="cut-ring" r={(TIMER_R + 5.0).to_string()} />
+                <circle class="cut-ring" r={tenths(TIMER_R + 5.0)} />
             }
-            <circle class="timer-track" r={TIMER_R.to_string()} />
+            <circle class="timer-track" r={tenths(TIMER_R)} />
             <circle
                 class={classes!("timer", due.then_some("due"))}
-                r={TIMER_R.to_string()}
+                r={tenths(TIMER_R)}
                 transform="rotate(-90)"
-                stroke-dasharray={format!("{filled:.1} {circ:.1}")}
+                stroke-dasharray={format!("{} {}", tenths(filled), tenths(circ))}
             />
             { body(props.role) }
             if props.crashed {
@@ -190,21 +190,21 @@ pub fn node_glyph(props: &NodeGlyphProps) -> Html {
             // Over the crash mark: which node went down is the first thing to read.
             <text class="node-id" y="7">{ id }</text>
             if props.paused {
-                <g class="badge paused-badge" transform={format!("translate({},{})", -TIMER_R + 4.0, -TIMER_R + 4.0)}>
+                <g class="badge paused-badge" transform={format!("translate({},{})", tenths(-TIMER_R + 4.0), tenths(-TIMER_R + 4.0))}>
                     <circle r="9" />
                     <text y="3.5">{ "❚❚" }</text>
                 </g>
             }
             if props.ready_pending && !props.crashed {
-                <g class="badge ready-badge" transform={format!("translate({},{})", TIMER_R - 4.0, -TIMER_R + 4.0)}>
+                <g class="badge ready-badge" transform={format!("translate({},{})", tenths(TIMER_R - 4.0), tenths(-TIMER_R + 4.0))}>
                     <circle r="9" />
                     <text y="3.5">{ "R" }</text>
                 </g>
             }
-            <text class="node-role" y={label_y[0].to_string()}>
+            <text class="node-role" y={tenths(label_y[0])}>
                 { role_text }
             </text>
-            <text class="node-stats" y={label_y[1].to_string()}>
+            <text class="node-stats" y={tenths(label_y[1])}>
                 { format!("term {} · vote {vote} · commit {}", props.term, props.commit) }
             </text>
         </g>

@@ -81,8 +81,20 @@ async function runUntil(done, { speed = SPEED_1X, timeout = 20_000 } = {}) {
   await page.selectOption('[data-testid=speed]', speed);
   if (!(await playing())) await page.click('[data-testid=play]');
   const start = Date.now();
+  const clockAtStart = await page.textContent('[data-testid=clock]');
   while (!(await done())) {
-    assert.ok(Date.now() - start < timeout, 'timed out waiting while playing');
+    if (Date.now() - start >= timeout) {
+      // Say where the cluster got to, so a timeout tells a stalled play loop from a slow one.
+      const clock = await page.textContent('[data-testid=clock]');
+      const past = await page.locator('[data-testid=past-note]').count();
+      const nodes = await page.$$eval('g.node', (gs) => gs.map((g) => `${g.dataset.node}:${g.getAttribute('class')}`));
+      await screenshot(page, 'interact-timeout');
+      assert.fail(
+        `timed out waiting while playing: clock ${clockAtStart} -> ${clock}, playing ${await playing()}, ` +
+          `speed ${await page.inputValue('[data-testid=speed]')}, in the past ${past > 0}, ` +
+          `checker "${await page.textContent('[data-testid=checker]')}", nodes ${nodes.join(' ')}`,
+      );
+    }
     await page.waitForTimeout(50);
   }
   await pause();

@@ -232,28 +232,29 @@ impl PageState {
     fn refresh(&mut self) {
         self.now_ms = self.driver.now_ms();
         let view = self.driver.view();
-        if Rc::ptr_eq(&view, &self.view.0) {
-            return;
-        }
-        self.view = Shared(view);
-        let info = self.driver.timeline();
-        if *self.timeline != info {
-            self.timeline = Shared::new(info);
-        }
-        let setup = self.driver.setup();
-        if self.setup != setup {
-            self.setup = setup;
-        }
-        if self.playing && !self.frames.is_multiple_of(LISTS_EVERY_FRAMES) {
-            self.lists_stale = true;
-        } else {
-            self.refresh_lists();
-        }
-        if self.auto_select && self.selection == Selection::Nothing {
-            if let Some(l) = self.view.leader {
-                self.selection = Selection::Node(l);
-                self.auto_select = false;
+        if !Rc::ptr_eq(&view, &self.view.0) {
+            self.view = Shared(view);
+            let info = self.driver.timeline();
+            if *self.timeline != info {
+                self.timeline = Shared::new(info);
             }
+            let setup = self.driver.setup();
+            if self.setup != setup {
+                self.setup = setup;
+            }
+            self.lists_stale = true;
+            if self.auto_select && self.selection == Selection::Nothing {
+                if let Some(l) = self.view.leader {
+                    self.selection = Selection::Node(l);
+                    self.auto_select = false;
+                }
+            }
+        }
+        // Stale lists catch up on the next list frame, whether or not that frame changed the
+        // view: at slow speeds most frames change nothing, and waiting for one that both
+        // changes something and falls on a list frame could leave the lists behind for long.
+        if self.lists_stale && (!self.playing || self.frames.is_multiple_of(LISTS_EVERY_FRAMES)) {
+            self.refresh_lists();
         }
     }
 
@@ -560,6 +561,22 @@ mod tests {
         let s = s.reduce(Action::Pause);
         assert!(newest(&s) > at, "pausing brings the log up to date");
         assert!(!s.lists_stale);
+    }
+
+    #[test]
+    fn every_list_frame_brings_the_lists_up_to_date_even_when_nothing_happened_in_it() {
+        // One virtual millisecond a frame: most frames change nothing on the cluster.
+        let mut s = reduce(real(), [Action::Speed(6), Action::Play]);
+        let mut quiet_list_frames = 0;
+        for _ in 0..(20 * LISTS_EVERY_FRAMES) {
+            let before = s.view.clone();
+            s = s.reduce(Action::Frame { real_ms: 1.0 });
+            if s.frames.is_multiple_of(LISTS_EVERY_FRAMES) {
+                assert!(!s.lists_stale, "frame {}: the lists are behind", s.frames);
+                quiet_list_frames += usize::from(s.view == before);
+            }
+        }
+        assert!(quiet_list_frames > 0, "some list frames changed nothing");
     }
 
     #[test]

@@ -4,7 +4,9 @@
 //!
 //! A hundred messages move every frame, so they are painted on one canvas laid over the diagram
 //! rather than kept as a hundred SVG elements the browser would restyle, lay out and repaint
-//! each frame. What the canvas cannot do itself is done beside it:
+//! each frame; and each distinct look of pill (label, family, flags) is painted once into a
+//! sprite, so a frame is a hundred image copies rather than a hundred outlines and labels to
+//! rasterize. What the canvas cannot do itself is done beside it:
 //! - clicks and hovers are hit-tested against the pills as last drawn ([`pill_at`]), in the
 //!   capture phase on the diagram, so a click on a message never reaches the link under it;
 //! - every message is also a button in a visually hidden list, for the keyboard and screen
@@ -143,15 +145,15 @@ impl Colours {
         }
     }
 
-    fn kind(&self, kind: MessageKind) -> &str {
-        let i = match kind {
+    /// Where a kind's colour is in `kinds`.
+    fn index(kind: MessageKind) -> u8 {
+        match kind {
             MessageKind::Vote => 0,
             MessageKind::Append => 1,
             MessageKind::Heartbeat => 2,
             MessageKind::Snapshot => 3,
             MessageKind::Other => 4,
-        };
-        &self.kinds[i]
+        }
     }
 }
 
@@ -168,102 +170,177 @@ fn pill_path(ctx: &CanvasRenderingContext2d, c: Point, w: f64) {
     ctx.close_path();
 }
 
-/// Paints every message; returns where each pill went, in drawing order.
-fn paint(
-    ctx: &CanvasRenderingContext2d,
-    colours: &Colours,
-    messages: &[FlyingMessage],
-    ringed: &[u64],
-) -> Vec<PillBox> {
-    let dashed = js_sys::Array::of2(&3.0.into(), &2.0.into());
-    let solid = js_sys::Array::new();
-    let label_font = format!("600 9.5px {}", colours.font);
-    let mark_font = format!("600 8px {}", colours.font);
-    ctx.set_text_align("center");
-    ctx.set_font(&label_font);
-    let mut drawn = Vec::with_capacity(messages.len());
-    for m in messages {
-        let w = pill_width(&m.label, m.held);
-        let c = m.at;
-        let colour = colours.kind(m.kind);
-        pill_path(ctx, c, w);
-        ctx.set_fill_style_str(if m.is_response { "white" } else { colour });
-        if m.held {
-            ctx.set_global_alpha(0.55);
-        }
-        ctx.fill();
-        ctx.set_global_alpha(1.0);
-        let ringed = ringed.contains(&m.id);
-        let (stroke, width) = if ringed {
-            (colours.ink.as_str(), 2.5)
-        } else if m.rejected {
-            (colours.danger.as_str(), 1.5)
-        } else if m.is_response {
-            (colour, 1.5)
-        } else {
-            ("white", 1.5)
-        };
-        if m.rejected && !ringed {
-            let _ = ctx.set_line_dash(&dashed);
-        }
-        ctx.set_stroke_style_str(stroke);
-        ctx.set_line_width(width);
-        ctx.stroke();
-        let _ = ctx.set_line_dash(&solid);
-        let ink = if m.is_response {
-            colour
-        } else if m.kind == MessageKind::Snapshot {
-            // White on the snapshot's orange is too faint to read.
-            colours.ink.as_str()
-        } else {
-            "white"
-        };
-        ctx.set_fill_style_str(ink);
-        if m.held {
-            let _ = ctx.fill_text(&format!("❚❚ {}", m.label), c.x, c.y + 3.5);
-        } else {
-            let _ = ctx.fill_text(&m.label, c.x, c.y + 3.5);
-        }
-        if m.rejected {
-            let mark = Point {
-                x: c.x + w / 2.0,
-                y: c.y - 7.0,
-            };
-            ctx.begin_path();
-            let _ = ctx.arc(mark.x, mark.y, 6.0, 0.0, 2.0 * PI);
-            ctx.set_fill_style_str(&colours.danger);
-            ctx.fill();
-            ctx.set_stroke_style_str("white");
-            ctx.set_line_width(1.0);
-            ctx.stroke();
-            ctx.set_font(&mark_font);
-            ctx.set_fill_style_str("white");
-            let _ = ctx.fill_text("✕", mark.x, mark.y + 3.0);
-            ctx.set_font(&label_font);
-        }
-        drawn.push(PillBox {
-            id: m.id,
-            center: c,
-            width: w,
-        });
-    }
-    drawn
+/// What a pill looks like, wherever it is: what the sprite cache is keyed by.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Look {
+    label: String,
+    /// [`Colours::kind`]'s index.
+    kind: u8,
+    is_response: bool,
+    held: bool,
+    rejected: bool,
+    ringed: bool,
 }
 
-/// Clears the canvas, sizes its backing store for the screen and paints the messages.
-fn draw(
-    canvas: &HtmlCanvasElement,
-    size: (f64, f64),
-    colours: &Colours,
-    messages: &[FlyingMessage],
-    ringed: &[u64],
-) {
-    let Some(ctx) = canvas
+impl Look {
+    fn of(m: &FlyingMessage, ringed: bool) -> Look {
+        Look {
+            label: m.label.clone(),
+            kind: Colours::index(m.kind),
+            is_response: m.is_response,
+            held: m.held,
+            rejected: m.rejected,
+            ringed,
+        }
+    }
+}
+
+/// Room around a pill in its sprite, in diagram units: for the outline and the ✕ mark.
+const SPRITE_PAD: f64 = 8.0;
+
+/// A pill painted once, at the canvas's scale, to be copied wherever one like it flies: a
+/// hundred copies cost the browser far less each frame than a hundred paths and labels.
+struct Sprite {
+    canvas: HtmlCanvasElement,
+    /// The pill's centre in the sprite, in device pixels.
+    centre: (f64, f64),
+}
+
+/// The sprites for one scale (device pixels per diagram unit).
+#[derive(Default)]
+struct Sprites {
+    scale: f64,
+    looks: std::collections::BTreeMap<Look, Sprite>,
+}
+
+impl Sprites {
+    /// The sprite for `look` at `scale`, painted on first use.
+    fn get(&mut self, colours: &Colours, look: &Look, scale: f64) -> Option<&Sprite> {
+        // A resize or a zoom changes the scale; labels are few, but bound the cache anyway.
+        if self.scale != scale || self.looks.len() > 256 {
+            self.scale = scale;
+            self.looks.clear();
+        }
+        if !self.looks.contains_key(look) {
+            let sprite = Sprite::paint(colours, look, scale)?;
+            self.looks.insert(look.clone(), sprite);
+        }
+        self.looks.get(look)
+    }
+}
+
+impl Sprite {
+    fn paint(colours: &Colours, look: &Look, scale: f64) -> Option<Sprite> {
+        let canvas: HtmlCanvasElement = web_sys::window()?
+            .document()?
+            .create_element("canvas")
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        let w = pill_width(&look.label, look.held);
+        let (half_w, half_h) = (w / 2.0 + SPRITE_PAD, PILL_H / 2.0 + SPRITE_PAD);
+        canvas.set_width((2.0 * half_w * scale).ceil() as u32);
+        canvas.set_height((2.0 * half_h * scale).ceil() as u32);
+        let ctx = context(&canvas)?;
+        let _ = ctx.set_transform(scale, 0.0, 0.0, scale, 0.0, 0.0);
+        paint_pill(
+            &ctx,
+            colours,
+            look,
+            Point {
+                x: half_w,
+                y: half_h,
+            },
+            w,
+        );
+        Some(Sprite {
+            canvas,
+            centre: (half_w * scale, half_h * scale),
+        })
+    }
+}
+
+/// One pill, centred on `c`, `w` wide.
+fn paint_pill(ctx: &CanvasRenderingContext2d, colours: &Colours, look: &Look, c: Point, w: f64) {
+    let label_font = format!("600 9.5px {}", colours.font);
+    ctx.set_text_align("center");
+    ctx.set_font(&label_font);
+    let colour = colours.kinds[usize::from(look.kind)].as_str();
+    pill_path(ctx, c, w);
+    ctx.set_fill_style_str(if look.is_response { "white" } else { colour });
+    if look.held {
+        ctx.set_global_alpha(0.55);
+    }
+    ctx.fill();
+    ctx.set_global_alpha(1.0);
+    let (stroke, width) = if look.ringed {
+        (colours.ink.as_str(), 2.5)
+    } else if look.rejected {
+        (colours.danger.as_str(), 1.5)
+    } else if look.is_response {
+        (colour, 1.5)
+    } else {
+        ("white", 1.5)
+    };
+    if look.rejected && !look.ringed {
+        let _ = ctx.set_line_dash(&js_sys::Array::of2(&3.0.into(), &2.0.into()));
+    }
+    ctx.set_stroke_style_str(stroke);
+    ctx.set_line_width(width);
+    ctx.stroke();
+    let _ = ctx.set_line_dash(&js_sys::Array::new());
+    let ink = if look.is_response {
+        colour
+    } else if look.kind == Colours::index(MessageKind::Snapshot) {
+        // White on the snapshot's orange is too faint to read.
+        colours.ink.as_str()
+    } else {
+        "white"
+    };
+    ctx.set_fill_style_str(ink);
+    if look.held {
+        let _ = ctx.fill_text(&format!("❚❚ {}", look.label), c.x, c.y + 3.5);
+    } else {
+        let _ = ctx.fill_text(&look.label, c.x, c.y + 3.5);
+    }
+    if look.rejected {
+        let mark = Point {
+            x: c.x + w / 2.0,
+            y: c.y - 7.0,
+        };
+        ctx.begin_path();
+        let _ = ctx.arc(mark.x, mark.y, 6.0, 0.0, 2.0 * PI);
+        ctx.set_fill_style_str(&colours.danger);
+        ctx.fill();
+        ctx.set_stroke_style_str("white");
+        ctx.set_line_width(1.0);
+        ctx.stroke();
+        ctx.set_font(&format!("600 8px {}", colours.font));
+        ctx.set_fill_style_str("white");
+        let _ = ctx.fill_text("✕", mark.x, mark.y + 3.0);
+    }
+}
+
+/// The canvas's 2D context.
+fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
+    canvas
         .get_context("2d")
         .ok()
         .flatten()
         .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
-    else {
+}
+
+/// Clears the canvas, sizes its backing store for the screen and paints the messages, each a
+/// copy of its look's sprite placed on whole device pixels.
+fn draw(
+    canvas: &HtmlCanvasElement,
+    size: (f64, f64),
+    colours: &Colours,
+    sprites: &mut Sprites,
+    messages: &[FlyingMessage],
+    ringed: &[u64],
+) {
+    let Some(ctx) = context(canvas) else {
         return;
     };
     let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio());
@@ -276,8 +353,20 @@ fn draw(
     let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
     ctx.clear_rect(0.0, 0.0, w as f64, h as f64);
     let k = fit.scale * dpr;
-    let _ = ctx.set_transform(k, 0.0, 0.0, k, fit.dx * dpr, fit.dy * dpr);
-    let pills = paint(&ctx, colours, messages, ringed);
+    let mut pills = Vec::with_capacity(messages.len());
+    for m in messages {
+        let look = Look::of(m, ringed.contains(&m.id));
+        if let Some(sprite) = sprites.get(colours, &look, k) {
+            let x = (m.at.x * k + fit.dx * dpr - sprite.centre.0).round();
+            let y = (m.at.y * k + fit.dy * dpr - sprite.centre.1).round();
+            let _ = ctx.draw_image_with_html_canvas_element(&sprite.canvas, x, y);
+        }
+        pills.push(PillBox {
+            id: m.id,
+            center: m.at,
+            width: pill_width(&m.label, m.held),
+        });
+    }
     DRAWN.with(|d| {
         let mut d = d.borrow_mut();
         d.canvas = Some(canvas.clone());
@@ -302,6 +391,7 @@ pub fn message_layer(props: &MessageLayerProps) -> Html {
     // The canvas's size in CSS pixels, kept by a ResizeObserver.
     let size = use_state(|| (0.0f64, 0.0f64));
     let colours = use_mut_ref(|| None::<Colours>);
+    let sprites = use_mut_ref(Sprites::default);
     // The message whose button has the keyboard focus.
     let focused = use_state(|| None::<u64>);
     // The messages as last listed.
@@ -419,7 +509,14 @@ pub fn message_layer(props: &MessageLayerProps) -> Html {
                 };
                 let mut colours = colours.borrow_mut();
                 let colours = colours.get_or_insert_with(|| Colours::read(&canvas));
-                draw(&canvas, size, colours, &messages, &ringed);
+                draw(
+                    &canvas,
+                    size,
+                    colours,
+                    &mut sprites.borrow_mut(),
+                    &messages,
+                    &ringed,
+                );
             }
         });
     }
@@ -514,5 +611,69 @@ fn message_list(props: &MessageListProps) -> Html {
             onfocusout={props.on_focus_out.clone()}>
             { for buttons }
         </ul>
+    }
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::*;
+
+    wasm_bindgen_test_configure!(run_in_browser);
+
+    fn colours() -> Colours {
+        Colours {
+            kinds: ["#cc79a7", "#0072b2", "#009e73", "#e69f00", "#6b6b70"].map(String::from),
+            ink: "#1d1d1f".into(),
+            danger: "#d55e00".into(),
+            font: "sans-serif".into(),
+        }
+    }
+
+    fn look(label: &str, held: bool) -> Look {
+        Look {
+            label: label.into(),
+            kind: Colours::index(MessageKind::Append),
+            is_response: false,
+            held,
+            rejected: false,
+            ringed: false,
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn a_look_is_painted_once_per_scale() {
+        let (colours, mut sprites) = (colours(), Sprites::default());
+        let app = sprites.get(&colours, &look("App", false), 2.0).unwrap();
+        let (first, centre) = (app.canvas.clone(), app.centre);
+        // Sized for the pill and its margin at the scale, centred.
+        let w = pill_width("App", false);
+        assert_eq!(first.width(), ((w + 2.0 * SPRITE_PAD) * 2.0).ceil() as u32);
+        assert_eq!(
+            first.height(),
+            ((PILL_H + 2.0 * SPRITE_PAD) * 2.0).ceil() as u32
+        );
+        assert_eq!(
+            centre,
+            (
+                (w / 2.0 + SPRITE_PAD) * 2.0,
+                (PILL_H / 2.0 + SPRITE_PAD) * 2.0
+            )
+        );
+        // Painted: the centre has colour, the corner has none.
+        let ctx = context(&first).unwrap();
+        let alpha = |x: f64, y: f64| ctx.get_image_data(x, y, 1.0, 1.0).unwrap().data()[3];
+        assert!(alpha(centre.0, centre.1) > 0);
+        assert_eq!(alpha(0.0, 0.0), 0);
+        // The same look again is the same sprite; another look is another.
+        let again = sprites.get(&colours, &look("App", false), 2.0).unwrap();
+        assert_eq!(again.canvas, first);
+        let held = sprites.get(&colours, &look("App", true), 2.0).unwrap();
+        assert_ne!(held.canvas, first);
+        assert_eq!(sprites.looks.len(), 2);
+        // A new scale paints afresh.
+        let bigger = sprites.get(&colours, &look("App", false), 3.0).unwrap();
+        assert_ne!(bigger.canvas, first);
+        assert_eq!(sprites.looks.len(), 1);
     }
 }

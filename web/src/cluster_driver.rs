@@ -89,7 +89,7 @@ impl Setup {
         Setup {
             nodes: 7,
             load_every_ms: 20,
-            latency: "150..350ms".to_string(),
+            latency: "170..390ms".to_string(),
             ..Setup::default()
         }
     }
@@ -900,16 +900,24 @@ mod tests {
     #[test]
     fn the_heavy_preset_fills_the_network() {
         let mut d = ClusterDriver::new(Setup::heavy());
-        for _ in 0..200 {
+        // About the time the benchmark lets the traffic build up (an election, then 3 s).
+        for _ in 0..400 {
             run(&mut d, 16);
         }
         let v = d.view();
         assert_eq!(v.nodes.len(), 7);
         assert!(v.leader.is_some());
+        // The benchmark's load: the issue asks for 7 nodes with about 100 messages in flight.
+        let counts: Vec<usize> = (0..100)
+            .map(|_| {
+                run(&mut d, 16);
+                d.view().messages.len()
+            })
+            .collect();
+        let mean = counts.iter().sum::<usize>() / counts.len();
         assert!(
-            v.messages.len() >= 60,
-            "{} messages in flight",
-            v.messages.len()
+            (90..=130).contains(&mean),
+            "{mean} messages in flight on average: {counts:?}"
         );
     }
 

@@ -24,6 +24,12 @@ use crate::view::ClusterView;
 /// Events between checkpoints unless told otherwise.
 pub const DEFAULT_CHECKPOINT_EVERY: u64 = 200;
 
+/// How many checkpoints a timeline keeps unless told otherwise. Past that, every other one is
+/// dropped (never the first) and the spacing doubles: a checkpoint is a copy of the whole
+/// simulation, so keeping one every `K` events forever would make a long run's memory grow
+/// with its length times its size. A seek then replays at most about the current spacing.
+pub const DEFAULT_MAX_CHECKPOINTS: usize = 48;
+
 /// Why a seek failed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TimeTravelError {
@@ -78,7 +84,9 @@ pub struct Timeline {
     /// The past being looked at, and how many of the head's commands it replayed completely.
     past: Option<(Cluster, usize)>,
     checkpoints: Vec<Checkpoint>,
+    /// Events between checkpoints now (it doubles each time the checkpoints are thinned).
     every: u64,
+    max_checkpoints: usize,
     branches: Vec<Branch>,
 }
 
@@ -110,8 +118,21 @@ impl Timeline {
             past: None,
             checkpoints: vec![first],
             every: every.max(1),
+            max_checkpoints: DEFAULT_MAX_CHECKPOINTS,
             branches: Vec::new(),
         }
+    }
+
+    /// The same timeline keeping at most `max` checkpoints (at least 2: the first and the
+    /// latest).
+    pub fn with_max_checkpoints(mut self, max: usize) -> Timeline {
+        self.max_checkpoints = max.max(2);
+        self
+    }
+
+    /// How many checkpoints are kept now, and the events between them.
+    pub fn checkpoint_spacing(&self) -> (usize, u64) {
+        (self.checkpoints.len(), self.every)
     }
 
     /// The cluster being shown: the past while scrubbing, the present otherwise.
@@ -179,8 +200,24 @@ impl Timeline {
                 events,
                 cluster: self.head.checkpoint(),
             });
+            if self.checkpoints.len() > self.max_checkpoints {
+                self.thin_checkpoints();
+            }
         }
         out
+    }
+
+    /// Drops every other checkpoint, counting back from the latest (which stays), but never
+    /// the first, and doubles the spacing of those to come.
+    fn thin_checkpoints(&mut self) {
+        let last = self.checkpoints.len() - 1;
+        let mut i = 0;
+        self.checkpoints.retain(|_| {
+            let keep = i == 0 || (last - i).is_multiple_of(2);
+            i += 1;
+            keep
+        });
+        self.every = self.every.saturating_mul(2);
     }
 
     /// Parses one script line and executes it (see [`Timeline::execute`]).
@@ -339,6 +376,52 @@ mod tests {
             b.execute(Command::Run(2000));
             assert_eq!(a.history_hash(), b.history_hash(), "at {target}");
             assert!(a.events().len() > target as usize + 50);
+        }
+    }
+
+    /// A long run keeps a bounded number of checkpoints, further apart as it goes, and every
+    /// seek still lands exactly where replaying from the start does.
+    #[test]
+    fn checkpoints_thin_out_as_the_run_grows_and_seeks_stay_exact() {
+        let dense = scenario();
+        let mut thin = Timeline::with_checkpoint_every(Cluster::new(7), 10).with_max_checkpoints(5);
+        let mut most = 0;
+        for rc in dense.head().recorder().commands().to_vec() {
+            thin.execute(rc.command.clone());
+            for _ in 0..20 {
+                // Small steps, so checkpoints come often.
+                thin.execute(Command::parse("run 10ms").unwrap());
+            }
+            most = most.max(thin.checkpoint_spacing().0);
+        }
+        let (count, every) = thin.checkpoint_spacing();
+        assert!(most <= 5, "never more than the limit: {most}");
+        assert!(every >= 80, "the spacing doubled a few times: {every}");
+        assert!(count >= 3);
+        // The first checkpoint (the start) is always kept, and they stay in order.
+        assert_eq!(thin.checkpoints[0].events, 0);
+        assert!(thin
+            .checkpoints
+            .windows(2)
+            .all(|w| w[0].events < w[1].events));
+        let mut start = Timeline::with_checkpoint_every(Cluster::new(7), u64::MAX);
+        for rc in thin.head().recorder().commands().to_vec() {
+            start.execute(rc.command);
+        }
+        let n = thin.len();
+        assert_eq!(start.len(), n);
+        for target in [1, 55, n / 3, n / 2, n - 7, n - 1] {
+            thin.seek(target).unwrap();
+            start.seek(target).unwrap();
+            assert_eq!(
+                thin.cluster().history_hash(),
+                start.cluster().history_hash()
+            );
+            assert_eq!(
+                serde_json::to_string(&thin.view()).unwrap(),
+                serde_json::to_string(&start.view()).unwrap(),
+                "at {target}"
+            );
         }
     }
 

@@ -102,7 +102,7 @@ pub fn clients_panel(props: &ClientsPanelProps) -> Html {
         })
     };
     let default_node = view.leader.or(view.nodes.first().map(|n| n.id));
-    let keys: BTreeSet<&String> = view.nodes.iter().flat_map(|n| n.kv.keys()).collect();
+    let keys: BTreeSet<&String> = crate::set_from(view.nodes.iter().flat_map(|n| n.kv.keys()));
     html! {
         <div class="clients-panel">
             <div class="clients-left">

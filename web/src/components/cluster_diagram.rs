@@ -88,12 +88,12 @@ fn summary(view: &ClusterView) -> String {
 pub fn cluster_diagram(props: &ClusterDiagramProps) -> Html {
     let view = &props.view;
     let joint = view.config.is_joint();
-    let positions: BTreeMap<u64, Point> = view
-        .nodes
-        .iter()
-        .map(|n| n.id)
-        .zip(ring_positions(view.nodes.len()))
-        .collect();
+    let positions: BTreeMap<u64, Point> = crate::map_from(
+        view.nodes
+            .iter()
+            .map(|n| n.id)
+            .zip(ring_positions(view.nodes.len())),
+    );
 
     let mut links = Vec::new();
     for (i, x) in view.nodes.iter().enumerate() {

@@ -28,17 +28,14 @@ pub struct PartitionEditorProps {
 
 /// Each node's group in a partition (nodes not listed are in group 0).
 pub fn assignment(nodes: &[u64], partitions: &[Vec<u64>]) -> BTreeMap<u64, usize> {
-    nodes
-        .iter()
-        .map(|&n| {
-            let g = partitions
-                .iter()
-                .position(|g| g.contains(&n))
-                .unwrap_or(0)
-                .min(GROUPS.len() - 1);
-            (n, g)
-        })
-        .collect()
+    crate::map_from(nodes.iter().map(|&n| {
+        let g = partitions
+            .iter()
+            .position(|g| g.contains(&n))
+            .unwrap_or(0)
+            .min(GROUPS.len() - 1);
+        (n, g)
+    }))
 }
 
 /// The command for an assignment: a partition of the non-empty groups, or an error when
@@ -96,12 +93,8 @@ pub fn partition_editor(props: &PartitionEditorProps) -> Html {
         })
     };
     let preset = |f: &dyn Fn(usize, u64) -> usize| {
-        let next: BTreeMap<u64, usize> = props
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(i, &n)| (n, f(i, n)))
-            .collect();
+        let next: BTreeMap<u64, usize> =
+            crate::map_from(props.nodes.iter().enumerate().map(|(i, &n)| (n, f(i, n))));
         let groups = groups.clone();
         Callback::from(move |_: MouseEvent| groups.set(next.clone()))
     };

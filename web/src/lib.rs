@@ -89,7 +89,11 @@ mod tests {
         let pairs = [(3, "c"), (1, "a"), (3, "z"), (2, "b")];
         let collected: BTreeMap<i32, &str> = pairs.into_iter().collect();
         assert_eq!(map_from(pairs), collected);
-        assert_eq!(map_from(pairs)[&3], "z", "a repeated key keeps its last value");
+        assert_eq!(
+            map_from(pairs)[&3],
+            "z",
+            "a repeated key keeps its last value"
+        );
         let items = [5, 1, 5, 3];
         assert_eq!(set_from(items), items.into_iter().collect::<BTreeSet<_>>());
         assert!(map_from(Vec::<(u8, u8)>::new()).is_empty());

@@ -29,6 +29,11 @@ const MAX_FRAME_MS: f64 = 250.0;
 /// How many events the event log lists.
 pub const EVENT_LOG_LINES: usize = 40;
 
+/// How many while playing: enough to fill the panel at any size (it shows at most about 15),
+/// and at full traffic every refresh replaces them all, so fewer rows make a lighter frame.
+/// Pausing lists [`EVENT_LOG_LINES`] again.
+pub const EVENT_LOG_LINES_PLAYING: usize = 16;
+
 /// How many client operations the clients panel lists.
 pub const CLIENT_LINES: usize = 12;
 
@@ -268,8 +273,17 @@ impl PageState {
         }
     }
 
+    /// How many lines the event log lists now.
+    fn event_lines(&self) -> usize {
+        if self.playing {
+            EVENT_LOG_LINES_PLAYING
+        } else {
+            EVENT_LOG_LINES
+        }
+    }
+
     fn refresh_events(&mut self) {
-        let lines = self.driver.events(&self.filter, EVENT_LOG_LINES);
+        let lines = self.driver.events(&self.filter, self.event_lines());
         if *self.events != lines {
             self.events = Shared::new(lines);
         }
@@ -406,8 +420,8 @@ impl Reducible for PageState {
                 }
             }
         }
-        // Anything but a frame brings the lists up to date.
-        if s.lists_stale {
+        // Anything but a frame brings the lists up to date, and pausing lengthens the log.
+        if s.lists_stale || (!s.playing && s.events.len() < EVENT_LOG_LINES) {
             s.refresh_lists();
         }
         Rc::new(s)
@@ -558,9 +572,15 @@ mod tests {
         let s = s.reduce(Action::Frame { real_ms: 100.0 });
         assert_eq!(newest(&s), at, "one frame later the log waits");
         assert!(s.view.events > at.unwrap_or(0) + 1);
+        assert_eq!(
+            s.events.len(),
+            EVENT_LOG_LINES_PLAYING,
+            "a shorter log while playing"
+        );
         let s = s.reduce(Action::Pause);
         assert!(newest(&s) > at, "pausing brings the log up to date");
         assert!(!s.lists_stale);
+        assert_eq!(s.events.len(), EVENT_LOG_LINES, "and lengthens it");
     }
 
     #[test]

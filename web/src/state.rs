@@ -420,8 +420,9 @@ impl Reducible for PageState {
                 }
             }
         }
-        // Anything but a frame brings the lists up to date, and pausing lengthens the log.
-        if s.lists_stale || (!s.playing && s.events.len() < EVENT_LOG_LINES) {
+        // Anything but a frame brings the lists up to date; playing or pausing changes how long
+        // the log is.
+        if s.lists_stale || s.playing != self.playing {
             s.refresh_lists();
         }
         Rc::new(s)

@@ -185,9 +185,7 @@ impl DiskState {
         self.snapshot = snap;
         Ok(())
     }
-}
 
-impl DiskState {
     /// Brings this state level with `to`, which it was level with before `writes` went to `to`:
     /// copies the hard state and the log from the lowest index those writes touched, rather
     /// than the whole log (a sync comes every few milliseconds and the log only grows), or
@@ -211,8 +209,7 @@ impl DiskState {
         if let Some(from) = touched {
             // Entries before `from` were not written to: they are the same on both sides.
             let untouched = from.saturating_sub(self.first_index()) as usize;
-            self.entries.truncate(untouched);
-            let kept = self.entries.len().min(to.entries.len());
+            let kept = untouched.min(self.entries.len()).min(to.entries.len());
             self.entries.truncate(kept);
             self.entries.extend_from_slice(&to.entries[kept..]);
         }

@@ -321,9 +321,11 @@ struct SnapshotData {
 
 impl SnapshotData {
     fn encode(&self) -> String {
+        use fmt::Write as _;
         let mut text = String::new();
+        // Writing to a String cannot fail.
         for (key, value) in &self.data {
-            text.push_str(&format!("{}\n", Op::put(key.as_str(), value.as_str())));
+            let _ = writeln!(text, "{}", Op::put(key.as_str(), value.as_str()));
         }
         for (&client, session) in &self.sessions {
             let id = RequestId {
@@ -335,7 +337,7 @@ impl SnapshotData {
                 Reply::Value(Some(v)) => format!("value={v}"),
                 Reply::Value(None) => "none".to_string(),
             };
-            text.push_str(&format!("session #{id} {reply}\n"));
+            let _ = writeln!(text, "session #{id} {reply}");
         }
         text
     }
@@ -534,6 +536,17 @@ impl KvStore {
 mod tests {
     use super::*;
     use raft::raftpb::SnapshotMetadata;
+
+    /// A snapshot at `index` holding `data`.
+    fn snapshot(index: u64, data: &[u8]) -> Snapshot {
+        Snapshot {
+            data: data.to_vec(),
+            metadata: SnapshotMetadata {
+                index,
+                ..Default::default()
+            },
+        }
+    }
 
     fn req(client: ClientId, seq: u64) -> Option<RequestId> {
         Some(RequestId { client, seq })
@@ -770,29 +783,14 @@ mod tests {
             other.restore(&stale),
             Err(KvError::BadSnapshot(_))
         ));
-        let garbage = Snapshot {
-            data: b"{not json".to_vec(),
-            metadata: SnapshotMetadata {
-                index: 9,
-                ..Default::default()
-            },
-        };
         assert!(matches!(
-            other.restore(&garbage),
+            other.restore(&snapshot(9, b"{not json")),
             Err(KvError::BadSnapshot(_))
         ));
         assert_eq!(other.applied(), 3, "a refused restore changes nothing");
 
         let mut empty = KvStore::new();
-        empty
-            .restore(&Snapshot {
-                metadata: SnapshotMetadata {
-                    index: 4,
-                    ..Default::default()
-                },
-                ..Default::default()
-            })
-            .unwrap();
+        empty.restore(&snapshot(4, b"")).unwrap();
         assert_eq!((empty.applied(), empty.data().len()), (4, 0));
     }
 
@@ -811,15 +809,7 @@ mod tests {
              session #c1.1 ok\nsession #c2.7 ok\nsession #c3.2 value=hello\nsession #c4.9 none\n"
         );
         let mut other = KvStore::new();
-        other
-            .restore(&Snapshot {
-                data: text.into_bytes(),
-                metadata: SnapshotMetadata {
-                    index: 5,
-                    ..Default::default()
-                },
-            })
-            .unwrap();
+        other.restore(&snapshot(5, text.as_bytes())).unwrap();
         assert_eq!(other, kv);
     }
 
@@ -839,15 +829,7 @@ mod tests {
             ("{\"data\":{}}", "line 1: undecodable command"),
         ] {
             let mut kv = KvStore::new();
-            let err = kv
-                .restore(&Snapshot {
-                    data: data.as_bytes().to_vec(),
-                    metadata: SnapshotMetadata {
-                        index: 3,
-                        ..Default::default()
-                    },
-                })
-                .unwrap_err();
+            let err = kv.restore(&snapshot(3, data.as_bytes())).unwrap_err();
             let KvError::BadSnapshot(got) = err else {
                 panic!("{data:?}: {err:?}");
             };

@@ -1227,7 +1227,7 @@ pub fn format_rate(r: f64) -> String {
         let m = (r * POW10[places]).round();
         (m <= (1u64 << 53) as f64 && m / POW10[places] == r).then_some(m as u64)
     };
-    let (digits, places) = (0..POW10.len())
+    let (mut digits, mut places) = (0..POW10.len())
         .find_map(|p| exact(p).map(|m| (m, p)))
         .unwrap_or_else(|| {
             // Seventeen significant digits (as many as a double has), or 22 places.
@@ -1237,7 +1237,6 @@ pub fn format_rate(r: f64) -> String {
             ((r * POW10[places]).round() as u64, places)
         });
     // Trailing zeros of the fallback say nothing.
-    let (mut digits, mut places) = (digits, places);
     while places > 0 && digits % 10 == 0 {
         digits /= 10;
         places -= 1;

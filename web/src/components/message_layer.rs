@@ -357,8 +357,9 @@ fn draw(
     for m in messages {
         let look = Look::of(m, ringed.contains(&m.id));
         if let Some(sprite) = sprites.get(colours, &look, k) {
-            let x = (m.at.x * k + fit.dx * dpr - sprite.centre.0).round();
-            let y = (m.at.y * k + fit.dy * dpr - sprite.centre.1).round();
+            let at = fit.to_pixels(m.at);
+            let x = (at.x * dpr - sprite.centre.0).round();
+            let y = (at.y * dpr - sprite.centre.1).round();
             let _ = ctx.draw_image_with_html_canvas_element(&sprite.canvas, x, y);
         }
         pills.push(PillBox {

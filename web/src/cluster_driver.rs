@@ -369,8 +369,7 @@ impl ClusterDriver {
                 }
                 cmd => {
                     flush(&mut out, &mut pending_run);
-                    out.push_str(&cmd.to_string());
-                    out.push('\n');
+                    cmd.push_to_script(&mut out);
                     after_stop = matches!(cmd, ScriptCommand::StopAfter(_));
                     continue;
                 }

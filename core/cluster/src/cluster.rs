@@ -48,7 +48,7 @@ use crate::event::{
 use crate::history::{History, OpId};
 use crate::kv::{ApplyOutcome, ClientId, Command as KvCommand, Op, Reply, RequestId};
 use crate::network::{random_between, DropReason, InFlight, LinkConfig, Network, NodeId};
-use crate::node::{ApplyReport, Node, NodeConfig, ReadyStep, StepOutcome};
+use crate::node::{ApplyReport, Node, NodeConfig, ReadyStep};
 use crate::recorder::Recorder;
 use crate::script::{
     AddNodes, Clause, ClientVerb, ClusterSetup, CmpOp, Command, Condition, DiskFault, Field,
@@ -237,6 +237,9 @@ pub struct Cluster {
     budget: Option<u64>,
     /// Set by `stop-after`: the budget of the next command.
     next_budget: Option<u64>,
+    /// Every command stops once this many events exist (a caller's step budget: a fuzzer's,
+    /// or a page's stop button).
+    event_limit: Option<u64>,
     /// Removed members, the newest configuration, etcd server's rules (see `membership`).
     membership: MembershipState,
 }
@@ -283,6 +286,7 @@ impl Cluster {
             sink,
             budget: self.budget,
             next_budget: self.next_budget,
+            event_limit: self.event_limit,
             membership: self.membership.clone(),
         }
     }
@@ -331,6 +335,7 @@ impl Cluster {
             sink: LogSink::new(0),
             budget: None,
             next_budget: None,
+            event_limit: None,
             membership: MembershipState::default(),
         }
     }
@@ -484,7 +489,14 @@ impl Cluster {
     }
 
     fn stopped(&self) -> bool {
-        self.budget.is_some_and(|b| self.events.len() as u64 >= b)
+        let n = self.events.len() as u64;
+        self.budget.is_some_and(|b| n >= b) || self.event_limit.is_some_and(|l| n >= l)
+    }
+
+    /// Stops every command once the history holds `limit` events (`None`: no limit). Commands
+    /// then return at once, as after `stop-after`.
+    pub fn set_event_limit(&mut self, limit: Option<u64>) {
+        self.event_limit = limit;
     }
 
     fn next_event(&self) -> u64 {
@@ -941,13 +953,7 @@ impl Cluster {
         let node = self.up_node(id)?;
         let before = node.brief();
         let lens = node.outgoing_lens();
-        let res = match node.guarded(f)? {
-            Ok(r) => r,
-            Err(why) => {
-                self.core_died(id, &why, false);
-                return Ok(());
-            }
-        };
+        let res = node.with_core(f)?;
         let node = self.node_ref(id)?;
         let after = node.brief();
         let out = node.outgoing_since(lens);
@@ -1002,13 +1008,7 @@ impl Cluster {
         let node = self.up_node(id)?;
         let before = node.brief();
         let lens = node.outgoing_lens();
-        match node.tick(n)? {
-            StepOutcome::Panicked(why) => {
-                self.core_died(id, &why, false);
-                return Ok(());
-            }
-            StepOutcome::Stepped(_) => {}
-        }
+        node.tick(n)?;
         let node = self.node_ref(id)?;
         let out = node.outgoing_since(lens);
         let e = match (before, node.brief()) {
@@ -1082,7 +1082,17 @@ impl Cluster {
 
     fn compact(&mut self, id: NodeId, index: Option<u64>) -> CmdResult {
         let node = self.up_node(id)?;
-        let index = index.unwrap_or_else(|| node.kv.applied());
+        let applied = node.kv.applied();
+        let index = index.unwrap_or(applied);
+        // etcd's server snapshots its state machine at the applied index and compacts below
+        // it; compacting entries it has not applied would lose them (etcd raft panics when it
+        // next looks for them).
+        if index > applied {
+            return Err(format!(
+                "compact {id} {index}: node {id} has applied up to {applied}, and an application compacts only entries it has applied"
+            )
+            .into());
+        }
         let snap = {
             let raw = node.raw_mut()?;
             raw.store_mut().compact(index).map_err(|e| e.to_string())?;
@@ -1561,16 +1571,9 @@ impl Cluster {
         }
         let before = node.brief();
         let lens = node.outgoing_lens();
-        let outcome = match node.step(m.clone()) {
-            Ok(o) => o,
-            Err(e) => StepOutcome::Stepped(Err(raft::Error::Misuse(e.to_string()))),
-        };
-        let res = match outcome {
-            StepOutcome::Panicked(why) => {
-                self.core_died(to, &why, false);
-                return;
-            }
-            StepOutcome::Stepped(r) => r,
+        let res = match node.step(m.clone()) {
+            Ok(r) => r,
+            Err(e) => Err(raft::Error::Misuse(e.to_string())),
         };
         let node = &self.nodes[&to];
         let out = node.outgoing_since(lens);
@@ -2016,7 +2019,7 @@ impl Cluster {
                     continue;
                 }
                 let ctx = p.request.to_string().into_bytes();
-                node.guarded(|r| {
+                node.with_core(|r| {
                     r.read_index(ctx);
                     Ok(())
                 })
@@ -2025,15 +2028,15 @@ impl Cluster {
                     Ok(d) => d,
                     Err(e) => return e.to_string(),
                 };
-                node.guarded(|r| r.propose(data))
+                node.with_core(|r| r.propose(data))
             };
             match res {
-                Ok(Ok(Ok(()))) => {
+                Ok(Ok(())) => {
                     accepted_by = Some(id);
                     break;
                 }
-                Ok(Ok(Err(e))) => notes.push(format!("{id} refuses ({e})")),
-                Ok(Err(_)) | Err(_) => notes.push(format!("{id} failed")),
+                Ok(Err(e)) => notes.push(format!("{id} refuses ({e})")),
+                Err(_) => notes.push(format!("{id} failed")),
             }
         }
         let now = self.now;

@@ -12,7 +12,6 @@
 //! they like except that Advance comes last (Advance tells Raft everything was done).
 
 use std::fmt;
-use std::panic::{self, AssertUnwindSafe};
 
 use raft::describe::{conf_change_as_v2, unmarshal_conf_change, unmarshal_conf_change_v2};
 use raft::logger::SharedLogger;
@@ -289,16 +288,6 @@ impl fmt::Display for NodeError {
 
 impl std::error::Error for NodeError {}
 
-/// What a message or tick did to a node, beyond its state.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum StepOutcome {
-    /// Stepped; the core's answer (etcd's errors, e.g. "raft: cannot step as peer not found").
-    Stepped(Result<(), raft::Error>),
-    /// The core hit a broken invariant (etcd would panic): the text of the panic. The node is
-    /// now down.
-    Panicked(String),
-}
-
 /// What persisting a Ready wrote.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PersistReport {
@@ -356,17 +345,6 @@ impl fmt::Debug for Node {
             .field("manual", &self.manual)
             .field("incarnation", &self.incarnation)
             .finish_non_exhaustive()
-    }
-}
-
-/// The text of a caught panic.
-fn panic_text(p: Box<dyn std::any::Any + Send>) -> String {
-    if let Some(s) = p.downcast_ref::<&str>() {
-        (*s).to_string()
-    } else if let Some(s) = p.downcast_ref::<String>() {
-        s.clone()
-    } else {
-        "panic".to_string()
     }
 }
 
@@ -446,9 +424,7 @@ impl Node {
         }
         let applied = snap.metadata.index;
         let cfg = self.config.raft_config(self.id, applied, seed, logger);
-        let raw = panic::catch_unwind(AssertUnwindSafe(|| RawNode::new(&cfg, storage)))
-            .map_err(|p| NodeError::Start(panic_text(p)))?
-            .map_err(|e| NodeError::Start(e.to_string()))?;
+        let raw = RawNode::new(&cfg, storage).map_err(|e| NodeError::Start(e.to_string()))?;
         self.raw = Some(raw);
         self.kv = kv;
         self.ready = None;
@@ -544,22 +520,16 @@ impl Node {
         })
     }
 
-    /// Runs `f` on the core, turning a panic of the core (a broken invariant, on which etcd
-    /// exits) into the node going down.
-    pub fn guarded<T>(
+    /// Runs `f` on the running core. Nothing here catches a panic: the page is built with
+    /// `panic = "abort"`, so the cluster must never ask the core for what etcd raft would panic
+    /// on; it refuses such requests itself, or predicts the panic ([`Node::would_panic`]).
+    pub fn with_core<T>(
         &mut self,
         f: impl FnOnce(&mut RawNode<MemoryStorage>) -> T,
-    ) -> Result<Result<T, String>, NodeError> {
+    ) -> Result<T, NodeError> {
         let id = self.id;
         let raw = self.raw.as_mut().ok_or(NodeError::Down(id))?;
-        match panic::catch_unwind(AssertUnwindSafe(|| f(raw))) {
-            Ok(t) => Ok(Ok(t)),
-            Err(p) => {
-                let text = panic_text(p);
-                self.die(&text);
-                Ok(Err(text))
-            }
-        }
+        Ok(f(raw))
     }
 
     /// The core stopped: the process is gone, as after a crash.
@@ -588,23 +558,17 @@ impl Node {
     }
 
     /// Steps a message into the core.
-    pub fn step(&mut self, m: Message) -> Result<StepOutcome, NodeError> {
-        match self.guarded(|r| r.step(m))? {
-            Ok(res) => Ok(StepOutcome::Stepped(res)),
-            Err(text) => Ok(StepOutcome::Panicked(text)),
-        }
+    pub fn step(&mut self, m: Message) -> Result<Result<(), raft::Error>, NodeError> {
+        self.with_core(|r| r.step(m))
     }
 
     /// Ticks the core `n` times.
-    pub fn tick(&mut self, n: usize) -> Result<StepOutcome, NodeError> {
-        match self.guarded(|r| {
+    pub fn tick(&mut self, n: usize) -> Result<(), NodeError> {
+        self.with_core(|r| {
             for _ in 0..n {
                 r.tick();
             }
-        })? {
-            Ok(()) => Ok(StepOutcome::Stepped(Ok(()))),
-            Err(text) => Ok(StepOutcome::Panicked(text)),
-        }
+        })
     }
 
     pub fn has_ready(&self) -> bool {
@@ -767,13 +731,9 @@ impl Node {
                     continue;
                 }
             };
-            match self.guarded(|r| r.apply_conf_change(&cc))? {
-                Ok(Ok(cs)) => report.conf_changes.push((ent.index, cs)),
-                Ok(Err(e)) => report.errors.push(e.to_string()),
-                Err(panic) => {
-                    report.errors.push(panic);
-                    return Ok(report);
-                }
+            match self.with_core(|r| r.apply_conf_change(&cc))? {
+                Ok(cs) => report.conf_changes.push((ent.index, cs)),
+                Err(e) => report.errors.push(e.to_string()),
             }
         }
         self.pending_reads.extend(rd.read_states.iter().cloned());
@@ -805,10 +765,7 @@ impl Node {
         let Some(rip) = self.ready.take() else {
             return Err(NodeError::NoReady(id));
         };
-        match self.guarded(|r| r.advance(rip.ready))? {
-            Ok(()) => {}
-            Err(_) => return Ok(()),
-        }
+        self.with_core(|r| r.advance(rip.ready))?;
         self.refresh_snapshot();
         Ok(())
     }

@@ -57,6 +57,7 @@ use serde::{Deserialize, Serialize};
 use crate::clock::Millis;
 use crate::cluster::{Cluster, CommandOutput, Outcome};
 use crate::kv::ClientId;
+use crate::limits;
 use crate::network::{Latency, MessageId, NodeId};
 use crate::node::{ReadyPolicy, ReadyStep};
 
@@ -116,6 +117,12 @@ pub fn format_duration(ms: Millis) -> String {
 
 /// Parses a latency: `20ms` or `20..80ms`.
 pub fn parse_latency(s: &str) -> Result<Latency, String> {
+    let l = parse_latency_unbounded(s)?;
+    limits::duration(l.max, limits::MAX_LATENCY, "latency")?;
+    Ok(l)
+}
+
+fn parse_latency_unbounded(s: &str) -> Result<Latency, String> {
     match s.split_once("..") {
         None => parse_duration(s).map(Latency::fixed),
         Some((lo, hi)) => {
@@ -1102,6 +1109,16 @@ impl Command {
         )
     }
 
+    /// Appends the command to a script being written: its line (and input lines), and after
+    /// input lines the blank line that ends them, so the next command is not read as input.
+    pub fn push_to_script(&self, script: &mut String) {
+        script.push_str(&self.to_string());
+        script.push('\n');
+        if matches!(self, Command::ProposeConfChange { .. }) {
+            script.push('\n');
+        }
+    }
+
     /// Parses one directive of a script.
     pub fn from_directive(d: &TestData) -> Result<Command, ArgError> {
         parse_command(d)
@@ -1181,9 +1198,21 @@ impl ArgError {
 fn parse_id(s: &str) -> Result<NodeId, String> {
     match s.parse::<u64>() {
         Ok(0) => Err("node ids start at 1".into()),
-        Ok(n) => Ok(n),
+        Ok(n) => check_id(n),
         Err(_) => Err(format!("invalid node id {s:?}")),
     }
+}
+
+/// A node id within [`limits::MAX_NODE_ID`].
+fn check_id(n: u64) -> Result<NodeId, String> {
+    if n > limits::MAX_NODE_ID {
+        return Err(format!(
+            "node id {n} is over the limit of {} (ids run from 1 to {})",
+            limits::MAX_NODE_ID,
+            limits::MAX_NODE_ID
+        ));
+    }
+    Ok(n)
 }
 
 fn parse_u64(s: &str) -> Result<u64, String> {
@@ -1366,9 +1395,10 @@ fn parse_command(d: &TestData) -> Result<Command, ArgError> {
                     rest.join(" ")
                 )));
             }
+            let data = limits::data(&d.cmd_args[1].key, "proposal data").map_err(ae(1))?;
             Propose {
                 node,
-                data: d.cmd_args[1].key.clone(),
+                data: data.to_string(),
             }
         }
         "propose-conf-change" => {
@@ -1390,6 +1420,7 @@ fn parse_command(d: &TestData) -> Result<Command, ArgError> {
                     _ => return Err(ArgError::at(i, format!("unknown command {}", a.key))),
                 }
             }
+            check_conf_changes(&d.input).map_err(ArgError::new)?;
             ProposeConfChange {
                 node,
                 v1,
@@ -1455,7 +1486,9 @@ fn parse_command(d: &TestData) -> Result<Command, ArgError> {
             let node = first_id(d)?;
             let count = match d.cmd_args.get(1) {
                 None => 1,
-                Some(a) => parse_u64(&a.key).map_err(ae(1))? as usize,
+                Some(a) => parse_u64(&a.key)
+                    .and_then(|n| limits::count(n, limits::MAX_TICKS, "tick count"))
+                    .map_err(ae(1))? as usize,
             };
             Tick { node, count }
         }
@@ -1490,7 +1523,11 @@ fn parse_command(d: &TestData) -> Result<Command, ArgError> {
             let node = first_id(d)?;
             let index = match d.cmd_args.get(1) {
                 None => None,
-                Some(a) => Some(parse_u64(&a.key).map_err(ae(1))?),
+                Some(a) => Some(
+                    parse_u64(&a.key)
+                        .and_then(|n| limits::count(n, limits::MAX_INDEX, "index"))
+                        .map_err(ae(1))?,
+                ),
             };
             Compact { node, index }
         }
@@ -1510,7 +1547,9 @@ fn parse_command(d: &TestData) -> Result<Command, ArgError> {
             let node = first_id(d)?;
             let (i, a) =
                 named(d, "timeout").ok_or_else(|| ArgError::new("missing argument: timeout"))?;
-            let t = parse_u64(one_val(a, i)?).map_err(ae(i))?;
+            let t = parse_u64(one_val(a, i)?)
+                .and_then(|t| limits::count(t, limits::MAX_ELECTION_TICKS, "timeout"))
+                .map_err(ae(i))?;
             if t == 0 {
                 return Err(ArgError::at(i, "invalid timeout 0"));
             }
@@ -1546,11 +1585,15 @@ fn parse_command(d: &TestData) -> Result<Command, ArgError> {
                 .cmd_args
                 .first()
                 .ok_or_else(|| ArgError::new("run: how long? e.g. run 500ms"))?;
-            Run(parse_duration(&a.key).map_err(ae(0))?)
+            Run(parse_duration(&a.key)
+                .and_then(|ms| limits::duration(ms, limits::MAX_RUN, "run"))
+                .map_err(ae(0))?)
         }
         "run-until" => {
             let max = match named(d, "max") {
-                Some((i, a)) => parse_duration(one_val(a, i)?).map_err(ae(i))?,
+                Some((i, a)) => parse_duration(one_val(a, i)?)
+                    .and_then(|ms| limits::duration(ms, limits::MAX_RUN, "max"))
+                    .map_err(ae(i))?,
                 None => DEFAULT_RUN_UNTIL_MAX,
             };
             RunUntil {
@@ -1633,7 +1676,11 @@ fn parse_command(d: &TestData) -> Result<Command, ArgError> {
             let fault = match (a.key.as_str(), a.vals.as_slice()) {
                 ("lying", []) => DiskFault::Lying,
                 ("ok", []) | ("honest", []) => DiskFault::Ok,
-                ("slow", [v]) => DiskFault::Slow(parse_duration(v).map_err(ae(1))?),
+                ("slow", [v]) => DiskFault::Slow(
+                    parse_duration(v)
+                        .and_then(|ms| limits::duration(ms, limits::MAX_LATENCY, "slow"))
+                        .map_err(ae(1))?,
+                ),
                 _ => {
                     return Err(ArgError::at(
                         1,
@@ -1714,13 +1761,21 @@ fn parse_command(d: &TestData) -> Result<Command, ArgError> {
             Checker
         }
         "events" => match named(d, "last") {
-            Some((i, a)) => Events(parse_u64(one_val(a, i)?).map_err(ae(i))? as usize),
+            Some((i, a)) => Events(
+                parse_u64(one_val(a, i)?)
+                    .and_then(|n| limits::count(n, limits::MAX_EVENTS_LISTED, "last"))
+                    .map_err(ae(i))? as usize,
+            ),
             None => Events(20),
         },
         "stop-after" => {
             let (i, a) =
                 named(d, "events").ok_or_else(|| ArgError::new("stop-after: want events=N"))?;
-            StopAfter(parse_u64(one_val(a, i)?).map_err(ae(i))?)
+            StopAfter(
+                parse_u64(one_val(a, i)?)
+                    .and_then(|n| limits::count(n, limits::MAX_STOP_AFTER, "events"))
+                    .map_err(ae(i))?,
+            )
         }
         other => {
             return Err(ArgError::new(format!(
@@ -1767,11 +1822,30 @@ fn parse_cluster(d: &TestData) -> Result<Command, ArgError> {
                 s.policy =
                     ReadyPolicy::from_name(v).ok_or_else(|| ae(format!("unknown policy {v}")))?;
             }
-            "tick" => s.tick = parse_duration(v).map_err(ae)?.max(1),
-            "election" => s.election = parse_u64(v).map_err(ae)? as usize,
-            "heartbeat" => s.heartbeat = parse_u64(v).map_err(ae)? as usize,
+            "tick" => {
+                s.tick = parse_duration(v)
+                    .and_then(|ms| limits::duration(ms, limits::MAX_TICK_INTERVAL, "tick"))
+                    .map_err(ae)?;
+                if s.tick == 0 {
+                    return Err(ae("tick 0ms: a tick interval is at least 1ms".into()));
+                }
+            }
+            "election" => {
+                s.election = parse_u64(v)
+                    .and_then(|n| limits::count(n, limits::MAX_ELECTION_TICKS, "election"))
+                    .map_err(ae)? as usize
+            }
+            "heartbeat" => {
+                s.heartbeat = parse_u64(v)
+                    .and_then(|n| limits::count(n, limits::MAX_ELECTION_TICKS, "heartbeat"))
+                    .map_err(ae)? as usize
+            }
             "latency" | "delay" => s.latency = parse_latency(v).map_err(ae)?,
-            "sync" => s.sync = parse_duration(v).map_err(ae)?,
+            "sync" => {
+                s.sync = parse_duration(v)
+                    .and_then(|ms| limits::duration(ms, limits::MAX_LATENCY, "sync"))
+                    .map_err(ae)?
+            }
             "step-down-on-removal" => s.step_down_on_removal = parse_bool(v).map_err(ae)?,
             k => return Err(ae(format!("cluster: unknown option {k}"))),
         }
@@ -1784,7 +1858,9 @@ fn parse_add_nodes(d: &TestData) -> Result<Command, ArgError> {
         .cmd_args
         .first()
         .ok_or_else(|| ArgError::new("add-nodes: missing node count"))?;
-    let count = parse_u64(&a.key).map_err(|e| ArgError::at(0, e))?;
+    let count = parse_u64(&a.key)
+        .and_then(|n| limits::count(n, limits::MAX_NODE_ID, "node count"))
+        .map_err(|e| ArgError::at(0, e))?;
     let mut out = AddNodes {
         count,
         ..AddNodes::default()
@@ -1793,15 +1869,31 @@ fn parse_add_nodes(d: &TestData) -> Result<Command, ArgError> {
         let ae = |e: String| ArgError::at(i, e);
         for v in &a.vals {
             match a.key.as_str() {
-                "voters" => out
-                    .voters
-                    .push(raft::describe::parse_go_uint(v).map_err(ae)?),
-                "learners" => out
-                    .learners
-                    .push(raft::describe::parse_go_uint(v).map_err(ae)?),
-                "index" => out.index = Some(raft::describe::parse_go_uint(v).map_err(ae)?),
-                "content" => out.content = Some(v.clone()),
-                "inflight" => out.inflight = Some(parse_u64(v).map_err(ae)? as usize),
+                "voters" => out.voters.push(
+                    raft::describe::parse_go_uint(v)
+                        .and_then(check_id)
+                        .map_err(ae)?,
+                ),
+                "learners" => out.learners.push(
+                    raft::describe::parse_go_uint(v)
+                        .and_then(check_id)
+                        .map_err(ae)?,
+                ),
+                "index" => {
+                    out.index = Some(
+                        raft::describe::parse_go_uint(v)
+                            .and_then(|n| limits::count(n, limits::MAX_INDEX, "index"))
+                            .map_err(ae)?,
+                    )
+                }
+                "content" => out.content = Some(limits::data(v, "content").map_err(ae)?.into()),
+                "inflight" => {
+                    out.inflight = Some(
+                        parse_u64(v)
+                            .and_then(|n| limits::count(n, limits::MAX_INFLIGHT, "inflight"))
+                            .map_err(ae)? as usize,
+                    )
+                }
                 "prevote" => out.pre_vote = Some(parse_bool(v).map_err(ae)?),
                 "checkquorum" => out.check_quorum = Some(parse_bool(v).map_err(ae)?),
                 "max-committed-size-per-ready" => {
@@ -1863,6 +1955,21 @@ fn parse_groups(d: &TestData) -> Result<Vec<Vec<NodeId>>, ArgError> {
     Ok(groups)
 }
 
+/// A conf change's text (`v2 r1 l3`) within the limits: ids that name drawable nodes, and no
+/// more operations than there are ids to change.
+fn check_conf_changes(text: &str) -> Result<(), String> {
+    let changes = raft::describe::conf_changes_from_string(text)?;
+    limits::count(
+        changes.len() as u64,
+        2 * limits::MAX_NODE_ID,
+        "number of changes",
+    )?;
+    for c in &changes {
+        check_id(c.node_id)?;
+    }
+    Ok(())
+}
+
 fn parse_transition(v: &str) -> Result<ConfChangeTransition, String> {
     match v {
         "auto" => Ok(ConfChangeTransition::ConfChangeTransitionAuto),
@@ -1922,6 +2029,10 @@ fn parse_client(d: &TestData) -> Result<Command, ArgError> {
         .cmd_args
         .get(1)
         .ok_or_else(|| ArgError::new(format!("{}: which key?", d.cmd)))?;
+    limits::data(&a.key, "key").map_err(|e| ArgError::at(1, e))?;
+    for v in &a.vals {
+        limits::data(v, "value").map_err(|e| ArgError::at(1, e))?;
+    }
     let (key, value) = match (verb, a.vals.as_slice()) {
         (ClientVerb::Put, [v]) => (a.key.clone(), v.clone()),
         (ClientVerb::Put, _) => return Err(ArgError::at(1, "put: want key=value")),
@@ -1930,9 +2041,11 @@ fn parse_client(d: &TestData) -> Result<Command, ArgError> {
     };
     let client = match d.cmd_args.get(2) {
         None => None,
-        Some(c) if c.key == "client" => {
-            Some(parse_u64(one_val(c, 2)?).map_err(|e| ArgError::at(2, e))?)
-        }
+        Some(c) if c.key == "client" => Some(
+            parse_u64(one_val(c, 2)?)
+                .and_then(|n| limits::count(n, limits::MAX_CLIENT_ID, "client"))
+                .map_err(|e| ArgError::at(2, e))?,
+        ),
         Some(c) => {
             return Err(ArgError::at(
                 2,
@@ -2146,12 +2259,34 @@ fn normalize(text: &str) -> (String, Vec<usize>) {
 impl Script {
     /// Parses a whole script; nothing runs if any line is malformed.
     pub fn parse(text: &str) -> Result<Script, ScriptError> {
+        if text.len() > limits::MAX_SCRIPT_BYTES {
+            return Err(ScriptError {
+                line: 1,
+                column: 1,
+                message: format!(
+                    "a script of {} bytes is over the limit of {}",
+                    text.len(),
+                    limits::MAX_SCRIPT_BYTES
+                ),
+            });
+        }
         let (norm, lines) = normalize(text);
         let orig = |l: usize| lines.get(l.saturating_sub(1)).copied().unwrap_or(l);
         let ds = datadriven::parse(&norm).map_err(|e| ScriptError {
             line: orig(e.line),
             ..ScriptError::from(e)
         })?;
+        if ds.len() > limits::MAX_SCRIPT_COMMANDS {
+            return Err(ScriptError {
+                line: orig(ds[limits::MAX_SCRIPT_COMMANDS].line),
+                column: 1,
+                message: format!(
+                    "a script of {} commands is over the limit of {}",
+                    ds.len(),
+                    limits::MAX_SCRIPT_COMMANDS
+                ),
+            });
+        }
         let mut directives = Vec::with_capacity(ds.len());
         for mut d in ds {
             let cmd = parse_command(&d).map_err(|e| {

@@ -455,7 +455,7 @@ impl Cluster {
                     ..Default::default()
                 };
                 desc = conf_change_v2_text(&raft::describe::conf_change_as_v2(&cc));
-                node.guarded(move |r| r.propose_conf_change_v1(cc))?
+                node.with_core(move |r| r.propose_conf_change_v1(cc))?
             } else {
                 let cc = ConfChangeV2 {
                     transition: p.transition,
@@ -463,21 +463,12 @@ impl Cluster {
                     context: Vec::new(),
                 };
                 desc = conf_change_v2_text(&cc);
-                node.guarded(move |r| r.propose_conf_change(cc))?
+                node.with_core(move |r| r.propose_conf_change(cc))?
             }
         };
-        match res {
-            Err(why) => {
-                self.core_died(leader, &why, false);
-                return Ok(());
-            }
-            Ok(Err(e)) => {
-                // Dropped (e.g. a leadership transfer is under way): nothing changed.
-                return Err(
-                    format!("leader {leader} drops the proposal ({}): {e}", p.words).into(),
-                );
-            }
-            Ok(Ok(())) => {}
+        if let Err(e) = res {
+            // Dropped (e.g. a leadership transfer is under way): nothing changed.
+            return Err(format!("leader {leader} drops the proposal ({}): {e}", p.words).into());
         }
         let index = before_last + 1;
         let accepted = self

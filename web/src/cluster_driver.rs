@@ -3,17 +3,15 @@
 //! scrubbing seeks; acting while looking at the past forks. A reset rebuilds the cluster from
 //! its [`Setup`].
 //!
-//! Two things here are the page's own, not the cluster's:
-//! - a *lead-in*: a fresh cluster is run until shortly before its first election timeout, so the
-//!   first thing a visitor sees is an election rather than ten seconds of ticking;
-//! - a *client load*: while time runs, a `put` every `load_every_ms` of virtual time (to the
-//!   leader when there is one), so logs grow and replication can be watched. The puts are
-//!   ordinary recorded commands.
+//! The page's own part is the *lead-in*: a fresh cluster is run until shortly before its first
+//! election timeout, so the first thing a visitor sees is an election rather than ten seconds
+//! of ticking. The setup also starts the cluster's background client load (`load every=`), so
+//! logs grow and replication can be watched.
 
 use std::rc::Rc;
 
 use cluster::cluster::{Cluster, Outcome};
-use cluster::script::{ClientVerb, Command as ScriptCommand, Script, Transcript};
+use cluster::script::{Command as ScriptCommand, Script, Transcript};
 use cluster::timetravel::Timeline;
 use cluster::view::ClusterView;
 use raft::logger::Level;
@@ -32,6 +30,12 @@ pub const CHECKPOINT_EVERY: u64 = 1000;
 /// The default client load: a put every half second of virtual time.
 pub const DEFAULT_LOAD_EVERY_MS: u64 = 500;
 
+/// How often the page's nodes snapshot and compact their logs: every this many applied entries
+/// (etcd server's `--snapshot-count`, scaled down to what a page holds), keeping a quarter of
+/// them for followers a little behind. Without it a long run's logs, and every time-travel
+/// checkpoint with them, would grow without end.
+pub const DEFAULT_SNAPSHOT_COUNT: u64 = 100;
+
 /// The default link latency of the page's cluster: slow enough that a message is seen crossing
 /// its link at the default speed.
 pub const DEFAULT_LATENCY: &str = "30ms";
@@ -41,13 +45,6 @@ pub const MAX_NODES: u64 = 9;
 
 /// How many ticks before the first election timeout the lead-in stops.
 const LEAD_IN_TICKS: u64 = 2;
-
-/// The load skips a put while this many client operations are still waiting (no leader, a
-/// partition): a backlog would only retry in a loop.
-const MAX_PENDING_LOAD: usize = 2;
-
-/// The keys the load writes, in turn.
-const LOAD_KEYS: [&str; 3] = ["x", "y", "z"];
 
 /// How far back the event log looks for events that pass its filter.
 const EVENT_SCAN_LIMIT: usize = 20_000;
@@ -64,6 +61,8 @@ pub struct Setup {
     pub latency: String,
     pub pre_vote: bool,
     pub check_quorum: bool,
+    /// Entries applied between snapshots; 0 for never.
+    pub snapshot_count: u64,
     /// Run up to shortly before the first election (see the module comment).
     pub lead_in: bool,
 }
@@ -77,6 +76,7 @@ impl Default for Setup {
             latency: DEFAULT_LATENCY.to_string(),
             pre_vote: false,
             check_quorum: false,
+            snapshot_count: DEFAULT_SNAPSHOT_COUNT,
             lead_in: true,
         }
     }
@@ -102,6 +102,9 @@ impl Setup {
         }
         if self.check_quorum {
             s.push_str(" checkquorum=true");
+        }
+        if self.snapshot_count > 0 {
+            s.push_str(&format!(" snapshot-count={}", self.snapshot_count));
         }
         s
     }
@@ -137,8 +140,11 @@ impl Setup {
                     }
                 }
                 "load" => {
+                    let bounds = cluster::limits::MIN_LOAD_EVERY..=cluster::limits::MAX_RUN;
                     if let Ok(n) = v.parse() {
-                        s.load_every_ms = n;
+                        if n == 0 || bounds.contains(&n) {
+                            s.load_every_ms = n;
+                        }
                     } else if v == "off" {
                         s.load_every_ms = 0;
                     }
@@ -259,6 +265,9 @@ impl ClusterDriver {
                 t.execute(ScriptCommand::Run(ms));
             }
         }
+        if setup.load_every_ms > 0 {
+            t.execute(ScriptCommand::Load(Some(setup.load_every_ms)));
+        }
         t
     }
 
@@ -294,48 +303,9 @@ impl ClusterDriver {
         outcome(self.timeline.execute(cmd))
     }
 
-    /// Runs `ms` of virtual time, with the client load's puts at their instants.
+    /// Runs `ms` of virtual time (the client load, if any, is the cluster's own).
     fn run(&mut self, ms: u64) -> Result<(), String> {
-        let every = self.setup.load_every_ms;
-        let mut t = self.timeline.cluster().now();
-        let end = t.saturating_add(ms);
-        while let Some(k) = t.checked_div(every) {
-            let next = (k + 1) * every;
-            if next > end {
-                break;
-            }
-            self.exec(ScriptCommand::Run(next - t))?;
-            self.load_put(k + 1);
-            t = next;
-        }
-        if end > t {
-            self.exec(ScriptCommand::Run(end - t))?;
-        }
-        Ok(())
-    }
-
-    /// The load's `k`-th put, unless the cluster is too busy to take it.
-    fn load_put(&mut self, k: u64) {
-        let c = self.timeline.cluster();
-        let waiting = c.clients().values().filter(|c| c.pending.is_some()).count();
-        if waiting >= MAX_PENDING_LOAD {
-            return;
-        }
-        let Some(node) = c
-            .leader()
-            .or_else(|| c.nodes().iter().find(|(_, n)| n.is_up()).map(|(&id, _)| id))
-        else {
-            return;
-        };
-        let key = LOAD_KEYS[(k % LOAD_KEYS.len() as u64) as usize];
-        // A refusal (say, every node is down) is the load's own business, not the person's.
-        let _ = self.exec(ScriptCommand::Client {
-            verb: ClientVerb::Put,
-            node,
-            key: key.to_string(),
-            value: k.to_string(),
-            client: None,
-        });
+        self.exec(ScriptCommand::Run(ms)).map(|_| ())
     }
 
     /// Executes a page command that is a script line.
@@ -407,7 +377,9 @@ impl Driver for ClusterDriver {
             }
             Command::ClientLoad { every_ms } => {
                 self.setup.load_every_ms = *every_ms;
-                Ok(())
+                let r = self.exec(ScriptCommand::Load((*every_ms > 0).then_some(*every_ms)));
+                self.refresh(false);
+                r.map(|_| ())
             }
             Command::Run { ms } => {
                 let r = self.run(*ms);
@@ -418,21 +390,6 @@ impl Driver for ClusterDriver {
                 if !self.view.nodes.iter().any(|n| !n.crashed && n.auto_ready) =>
             {
                 Err("no running node handles its Readys automatically: step them by hand in the Ready inspector".into())
-            }
-            Command::Tick | Command::StepMessage | Command::StepReady => {
-                // A step runs time up to its event; the load's puts that fell due meanwhile
-                // are made right after it.
-                let t0 = self.timeline.cluster().now();
-                let r = self.exec_page_command(cmd);
-                let t1 = self.timeline.cluster().now();
-                if let Some(first) = t0.checked_div(self.setup.load_every_ms) {
-                    let last = t1 / self.setup.load_every_ms;
-                    for k in first + 1..=last {
-                        self.load_put(k);
-                    }
-                }
-                self.refresh(false);
-                r
             }
             cmd => {
                 let r = self.exec_page_command(cmd);
@@ -648,7 +605,7 @@ mod tests {
     fn steps_keep_the_load_going() {
         let mut d = driver();
         run(&mut d, 2000);
-        let puts = |d: &ClusterDriver| d.script().matches("put ").count();
+        let puts = |d: &ClusterDriver| d.history().head().history().len();
         let before = puts(&d);
         let t0 = d.now_ms();
         while d.now_ms() < t0 + 1100 {
@@ -691,8 +648,10 @@ mod tests {
         let mut d = driver();
         let e = d.apply(&Command::Restart(2)).unwrap_err();
         assert!(e.contains("running"), "{e}");
-        let e = d.apply(&Command::Crash(42)).unwrap_err();
+        let e = d.apply(&Command::Crash(8)).unwrap_err();
         assert!(e.contains("does not exist"), "{e}");
+        let e = d.apply(&Command::Crash(42)).unwrap_err();
+        assert!(e.contains("over the limit of 9"), "{e}");
         let e = d
             .apply(&Command::SetLink {
                 from: 1,
@@ -887,7 +846,10 @@ mod tests {
         assert_eq!(s.load_every_ms, 20);
         assert_eq!(s.latency, "50..150ms");
         assert!(s.pre_vote && !s.check_quorum);
-        assert_eq!(s.cluster_line(), "cluster 7 latency=50..150ms prevote=true");
+        assert_eq!(
+            s.cluster_line(),
+            "cluster 7 latency=50..150ms prevote=true snapshot-count=100"
+        );
         let bad = Setup::from_query("?nodes=40&seed=x&latency=soon&load=off&other=1");
         assert_eq!(bad.nodes, 5);
         assert_eq!(bad.seed, 1);

@@ -111,8 +111,8 @@ pub enum Command {
     Resize {
         nodes: u64,
     },
-    /// Issue a client `put` every `every_ms` of virtual time while running; 0 stops it (not a
-    /// script line: the puts it issues are).
+    /// A client `put` every `every_ms` of virtual time while running; 0 stops it (the setup
+    /// remembers it for a reset, and the driver issues the cluster's `load`).
     ClientLoad {
         every_ms: u64,
     },

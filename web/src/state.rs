@@ -480,8 +480,9 @@ mod tests {
         );
         assert_eq!(s.now_ms, t0 + 150);
         let script = s.driver.script();
-        let runs = script.lines().filter(|l| l.starts_with("run ")).count();
-        assert_eq!(runs, 1, "the lead-in and the frames merge: {script}");
+        let after_load = script.split("load every=").nth(1).unwrap_or_default();
+        let runs = after_load.lines().filter(|l| l.starts_with("run ")).count();
+        assert_eq!(runs, 1, "the frames merge into one run: {script}");
     }
 
     #[test]

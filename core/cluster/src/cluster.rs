@@ -59,6 +59,7 @@ use crate::view::{
     ProgressView, ReadyView, Role,
 };
 
+mod load;
 mod membership;
 
 pub use membership::{conf_change_text, MembershipState, REMOVED_STOP_TICKS, REMOVED_TEXT};
@@ -242,6 +243,8 @@ pub struct Cluster {
     event_limit: Option<u64>,
     /// Removed members, the newest configuration, etcd server's rules (see `membership`).
     membership: MembershipState,
+    /// The background client load, if any (see `load`).
+    load: Option<load::ClientLoad>,
 }
 
 impl Clone for Cluster {
@@ -288,6 +291,7 @@ impl Cluster {
             next_budget: self.next_budget,
             event_limit: self.event_limit,
             membership: self.membership.clone(),
+            load: self.load,
         }
     }
 
@@ -337,6 +341,7 @@ impl Cluster {
             next_budget: None,
             event_limit: None,
             membership: MembershipState::default(),
+            load: None,
         }
     }
 
@@ -732,6 +737,7 @@ impl Cluster {
                 value,
                 client,
             } => self.client_op(*verb, *node, key, value, *client),
+            C::Load(every) => self.set_load(*every),
             C::Membership(m) => self.membership_change(*m),
             C::Expect(c) => self.evaluate(c).map_err(Failure::Expectation),
             C::Kv(id) => {
@@ -820,6 +826,8 @@ impl Cluster {
             policy: s.policy,
             sync_latency: s.sync,
             step_down_on_removal: s.step_down_on_removal,
+            snapshot_count: s.snapshot_count,
+            snapshot_catch_up: s.catch_up_entries,
             ..NodeConfig::playground()
         };
         // Refuse a bad configuration before creating anything.
@@ -1280,6 +1288,8 @@ impl Cluster {
     ) -> Result<String, Failure> {
         let now = self.now;
         let at = self.next_event();
+        // A snapshot the node took after its Advance: an event of its own, after the Advance.
+        let mut taken = None;
         let (e, kind) = match step {
             ReadyStep::Persist => {
                 let node = self.up_node(id)?;
@@ -1398,11 +1408,9 @@ impl Cluster {
             }
             ReadyStep::Advance => {
                 let node = self.up_node(id)?;
-                node.advance()?;
-                if !node.is_up() {
-                    let why = node.panicked.clone().unwrap_or_default();
-                    self.core_died(id, &why, false);
-                    return Ok(String::new());
+                let count = node.config.snapshot_count;
+                if let Some(t) = node.advance()? {
+                    taken = Some((count, t));
                 }
                 let text = format!(
                     "{id} calls Advance: the Ready is handled, Raft may hand out the next one"
@@ -1412,6 +1420,19 @@ impl Cluster {
         };
         let text = e.text.clone();
         self.emit(kind, Some(id), e);
+        if let Some((count, t)) = taken {
+            self.emit(
+                EventKind::Disk,
+                Some(id),
+                Explanation::new(
+                    format!(
+                        "{id} has applied {count} entries since its last snapshot: it snapshots its state machine at index {} and compacts its log, keeping entries from {} on for followers a little behind (etcd's --snapshot-count)",
+                        t.index, t.first_index
+                    ),
+                    Some(section::COMPACTION),
+                ),
+            );
+        }
         Ok(text)
     }
 
@@ -2225,6 +2246,7 @@ impl Cluster {
             .chain(clients)
             .chain(self.network.next_arrival())
             .chain(self.next_shutdown())
+            .chain(self.next_load())
             .min()
     }
 
@@ -2314,7 +2336,8 @@ impl Cluster {
             self.client_timer(cid);
             return Ok(true);
         }
-        Ok(false)
+        // 6. The background load's put.
+        Ok(self.do_due_load())
     }
 
     /// One event: the next due thing, moving the clock forward to it if needed (but not past

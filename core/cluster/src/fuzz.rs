@@ -346,6 +346,10 @@ impl<C: Choices> Generator<'_, C> {
         if self.choices.chance(20) {
             s.sync = self.duration(limits::MAX_LATENCY);
         }
+        if self.choices.chance(30) {
+            s.snapshot_count = self.count(20);
+            s.catch_up_entries = self.count(10);
+        }
         s
     }
 
@@ -629,7 +633,11 @@ impl<C: Choices> Generator<'_, C> {
             56 => K::Checker,
             57 => K::Events(self.count(limits::MAX_EVENTS_LISTED) as usize),
             58 => K::StopAfter(self.count(200)),
-            59 => K::Step(StepKind::Any),
+            59 => K::Load(
+                self.choices
+                    .chance(70)
+                    .then(|| self.duration(2000).max(limits::MIN_LOAD_EVERY - 1)),
+            ),
             _ => K::Run(self.duration(2000)),
         }
     }

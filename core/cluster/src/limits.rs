@@ -33,6 +33,9 @@ pub const MAX_INDEX: u64 = 1_000_000_000;
 /// `add-nodes inflight=N`: etcd's MaxInflightMsgs.
 pub const MAX_INFLIGHT: u64 = 10_000;
 
+/// `load every=D`: the shortest interval between the background load's puts.
+pub const MIN_LOAD_EVERY: Millis = 10;
+
 /// Client ids (`client=C`).
 pub const MAX_CLIENT_ID: u64 = 100;
 

@@ -120,6 +120,16 @@ pub struct NodeConfig {
     pub policy: ReadyPolicy,
     /// Time an fsync takes on this node's (healthy) disk.
     pub sync_latency: Millis,
+    /// etcd server's `--snapshot-count`: after this many entries applied since its last
+    /// snapshot, a node snapshots its state machine and compacts its log. 0: never compact, and
+    /// keep the storage's snapshot level with the state machine after every Advance instead
+    /// (etcd's test harness does that).
+    #[serde(default)]
+    pub snapshot_count: u64,
+    /// etcd server's `SnapshotCatchUpEntries`: entries kept below a new snapshot, so that a
+    /// follower a little behind still catches up from the log rather than by snapshot.
+    #[serde(default)]
+    pub snapshot_catch_up: u64,
 }
 
 impl Default for NodeConfig {
@@ -148,6 +158,8 @@ impl NodeConfig {
             step_down_on_removal: false,
             policy: ReadyPolicy::RaftNodeStart,
             sync_latency: DEFAULT_SYNC_LATENCY,
+            snapshot_count: 0,
+            snapshot_catch_up: 0,
         }
     }
 
@@ -182,6 +194,15 @@ impl NodeConfig {
         c.logger = Some(logger);
         c
     }
+}
+
+/// A snapshot a node took after an Advance (see [`NodeConfig::snapshot_count`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SnapshotTaken {
+    /// The snapshot's index: what the node had applied.
+    pub index: u64,
+    /// The first index its in-memory log still holds.
+    pub first_index: u64,
 }
 
 /// A Ready the node took and has not advanced past yet, with the steps done so far.
@@ -680,7 +701,36 @@ impl Node {
             return Err(NodeError::AlreadyDone(id, ReadyStep::Send));
         }
         rip.sent = true;
-        Ok(rip.ready.messages.clone())
+        let mut msgs = rip.ready.messages.clone();
+        if self.config.snapshot_count > 0 {
+            for m in msgs
+                .iter_mut()
+                .filter(|m| m.msg_type == MessageType::MsgSnap)
+            {
+                if let Some(s) = self.merged_snapshot() {
+                    m.snapshot = Some(s);
+                }
+            }
+        }
+        Ok(msgs)
+    }
+
+    /// etcd server's `createMergedSnapshotMessage`: the snapshot a leader sends is its state
+    /// machine as applied now, with the configuration as applied now, not the last snapshot it
+    /// compacted at. A node that joined after that snapshot would not find itself in the older
+    /// one's configuration and would ignore it.
+    fn merged_snapshot(&self) -> Option<Snapshot> {
+        let r = self.raw.as_ref()?;
+        let applied = self.kv.applied();
+        let term = r.raft.raft_log.term(applied).ok()?;
+        Some(Snapshot {
+            data: self.kv.snapshot_data(),
+            metadata: SnapshotMetadata {
+                conf_state: r.raft.trk.conf_state(),
+                index: applied,
+                term,
+            },
+        })
     }
 
     /// Applies the Ready's snapshot and committed entries to the state machine, configuration
@@ -747,11 +797,12 @@ impl Node {
         Ok(report)
     }
 
-    /// Calls Advance, once every other step is done. The storage's snapshot is then refreshed
-    /// to the state machine's current state, so that a follower that needs a snapshot gets the
-    /// latest one (etcd's test harness does the same; etcd's server snapshots every
-    /// `SnapshotCount` entries instead).
-    pub fn advance(&mut self) -> Result<(), NodeError> {
+    /// Calls Advance, once every other step is done. Then, with a snapshot count, a node that
+    /// applied that many entries since its last snapshot takes one and compacts its log, as
+    /// etcd's server does; without, the storage's snapshot is refreshed to the state machine's
+    /// current state, so that a follower that needs a snapshot gets the latest one (etcd's test
+    /// harness does that).
+    pub fn advance(&mut self) -> Result<Option<SnapshotTaken>, NodeError> {
         let id = self.id;
         let rip = self.in_progress()?;
         for step in [ReadyStep::Persist, ReadyStep::Send, ReadyStep::Apply] {
@@ -766,8 +817,41 @@ impl Node {
             return Err(NodeError::NoReady(id));
         };
         self.with_core(|r| r.advance(rip.ready))?;
-        self.refresh_snapshot();
-        Ok(())
+        if self.config.snapshot_count == 0 {
+            self.refresh_snapshot();
+            return Ok(None);
+        }
+        Ok(self.snapshot_if_due())
+    }
+
+    /// etcd server's `triggerSnapshot`: a snapshot at the applied index once `snapshot_count`
+    /// entries were applied since the last one, saved to the disk before the in-memory log is
+    /// compacted (so a restart never finds a hole), keeping `snapshot_catch_up` entries.
+    fn snapshot_if_due(&mut self) -> Option<SnapshotTaken> {
+        let applied = self.kv.applied();
+        let raw = self.raw.as_mut()?;
+        let cs = raw.raft.trk.conf_state();
+        let mem = raw.store_mut();
+        let snap_index = mem.snapshot().ok()?.metadata.index;
+        let last = mem.last_index().ok()?;
+        if applied < snap_index.saturating_add(self.config.snapshot_count) || applied > last {
+            return None;
+        }
+        let snap = mem
+            .create_snapshot(applied, Some(cs), self.kv.snapshot_data())
+            .ok()?;
+        let compact_to = applied.saturating_sub(self.config.snapshot_catch_up);
+        if compact_to > mem.first_index().ok()? {
+            mem.compact(compact_to).ok()?;
+        }
+        let first = mem.first_index().ok()?;
+        // The disk keeps the snapshot and the entries after it (a stale or refused snapshot
+        // leaves the disk as it was: the memory's compaction is still safe, it kept more).
+        let _ = self.disk.apply_snapshot(snap);
+        Some(SnapshotTaken {
+            index: applied,
+            first_index: first,
+        })
     }
 
     fn refresh_snapshot(&mut self) {

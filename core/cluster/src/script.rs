@@ -435,6 +435,12 @@ pub struct ClusterSetup {
     /// instead of leading until it stops.
     #[serde(default)]
     pub step_down_on_removal: bool,
+    /// etcd server's `--snapshot-count` (0: never compact; see `NodeConfig::snapshot_count`).
+    #[serde(default)]
+    pub snapshot_count: u64,
+    /// Entries kept below a new snapshot (etcd's `SnapshotCatchUpEntries`).
+    #[serde(default)]
+    pub catch_up_entries: u64,
 }
 
 impl Default for ClusterSetup {
@@ -452,6 +458,8 @@ impl Default for ClusterSetup {
             sync: n.sync_latency,
             lease_reads: false,
             step_down_on_removal: false,
+            snapshot_count: 0,
+            catch_up_entries: 0,
         }
     }
 }
@@ -753,6 +761,8 @@ pub enum Command {
         value: String,
         client: Option<ClientId>,
     },
+    /// `load every=D` (a put every D of virtual time) or `load off` (`None`).
+    Load(Option<Millis>),
     // assertions and queries
     Expect(Condition),
     Kv(NodeId),
@@ -790,6 +800,7 @@ pub const COMMANDS: &[&str] = &[
     "hold-msg",
     "kv",
     "link",
+    "load",
     "log-level",
     "manual",
     "partition",
@@ -892,6 +903,12 @@ impl fmt::Display for Command {
                 }
                 if s.step_down_on_removal {
                     f.write_str(" step-down-on-removal=true")?;
+                }
+                if s.snapshot_count != 0 {
+                    write!(f, " snapshot-count={}", s.snapshot_count)?;
+                }
+                if s.catch_up_entries != default_catch_up(s.snapshot_count) {
+                    write!(f, " catch-up-entries={}", s.catch_up_entries)?;
                 }
                 Ok(())
             }
@@ -1077,6 +1094,8 @@ impl fmt::Display for Command {
                 }
                 Ok(())
             }
+            Load(Some(ms)) => write!(f, "load every={}", format_duration(*ms)),
+            Load(None) => f.write_str("load off"),
             Membership(m) => write!(f, "{m}"),
             Expect(c) => write!(f, "expect {c}"),
             Kv(n) => write!(f, "kv {n}"),
@@ -1741,6 +1760,26 @@ fn parse_command(d: &TestData) -> Result<Command, ArgError> {
             step: crate::node::ReadyStep::Advance,
         },
         "put" | "get" | "delete" => parse_client(d)?,
+        "load" => match d.cmd_args.first() {
+            Some(a) if a.key == "off" && a.vals.is_empty() && d.cmd_args.len() == 1 => Load(None),
+            Some(a) if a.key == "every" && d.cmd_args.len() == 1 => {
+                let ms = parse_duration(one_val(a, 0)?).map_err(ae(0))?;
+                if ms < limits::MIN_LOAD_EVERY {
+                    return Err(ArgError::at(
+                        0,
+                        format!(
+                            "load every={}: at least {} between puts",
+                            format_duration(ms),
+                            format_duration(limits::MIN_LOAD_EVERY)
+                        ),
+                    ));
+                }
+                Load(Some(
+                    limits::duration(ms, limits::MAX_RUN, "load every").map_err(ae(0))?,
+                ))
+            }
+            _ => return Err(ArgError::new("load: want load every=500ms or load off")),
+        },
         "add-node" => Membership(MembershipChange::AddNode(only_id(d)?)),
         "add-learner" => Membership(MembershipChange::AddLearner(only_id(d)?)),
         "promote" => Membership(MembershipChange::Promote(only_id(d)?)),
@@ -1789,6 +1828,12 @@ fn parse_command(d: &TestData) -> Result<Command, ArgError> {
 /// How long `run-until` waits when no `max=` is given.
 pub const DEFAULT_RUN_UNTIL_MAX: Millis = 30_000;
 
+/// Entries kept below a snapshot when the script does not say: a quarter of the snapshot
+/// count (etcd keeps 5,000 below every 100,000).
+fn default_catch_up(snapshot_count: u64) -> u64 {
+    snapshot_count / 4
+}
+
 fn parse_cluster(d: &TestData) -> Result<Command, ArgError> {
     let a = d
         .cmd_args
@@ -1805,6 +1850,7 @@ fn parse_cluster(d: &TestData) -> Result<Command, ArgError> {
         nodes: n,
         ..ClusterSetup::default()
     };
+    let mut catch_up = None;
     for (i, a) in d.cmd_args.iter().enumerate().skip(1) {
         let ae = |e: String| ArgError::at(i, e);
         let v = one_val(a, i)?;
@@ -1847,9 +1893,22 @@ fn parse_cluster(d: &TestData) -> Result<Command, ArgError> {
                     .map_err(ae)?
             }
             "step-down-on-removal" => s.step_down_on_removal = parse_bool(v).map_err(ae)?,
+            "snapshot-count" => {
+                s.snapshot_count = parse_u64(v)
+                    .and_then(|n| limits::count(n, limits::MAX_INDEX, "snapshot-count"))
+                    .map_err(ae)?
+            }
+            "catch-up-entries" => {
+                catch_up = Some(
+                    parse_u64(v)
+                        .and_then(|n| limits::count(n, limits::MAX_INDEX, "catch-up-entries"))
+                        .map_err(ae)?,
+                )
+            }
             k => return Err(ae(format!("cluster: unknown option {k}"))),
         }
     }
+    s.catch_up_entries = catch_up.unwrap_or(default_catch_up(s.snapshot_count));
     Ok(Command::Cluster(s))
 }
 
@@ -2450,6 +2509,10 @@ mod tests {
             "checker",
             "events last=5",
             "stop-after events=12",
+            "load every=500ms",
+            "load off",
+            "cluster 5 snapshot-count=100",
+            "cluster 5 snapshot-count=100 catch-up-entries=10",
             "cluster 5 step-down-on-removal=true",
             "add-node 4",
             "add-learner 6",

@@ -300,6 +300,11 @@ impl Cluster {
         self.clone_parts(false)
     }
 
+    /// Pins the commands recorded so far (see [`Recorder::seal`]).
+    pub(crate) fn seal_recorder(&mut self) {
+        self.recorder.seal();
+    }
+
     /// Gives a checkpoint back the events and commands that led to it.
     pub(crate) fn restore_history(&mut self, events: &[Event], recorder: Recorder) {
         self.events = events.to_vec();
@@ -439,6 +444,8 @@ impl Cluster {
         // Lines logged outside any event (there should be none) must not leak into the next.
         self.sink.take();
         let first = self.events.len() as u64;
+        // A run under a budget may stop early: it is recorded as it was asked, on its own line.
+        let budgeted = self.next_budget.is_some() || self.event_limit.is_some();
         let res = if let Command::StopAfter(n) = cmd {
             self.next_budget = Some(n);
             Ok(())
@@ -465,7 +472,20 @@ impl Cluster {
             text = "ok".to_string();
         }
         let end = self.events.len() as u64;
-        self.recorder.record(cmd, first, end, text.clone());
+        match cmd {
+            Command::Run(ms)
+                if outcome == Outcome::Ok && !budgeted && self.recorder.can_extend_run(first) =>
+            {
+                let since = self
+                    .recorder
+                    .commands()
+                    .last()
+                    .map_or(first, |r| r.first_event);
+                let merged = format!("{}\n", self.summary(since));
+                self.recorder.extend_run(ms, end, merged);
+            }
+            cmd => self.recorder.record(cmd, first, end, text.clone()),
+        }
         CommandOutput {
             text,
             outcome,

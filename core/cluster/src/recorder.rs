@@ -30,6 +30,10 @@ pub struct RecordedCommand {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Recorder {
     commands: Vec<RecordedCommand>,
+    /// Commands before this one are pinned (a time-travel checkpoint counts them): a `run`
+    /// may extend only a later one.
+    #[serde(default)]
+    sealed: usize,
 }
 
 impl Recorder {
@@ -46,10 +50,47 @@ impl Recorder {
         });
     }
 
+    /// Whether a `run` that starts at event `first` may extend the last command instead of
+    /// being recorded apart: the last one is a `run` that ran to its end (not cut short by
+    /// `stop-after`, not failed) and nothing pinned it. Running `a` then `b` is running `a + b`
+    /// (a run stops at its end instant having done everything due by then, which is where the
+    /// next one starts), so the merged script replays the same events; a page that runs time
+    /// frame by frame then records one command, not sixty a second.
+    pub fn can_extend_run(&self, first: u64) -> bool {
+        let n = self.commands.len();
+        let Some(last) = self.commands.last() else {
+            return false;
+        };
+        let cut_short = n >= 2 && matches!(self.commands[n - 2].command, Command::StopAfter(_));
+        matches!(last.command, Command::Run(_))
+            && n > self.sealed
+            && !cut_short
+            && last.end_event == first
+            && last.output.starts_with("now ")
+    }
+
+    /// Extends the last command, a `run` (see [`Recorder::can_extend_run`]), by `ms`.
+    pub fn extend_run(&mut self, ms: u64, end_event: u64, output: String) {
+        if let Some(last) = self.commands.last_mut() {
+            if let Command::Run(total) = &mut last.command {
+                *total = total.saturating_add(ms);
+                last.end_event = end_event;
+                last.output = output;
+            }
+        }
+    }
+
+    /// Pins the commands recorded so far (a checkpoint was taken after them).
+    pub fn seal(&mut self) {
+        self.sealed = self.commands.len();
+    }
+
     /// The first `n` commands.
     pub fn prefix(&self, n: usize) -> Recorder {
+        let n = n.min(self.commands.len());
         Recorder {
-            commands: self.commands[..n.min(self.commands.len())].to_vec(),
+            commands: self.commands[..n].to_vec(),
+            sealed: n,
         }
     }
 
@@ -231,6 +272,48 @@ pub(crate) mod tests {
                 "case {case}"
             );
         }
+    }
+
+    #[test]
+    fn consecutive_runs_record_as_one_unless_pinned_or_cut_short() {
+        let runs = |c: &Cluster| -> Vec<Command> {
+            c.recorder()
+                .commands()
+                .iter()
+                .filter(|r| matches!(r.command, Command::Run(_)))
+                .map(|r| r.command.clone())
+                .collect()
+        };
+        let mut c = Cluster::with_nodes(3, 9);
+        for _ in 0..5 {
+            c.execute(Command::Run(100));
+        }
+        assert_eq!(runs(&c), vec![Command::Run(500)]);
+        // One run of the same length from the start prints what the merged record says.
+        let mut one = Cluster::with_nodes(3, 9);
+        let out = one.execute(Command::Run(500));
+        let last = c.recorder().commands().last().unwrap();
+        assert_eq!(last.output, out.text);
+        assert_eq!(one.history_hash(), c.history_hash());
+        // A checkpoint pins what came before; a run cut short by stop-after stays apart.
+        c.seal_recorder();
+        c.execute(Command::Run(100));
+        c.execute(Command::StopAfter(3));
+        c.execute(Command::Run(100));
+        c.execute(Command::Run(100));
+        assert_eq!(
+            runs(&c),
+            vec![
+                Command::Run(500),
+                Command::Run(100),
+                Command::Run(100),
+                Command::Run(100)
+            ]
+        );
+        let script = c.recorder().to_script(9, true);
+        let t = Script::run(&script, 9).unwrap();
+        assert!(t.passed(), "{}", t.report());
+        assert_eq!(t.history_hash, c.history_hash());
     }
 
     #[test]

@@ -195,6 +195,8 @@ impl Timeline {
         let events = self.len();
         let last = self.checkpoints.last().map_or(0, |c| c.events);
         if events >= last + self.every {
+            // The checkpoint counts the commands so far: a later run must not extend them.
+            self.head.seal_recorder();
             self.checkpoints.push(Checkpoint {
                 commands: self.head.recorder().len(),
                 events,

@@ -233,8 +233,16 @@ impl ClusterDriver {
         &self.timeline
     }
 
+    /// An empty timeline whose cluster keeps only the events the event log can list: the
+    /// page may run for hours, and time travel makes older events again when it goes there.
+    fn timeline(seed: u64) -> Timeline {
+        let mut c = Cluster::new(seed);
+        c.set_event_window(EVENT_SCAN_LIMIT);
+        Timeline::with_checkpoint_every(c, CHECKPOINT_EVERY)
+    }
+
     fn build(setup: &Setup) -> Timeline {
-        let mut t = Timeline::with_checkpoint_every(Cluster::new(setup.seed), CHECKPOINT_EVERY);
+        let mut t = Self::timeline(setup.seed);
         t.execute(ScriptCommand::LogLevel("info".into()));
         match ScriptCommand::parse(&setup.cluster_line()) {
             Ok(cmd) => {
@@ -493,7 +501,7 @@ impl Driver for ClusterDriver {
         let transcript = Script::run(text, seed).map_err(|e| e.to_string())?;
         // The transcript's cluster has no checkpoints to travel back with; the same commands on
         // a fresh timeline give the same run (the simulation is deterministic) with them.
-        let mut t = Timeline::with_checkpoint_every(Cluster::new(seed), CHECKPOINT_EVERY);
+        let mut t = Self::timeline(seed);
         for rc in transcript.cluster.recorder().commands() {
             t.execute(rc.command.clone());
         }

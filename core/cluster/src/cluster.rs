@@ -42,9 +42,10 @@ use serde::{Deserialize, Serialize};
 use crate::checker::Checker;
 use crate::clock::Millis;
 use crate::event::{
-    entries_phrase, explain_delivery, explain_tick, history_hash, message_phrase, section, Event,
-    EventKind, Explanation, LogLine,
+    entries_phrase, explain_delivery, explain_tick, message_phrase, section, Event, EventKind,
+    Explanation, LogLine,
 };
+use crate::event_log::EventLog;
 use crate::history::{History, OpId};
 use crate::kv::{ApplyOutcome, ClientId, Command as KvCommand, Op, Reply, RequestId};
 use crate::network::{random_between, DropReason, InFlight, LinkConfig, Network, NodeId};
@@ -226,7 +227,7 @@ pub struct Cluster {
     clients: BTreeMap<ClientId, Client>,
     client_config: ClientConfig,
     history: History,
-    events: Vec<Event>,
+    events: EventLog,
     checker: Checker,
     recorder: Recorder,
     /// The configuration of nodes the playground creates.
@@ -276,7 +277,7 @@ impl Cluster {
             events: if history {
                 self.events.clone()
             } else {
-                Vec::new()
+                self.events.empty_like()
             },
             checker: self.checker.clone(),
             recorder: if history {
@@ -306,8 +307,8 @@ impl Cluster {
     }
 
     /// Gives a checkpoint back the events and commands that led to it.
-    pub(crate) fn restore_history(&mut self, events: &[Event], recorder: Recorder) {
-        self.events = events.to_vec();
+    pub(crate) fn restore_history(&mut self, events: EventLog, recorder: Recorder) {
+        self.events = events;
         self.recorder = recorder;
     }
 }
@@ -336,7 +337,7 @@ impl Cluster {
             clients: BTreeMap::new(),
             client_config: ClientConfig::default(),
             history: History::new(),
-            events: Vec::new(),
+            events: EventLog::new(),
             checker: Checker::new(),
             recorder: Recorder::new(),
             defaults: NodeConfig::playground(),
@@ -398,7 +399,18 @@ impl Cluster {
     }
 
     pub fn events(&self) -> &[Event] {
+        self.events.kept()
+    }
+
+    /// Every event of the run, counted, and the latest of them (see [`EventLog`]).
+    pub fn event_log(&self) -> &EventLog {
         &self.events
+    }
+
+    /// Keeps only about the latest `window` events (0: all of them, the default): a page left
+    /// running needs the latest for its event log, and time travel replays the rest.
+    pub fn set_event_window(&mut self, window: usize) {
+        self.events.set_window(window);
     }
 
     pub fn checker(&self) -> &Checker {
@@ -420,9 +432,11 @@ impl Cluster {
         &self.partition
     }
 
-    /// A stable hash of every event: same seed and commands, same hash.
+    /// A stable hash of every event: same seed and commands, same hash. A past state that time
+    /// travel cut out of a windowed log (see [`Cluster::set_event_window`]) no longer has the
+    /// events before its window and answers 0.
     pub fn history_hash(&self) -> u64 {
-        history_hash(&self.events)
+        self.events.hash().unwrap_or(0)
     }
 
     /// The node that leads in the highest term, among running nodes.
@@ -443,7 +457,7 @@ impl Cluster {
         out.reset();
         // Lines logged outside any event (there should be none) must not leak into the next.
         self.sink.take();
-        let first = self.events.len() as u64;
+        let first = self.events.len();
         // A run under a budget may stop early: it is recorded as it was asked, on its own line.
         let budgeted = self.next_budget.is_some() || self.event_limit.is_some();
         let res = if let Command::StopAfter(n) = cmd {
@@ -471,7 +485,7 @@ impl Cluster {
         if text.is_empty() {
             text = "ok".to_string();
         }
-        let end = self.events.len() as u64;
+        let end = self.events.len();
         match cmd {
             Command::Run(ms)
                 if outcome == Outcome::Ok && !budgeted && self.recorder.can_extend_run(first) =>
@@ -514,7 +528,7 @@ impl Cluster {
     }
 
     fn stopped(&self) -> bool {
-        let n = self.events.len() as u64;
+        let n = self.events.len();
         self.budget.is_some_and(|b| n >= b) || self.event_limit.is_some_and(|l| n >= l)
     }
 
@@ -525,7 +539,7 @@ impl Cluster {
     }
 
     fn next_event(&self) -> u64 {
-        self.events.len() as u64
+        self.events.len()
     }
 
     /// Records an event: the state change already happened. The checker looks at the cluster
@@ -792,9 +806,10 @@ impl Cluster {
                 Ok(())
             }
             C::Events(n) => {
-                let start = self.events.len().saturating_sub(*n);
+                let kept = self.events.kept();
+                let start = kept.len().saturating_sub(*n);
                 let mut s = String::new();
-                for e in &self.events[start..] {
+                for e in &kept[start..] {
                     let _ = writeln!(s, "{e}");
                 }
                 self.write(&s);
@@ -2739,8 +2754,9 @@ impl Cluster {
                 nodes: v.nodes.clone(),
             },
         };
-        let start = self.events.len().saturating_sub(VIEW_RECENT_EVENTS);
-        let recent_events = self.events[start..]
+        let kept = self.events.kept();
+        let start = kept.len().saturating_sub(VIEW_RECENT_EVENTS);
+        let recent_events = kept[start..]
             .iter()
             .map(|e| EventView {
                 index: e.index,
@@ -2752,7 +2768,7 @@ impl Cluster {
                 },
             })
             .collect();
-        let events = self.events.len() as u64;
+        let events = self.events.len();
         let config = self.config_view();
         let mut nodes: Vec<NodeView> = nodes;
         for nv in &mut nodes {

@@ -6,6 +6,7 @@ pub mod clock;
 pub mod cluster;
 pub mod disk;
 pub mod event;
+pub mod event_log;
 pub mod fuzz;
 pub mod history;
 pub mod kv;

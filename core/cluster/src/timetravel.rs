@@ -30,6 +30,10 @@ pub const DEFAULT_CHECKPOINT_EVERY: u64 = 200;
 /// with its length times its size. A seek then replays at most about the current spacing.
 pub const DEFAULT_MAX_CHECKPOINTS: usize = 48;
 
+/// Events a seek replays at least before its target when it can, so that the past it shows
+/// comes with recent events to list even when the head's event log no longer keeps them.
+const SEEK_CONTEXT: u64 = 100;
+
 /// Why a seek failed.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TimeTravelError {
@@ -110,7 +114,7 @@ impl Timeline {
     pub fn with_checkpoint_every(cluster: Cluster, every: u64) -> Timeline {
         let first = Checkpoint {
             commands: cluster.recorder().len(),
-            events: cluster.events().len() as u64,
+            events: cluster.event_log().len(),
             cluster: cluster.checkpoint(),
         };
         Timeline {
@@ -147,7 +151,7 @@ impl Timeline {
 
     /// Events in the present timeline.
     pub fn len(&self) -> u64 {
-        self.head.events().len() as u64
+        self.head.event_log().len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -156,7 +160,7 @@ impl Timeline {
 
     /// How many events the shown cluster has seen.
     pub fn position(&self) -> u64 {
-        self.cluster().events().len() as u64
+        self.cluster().event_log().len()
     }
 
     pub fn is_in_past(&self) -> bool {
@@ -180,11 +184,11 @@ impl Timeline {
     /// becomes a [`Branch`] and the past becomes the present.
     pub fn execute(&mut self, cmd: Command) -> CommandOutput {
         if let Some((past, replayed)) = self.past.take() {
-            let forked_at = past.events().len() as u64;
+            let forked_at = past.event_log().len();
             let old = std::mem::replace(&mut self.head, past);
             self.branches.push(Branch {
                 forked_at,
-                events: old.events().len() as u64,
+                events: old.event_log().len(),
                 script: old.recorder().to_script(old.seed(), false),
             });
             // Checkpoints after the fork point belong to the abandoned future.
@@ -244,25 +248,27 @@ impl Timeline {
             self.past = None;
             return Ok(());
         }
+        // Start far enough back that the replay makes some events before the target again:
+        // with a windowed event log, the head may no longer keep them.
         let cp = self
             .checkpoints
             .iter()
             .rev()
-            .find(|c| c.events <= events)
+            .find(|c| c.events.saturating_add(SEEK_CONTEXT) <= events || c.events == 0)
+            .or_else(|| self.checkpoints.iter().rev().find(|c| c.events <= events))
             .or_else(|| self.checkpoints.first())
             .ok_or(TimeTravelError::Future {
                 wanted: events,
                 events: total,
             })?;
         let mut c = cp.cluster.checkpoint();
-        let head_events = self.head.events();
         c.restore_history(
-            &head_events[..cp.events as usize],
+            self.head.event_log().prefix(cp.events),
             self.head.recorder().prefix(cp.commands),
         );
         let mut replayed = cp.commands;
         for rc in &self.head.recorder().commands()[cp.commands..] {
-            let now = c.events().len() as u64;
+            let now = c.event_log().len();
             if now >= events {
                 break;
             }
@@ -275,7 +281,7 @@ impl Timeline {
                 break;
             }
         }
-        let got = c.events().len() as u64;
+        let got = c.event_log().len();
         if got != events {
             return Err(TimeTravelError::Diverged {
                 wanted: events,
@@ -378,6 +384,42 @@ mod tests {
             b.execute(Command::Run(2000));
             assert_eq!(a.history_hash(), b.history_hash(), "at {target}");
             assert!(a.events().len() > target as usize + 50);
+        }
+    }
+
+    /// A head that keeps only a window of its events still seeks exactly, anywhere, and the
+    /// past it shows lists the same latest events as a head that kept them all.
+    #[test]
+    fn a_windowed_event_log_seeks_exactly_and_lists_recent_events() {
+        let full = scenario();
+        let mut c = Cluster::new(7);
+        c.set_event_window(60);
+        let mut win = Timeline::with_checkpoint_every(c, 50);
+        for rc in full.head().recorder().commands().to_vec() {
+            win.execute(rc.command);
+        }
+        let n = win.len();
+        assert_eq!(n, full.len());
+        assert!(win.head().events().len() < 120, "the head keeps a window");
+        assert_eq!(win.head().history_hash(), full.head().history_hash());
+        let mut full = full;
+        for target in [1, 30, 200, n / 2, n - 70, n - 1] {
+            win.seek(target).unwrap();
+            full.seek(target).unwrap();
+            assert_eq!(win.position(), target);
+            let (a, b) = (win.cluster().events(), full.cluster().events());
+            let shown = a.len().min(40);
+            assert!(
+                shown >= target.min(40) as usize,
+                "at {target}: {} kept",
+                a.len()
+            );
+            assert_eq!(a[a.len() - shown..], b[b.len() - shown..], "at {target}");
+            assert_eq!(
+                serde_json::to_string(&win.view()).unwrap(),
+                serde_json::to_string(&full.view()).unwrap(),
+                "at {target}"
+            );
         }
     }
 

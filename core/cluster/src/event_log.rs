@@ -121,14 +121,14 @@ impl EventLog {
             first: self.first,
             kept: self.kept[..(n - self.first) as usize].to_vec(),
             window: self.window,
-            dropped: self.dropped.clone(),
+            dropped: self.dropped,
         }
     }
 
     /// The hash of every event's text (see [`crate::event::history_hash`]), or `None` for a
     /// log cut out of another after part of it had left the window.
     pub fn hash(&self) -> Option<u64> {
-        let mut h = self.dropped.clone()?;
+        let mut h = self.dropped?;
         for e in &self.kept {
             hash_event(&mut h, e);
         }

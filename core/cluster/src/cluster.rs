@@ -62,6 +62,7 @@ use crate::view::{
 
 mod load;
 mod membership;
+mod pending;
 
 pub use membership::{conf_change_text, MembershipState, REMOVED_STOP_TICKS, REMOVED_TEXT};
 
@@ -246,6 +247,8 @@ pub struct Cluster {
     membership: MembershipState,
     /// The background client load, if any (see `load`).
     load: Option<load::ClientLoad>,
+    /// The command under way, when it runs in slices (see `pending`).
+    pending: Option<pending::Pending>,
 }
 
 impl Clone for Cluster {
@@ -293,6 +296,9 @@ impl Cluster {
             event_limit: self.event_limit,
             membership: self.membership.clone(),
             load: self.load,
+            // A copy is taken between commands, or records the command under way up to here
+            // (see `Cluster::split_run`): it starts with none.
+            pending: None,
         }
     }
 
@@ -348,6 +354,7 @@ impl Cluster {
             event_limit: None,
             membership: MembershipState::default(),
             load: None,
+            pending: None,
         }
     }
 
@@ -453,57 +460,11 @@ impl Cluster {
 
     /// Executes one command, records it, and returns what it printed.
     pub fn execute(&mut self, cmd: Command) -> CommandOutput {
-        let out = self.sink.output.clone();
-        out.reset();
-        // Lines logged outside any event (there should be none) must not leak into the next.
-        self.sink.take();
-        let first = self.events.len();
-        // A run under a budget may stop early: it is recorded as it was asked, on its own line.
-        let budgeted = self.next_budget.is_some() || self.event_limit.is_some();
-        let res = if let Command::StopAfter(n) = cmd {
-            self.next_budget = Some(n);
-            Ok(())
-        } else {
-            self.budget = self.next_budget.take().map(|n| first + n);
-            let r = self.dispatch(&cmd);
-            self.budget = None;
-            r
-        };
-        self.sink.echo.set(true);
-        let outcome = match res {
-            Ok(()) => Outcome::Ok,
-            Err(Failure::Error(e)) => {
-                Self::write_failure(&out, &e);
-                Outcome::Error(e)
+        self.begin(cmd);
+        loop {
+            if let Some(out) = self.resume(None) {
+                return out;
             }
-            Err(Failure::Expectation(e)) => {
-                Self::write_failure(&out, &e);
-                Outcome::ExpectationFailed(e)
-            }
-        };
-        let mut text = out.contents();
-        if text.is_empty() {
-            text = "ok".to_string();
-        }
-        let end = self.events.len();
-        match cmd {
-            Command::Run(ms)
-                if outcome == Outcome::Ok && !budgeted && self.recorder.can_extend_run(first) =>
-            {
-                let since = self
-                    .recorder
-                    .commands()
-                    .last()
-                    .map_or(first, |r| r.first_event);
-                let merged = format!("{}\n", self.summary(since));
-                self.recorder.extend_run(ms, end, merged);
-            }
-            cmd => self.recorder.record(cmd, first, end, text.clone()),
-        }
-        CommandOutput {
-            text,
-            outcome,
-            events: (first, end),
         }
     }
 
@@ -723,16 +684,8 @@ impl Cluster {
             C::ProcessAppendThread(ids) => self.storage_thread(ids, "append"),
             C::ProcessApplyThread(ids) => self.storage_thread(ids, "apply"),
             C::Breakpoint => Ok(()),
-            C::Run(d) => {
-                let until = self.now.saturating_add(*d);
-                let start = self.next_event();
-                self.run_until(until, None)?;
-                let text = format!("{}\n", self.summary(start));
-                self.write(&text);
-                Ok(())
-            }
-            C::RunUntil { condition, max } => self.run_until_condition(condition, *max),
-            C::Step(kind) => self.step_cmd(*kind),
+            // Begun and resumed in slices (see `pending`).
+            C::Run(_) | C::RunUntil { .. } | C::Step(_) => Ok(()),
             C::Crash(id) => self.crash_node(*id),
             C::Restart(id) => self.restart_node(*id),
             C::Wipe(id) => self.wipe(*id),
@@ -2302,28 +2255,7 @@ impl Cluster {
             return Ok(true);
         }
         // 2. Readys of nodes on automatic: the next step of one in progress, or a new one.
-        let mut work = None;
-        for (&id, n) in &self.nodes {
-            if !n.is_up() || n.manual {
-                continue;
-            }
-            match &n.ready {
-                Some(r) => {
-                    let step = r.next_step(n.config.policy);
-                    if step == ReadyStep::Persist && r.written {
-                        continue; // waiting for its fsync
-                    }
-                    work = Some((id, Some(step)));
-                    break;
-                }
-                None if n.has_ready() => {
-                    work = Some((id, None));
-                    break;
-                }
-                None => {}
-            }
-        }
-        if let Some((id, step)) = work {
+        if let Some((id, step)) = self.ready_work() {
             match step {
                 Some(s) => {
                     self.ready_step(id, s, false)?;
@@ -2375,6 +2307,28 @@ impl Cluster {
         Ok(self.do_due_load())
     }
 
+    /// A node on automatic with Ready work to do now: the next step of the Ready it holds, or
+    /// (`None`) taking a new one. Such work is due at once, not at an instant of its own.
+    fn ready_work(&self) -> Option<(NodeId, Option<ReadyStep>)> {
+        for (&id, n) in &self.nodes {
+            if !n.is_up() || n.manual {
+                continue;
+            }
+            match &n.ready {
+                Some(r) => {
+                    let step = r.next_step(n.config.policy);
+                    if step == ReadyStep::Persist && r.written {
+                        continue; // waiting for its fsync
+                    }
+                    return Some((id, Some(step)));
+                }
+                None if n.has_ready() => return Some((id, None)),
+                None => {}
+            }
+        }
+        None
+    }
+
     /// One event: the next due thing, moving the clock forward to it if needed (but not past
     /// `limit`). False if nothing happens by `limit`.
     fn micro_step(&mut self, limit: Millis) -> Result<bool, Failure> {
@@ -2388,88 +2342,6 @@ impl Cluster {
             }
             _ => Ok(false),
         }
-    }
-
-    /// Runs time until `until` (or until `stop` holds, or the budget is spent).
-    fn run_until(&mut self, until: Millis, stop: Option<&Condition>) -> Result<bool, Failure> {
-        self.sink.echo.set(false);
-        let mut instant = (self.now, 0u64);
-        loop {
-            if self.stopped() {
-                return Ok(false);
-            }
-            if let Some(c) = stop {
-                if self.evaluate(c).is_ok() {
-                    return Ok(true);
-                }
-            }
-            if !self.micro_step(until)? {
-                self.now = self.now.max(until);
-                return Ok(false);
-            }
-            if instant.0 == self.now {
-                instant.1 += 1;
-                if instant.1 > MAX_EVENTS_PER_INSTANT {
-                    return Err(format!(
-                        "run stopped: more than {MAX_EVENTS_PER_INSTANT} events at {}ms (zero latency everywhere?)",
-                        self.now
-                    )
-                    .into());
-                }
-            } else {
-                instant = (self.now, 1);
-            }
-        }
-    }
-
-    fn run_until_condition(&mut self, c: &Condition, max: Millis) -> CmdResult {
-        let start = self.next_event();
-        let t0 = self.now;
-        let deadline = self.now.saturating_add(max);
-        let met = self.run_until(deadline, Some(c))?;
-        if met {
-            let text = format!("met after {}ms: {}\n", self.now - t0, self.summary(start));
-            self.write(&text);
-            return Ok(());
-        }
-        if self.stopped() {
-            return Ok(());
-        }
-        let why = self.evaluate(c).err().unwrap_or_default();
-        self.write(&format!("{}\n", self.summary(start)));
-        Err(Failure::Expectation(format!(
-            "run-until {c}: not met within {}: {why}",
-            crate::script::format_duration(max)
-        )))
-    }
-
-    fn step_cmd(&mut self, kind: StepKind) -> CmdResult {
-        self.sink.echo.set(false);
-        let limit = self.now.saturating_add(STEP_HORIZON);
-        for _ in 0..MAX_EVENTS_PER_INSTANT {
-            if self.stopped() {
-                return Ok(());
-            }
-            if !self.micro_step(limit)? {
-                self.write("nothing happens\n");
-                return Ok(());
-            }
-            let Some(e) = self.events.last() else {
-                continue;
-            };
-            let hit = match kind {
-                StepKind::Any => true,
-                StepKind::Tick => e.kind == EventKind::Tick,
-                StepKind::Message => matches!(e.kind, EventKind::Deliver | EventKind::Drop),
-                StepKind::Ready => e.kind == EventKind::Advance,
-            };
-            if hit {
-                let text = format!("{e}\n");
-                self.write(&text);
-                return Ok(());
-            }
-        }
-        Err(format!("step: no such event within {MAX_EVENTS_PER_INSTANT} events").into())
     }
 
     /// One line about where the run stands.

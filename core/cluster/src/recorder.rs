@@ -66,16 +66,29 @@ impl Recorder {
             && n > self.sealed
             && !cut_short
             && last.end_event == first
-            && last.output.starts_with("now ")
+            && (last.output == "ok"
+                || last
+                    .output
+                    .lines()
+                    .last()
+                    .is_some_and(|l| l.starts_with("now ")))
     }
 
-    /// Extends the last command, a `run` (see [`Recorder::can_extend_run`]), by `ms`.
-    pub fn extend_run(&mut self, ms: u64, end_event: u64, output: String) {
+    /// Extends the last command, a `run` (see [`Recorder::can_extend_run`]), by `ms` that
+    /// wrote `body` (say, the load's puts): its output becomes what one run would print, the
+    /// lines of both and then the new `summary`.
+    pub fn extend_run(&mut self, ms: u64, end_event: u64, body: &str, summary: String) {
         if let Some(last) = self.commands.last_mut() {
             if let Command::Run(total) = &mut last.command {
                 *total = total.saturating_add(ms);
                 last.end_event = end_event;
-                last.output = output;
+                // A run at `log-level none` prints `ok` and nothing else; otherwise the old
+                // summary is the last line.
+                if last.output != "ok" {
+                    let kept = last.output.trim_end_matches('\n');
+                    let kept = kept.rfind('\n').map_or("", |i| &kept[..=i]);
+                    last.output = format!("{kept}{body}{summary}");
+                }
             }
         }
     }

@@ -42,6 +42,8 @@ pub enum TimeTravelError {
     /// The replay did not land where the recorded history says it should: the simulation is
     /// not deterministic (a bug).
     Diverged { wanted: u64, got: u64 },
+    /// A command is under way (see [`Timeline::resume`]).
+    Busy,
 }
 
 impl fmt::Display for TimeTravelError {
@@ -52,6 +54,9 @@ impl fmt::Display for TimeTravelError {
                     f,
                     "cannot go to event {wanted}: the history has {events} events"
                 )
+            }
+            TimeTravelError::Busy => {
+                f.write_str("a command is still running: wait for it or stop it first")
             }
             TimeTravelError::Diverged { wanted, got } => {
                 write!(f, "replay diverged: wanted {wanted} events, got {got} (the simulation is not deterministic)")
@@ -183,6 +188,17 @@ impl Timeline {
     /// Executes a command at the position shown. In the past, this forks: the abandoned future
     /// becomes a [`Branch`] and the past becomes the present.
     pub fn execute(&mut self, cmd: Command) -> CommandOutput {
+        self.begin(cmd);
+        loop {
+            if let Some(out) = self.resume(None) {
+                return out;
+            }
+        }
+    }
+
+    /// Starts a command at the position shown (forking, in the past); it goes on in
+    /// [`Timeline::resume`] (see [`Cluster::begin`]).
+    pub fn begin(&mut self, cmd: Command) {
         if let Some((past, replayed)) = self.past.take() {
             let forked_at = past.event_log().len();
             let old = std::mem::replace(&mut self.head, past);
@@ -195,22 +211,63 @@ impl Timeline {
             self.checkpoints
                 .retain(|c| c.commands <= replayed && c.events <= forked_at);
         }
-        let out = self.head.execute(cmd);
-        let events = self.len();
-        let last = self.checkpoints.last().map_or(0, |c| c.events);
-        if events >= last + self.every {
-            // The checkpoint counts the commands so far: a later run must not extend them.
-            self.head.seal_recorder();
-            self.checkpoints.push(Checkpoint {
-                commands: self.head.recorder().len(),
-                events,
-                cluster: self.head.checkpoint(),
-            });
-            if self.checkpoints.len() > self.max_checkpoints {
-                self.thin_checkpoints();
+        self.head.begin(cmd);
+    }
+
+    /// Goes on with the command under way for about `max_events` more events: its output when
+    /// it is done, `None` when it paused. A long `run` takes its checkpoints as it goes: it is
+    /// recorded in pieces (see [`Cluster::split_run`]) with a checkpoint between them, so a seek
+    /// into the middle of an hour-long run replays only from the checkpoint before it.
+    pub fn resume(&mut self, max_events: Option<u64>) -> Option<CommandOutput> {
+        let stop_at = max_events.map(|m| self.len().saturating_add(m));
+        loop {
+            let now = self.len();
+            let due = self.checkpoints.last().map_or(0, |c| c.events) + self.every;
+            let to_checkpoint = self
+                .head
+                .can_split_run()
+                .then(|| due.saturating_sub(now).max(1));
+            let to_stop = stop_at.map(|s| s.saturating_sub(now).max(1));
+            let slice = match (to_checkpoint, to_stop) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            if let Some(out) = self.head.resume(slice) {
+                self.checkpoint_if_due();
+                return Some(out);
+            }
+            if self.len() >= due && self.head.can_split_run() {
+                self.head.split_run();
+                self.checkpoint_if_due();
+            }
+            if stop_at.is_some_and(|s| self.len() >= s) {
+                return None;
             }
         }
-        out
+    }
+
+    /// Whether a command is under way.
+    pub fn is_busy(&self) -> bool {
+        self.head.is_busy()
+    }
+
+    /// Takes a checkpoint if the last one is `every` events back.
+    fn checkpoint_if_due(&mut self) {
+        let events = self.len();
+        let last = self.checkpoints.last().map_or(0, |c| c.events);
+        if events < last + self.every {
+            return;
+        }
+        // The checkpoint counts the commands so far: a later run must not extend them.
+        self.head.seal_recorder();
+        self.checkpoints.push(Checkpoint {
+            commands: self.head.recorder().len(),
+            events,
+            cluster: self.head.checkpoint(),
+        });
+        if self.checkpoints.len() > self.max_checkpoints {
+            self.thin_checkpoints();
+        }
     }
 
     /// Drops every other checkpoint, counting back from the latest (which stays), but never
@@ -237,6 +294,9 @@ impl Timeline {
     /// Shows the cluster as it was right after its first `events` events (0: before anything;
     /// `len()`: the present).
     pub fn seek(&mut self, events: u64) -> Result<(), TimeTravelError> {
+        if self.is_busy() {
+            return Err(TimeTravelError::Busy);
+        }
         let total = self.len();
         if events > total {
             return Err(TimeTravelError::Future {
@@ -420,6 +480,49 @@ mod tests {
                 serde_json::to_string(&full.view()).unwrap(),
                 "at {target}"
             );
+        }
+    }
+
+    /// One long `run` takes its checkpoints as it goes (it is recorded in pieces), so a seek
+    /// into its middle replays only from the checkpoint before; in slices or at once, the run
+    /// and its recorded script give the same history.
+    #[test]
+    fn a_long_run_is_checkpointed_inside_and_slices_change_nothing() {
+        let mut sliced = Timeline::with_checkpoint_every(Cluster::new(3), 200);
+        sliced.execute(Command::parse("cluster 3").unwrap());
+        sliced.begin(Command::parse("run 20s").unwrap());
+        let mut slices = 0;
+        let out = loop {
+            slices += 1;
+            if let Some(out) = sliced.resume(Some(37)) {
+                break out;
+            }
+            assert!(sliced.is_busy());
+            assert_eq!(sliced.seek(0), Err(TimeTravelError::Busy));
+        };
+        assert!(!sliced.is_busy());
+        assert!(slices > 20, "{slices} slices");
+        let mut whole = Timeline::with_checkpoint_every(Cluster::new(3), u64::MAX);
+        whole.execute(Command::parse("cluster 3").unwrap());
+        let once = whole.execute(Command::parse("run 20s").unwrap());
+        assert_eq!(out.text, once.text, "one output for the whole run");
+        assert_eq!(sliced.head().history_hash(), whole.head().history_hash());
+        let n = sliced.len();
+        assert!(n > 2000, "{n} events");
+        assert!(
+            sliced.checkpoints.len() > 5,
+            "checkpoints inside the run: {}",
+            sliced.checkpoints.len()
+        );
+        let script = sliced.head().recorder().to_script(3, true);
+        assert!(script.matches("run ").count() > 5, "{script}");
+        let replayed = Script::run(&script, 3).unwrap();
+        assert!(replayed.passed(), "{}", replayed.report());
+        assert_eq!(replayed.history_hash, whole.head().history_hash());
+        for target in [n / 3, n / 2 + 7, n - 5] {
+            sliced.seek(target).unwrap();
+            whole.seek(target).unwrap();
+            assert_eq!(sliced.cluster().events(), whole.cluster().events());
         }
     }
 

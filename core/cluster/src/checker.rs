@@ -36,7 +36,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::event::Fnv64;
 use crate::history::History;
-use crate::linearizability::{check_operations, CheckResult, DEFAULT_STEP_LIMIT};
+use crate::linearizability::{CheckResult, Incremental};
 use crate::network::NodeId;
 use crate::node::Node;
 
@@ -137,8 +137,11 @@ pub struct Checker {
     /// Properties already reported: each is reported once, at its first sighting, so that the
     /// first cause is not buried under its consequences.
     reported: BTreeSet<Property>,
-    /// The latest inconclusive linearizability check (too many steps), if any.
+    /// The latest inconclusive linearizability check (too many steps, or too many writes of
+    /// unknown outcome to carry), if any.
     pub linearizability_unknown: Option<String>,
+    /// The clients' history so far, key by key, as far as linearizability needs it.
+    linearizability: Incremental,
 }
 
 impl Checker {
@@ -394,15 +397,14 @@ impl Checker {
     fn check_completeness(&mut self, event: u64, id: NodeId, n: &Node, term: u64) {
         let Some(raw) = n.raw() else { return };
         let first = raw.raft.raft_log.first_index();
-        let missing = self.committed.iter().find(|(&i, c)| {
-            if i < first {
-                return false;
-            }
-            match n.entry(i) {
+        // Entries the leader's snapshot covers cannot be looked at, and need not be.
+        let missing = self
+            .committed
+            .range(first..)
+            .find(|(&i, c)| match n.entry(i) {
                 Some(e) => e.term != c.term || content_hash(&e) != c.hash,
                 None => true,
-            }
-        });
+            });
         if let Some((&i, c)) = missing {
             let msg = format!(
                 "node {id} became leader of term {term} without entry {}/{i}, which node {} had seen committed",
@@ -413,18 +415,15 @@ impl Checker {
         }
     }
 
-    /// Checks the operations on `key` for linearizability (after one of them finished).
+    /// Checks the operations on `key` for linearizability (after one of them finished). Each
+    /// check searches only the operations since the last point no operation on `key`
+    /// straddled, so its cost does not grow with the run; it must be called after every
+    /// operation that finishes (see [`Incremental`]).
     pub fn check_linearizability(&mut self, history: &History, key: &str, event: u64) {
         if self.reported.contains(&Property::Linearizability) {
             return;
         }
-        let ops: Vec<_> = history
-            .operations()
-            .iter()
-            .filter(|o| o.op.key() == key)
-            .cloned()
-            .collect();
-        match check_operations(&ops, DEFAULT_STEP_LIMIT) {
+        match self.linearizability.check(history, key) {
             CheckResult::Ok => {}
             CheckResult::Violation(v) => {
                 let msg = format!(
@@ -433,11 +432,27 @@ impl Checker {
                 );
                 self.violate(Property::Linearizability, event, Vec::new(), msg);
             }
-            CheckResult::Unknown { key, steps } => {
+            // Inconclusive is not a violation: the search gave up (too many steps, too many
+            // writes of unknown outcome to carry), which proves nothing either way.
+            CheckResult::Unknown { key, reason } => {
                 self.linearizability_unknown =
-                    Some(format!("gave up checking key {key:?} after {steps} steps"));
+                    Some(format!("gave up checking key {key:?} {reason}"));
             }
         }
+    }
+
+    /// Forgets the log entries below `index`, for the cluster to call once every node has
+    /// compacted its log below it, so that a long run's memory does not grow with its length.
+    ///
+    /// The trade-off: an entry no log can hold any more can no longer be compared. Should one
+    /// come back anyway (only a node that lost its snapshot could bring it), it is recorded as
+    /// if seen for the first time: a difference from what was forgotten would go unnoticed,
+    /// but nothing that remains can be reported falsely. Leader completeness loses nothing: it
+    /// already skips the entries a leader's own snapshot covers, which are all of these.
+    pub fn forget_below(&mut self, index: u64) {
+        self.entries = self.entries.split_off(&(index, 0));
+        self.committed = self.committed.split_off(&index);
+        self.applied = self.applied.split_off(&index);
     }
 }
 
@@ -502,6 +517,36 @@ mod tests {
         assert_eq!(
             c.violations()[0].to_string(),
             "durability violated at event #1: etcd raft stopped node 2: lost"
+        );
+    }
+
+    #[test]
+    fn forgotten_entries_are_no_longer_compared_and_the_others_still_are() {
+        let mut c = Checker::new();
+        let ents = [ent(1, 1, "a"), ent(2, 1, "b"), ent(3, 1, "c")];
+        c.observe_entries(1, 0, &ents, 1);
+        c.observe_applied(1, &ents, 2);
+        for e in &ents {
+            let fixed = Fixed {
+                term: e.term,
+                hash: content_hash(e),
+                node: 1,
+            };
+            c.committed.insert(e.index, fixed);
+        }
+        c.forget_below(3);
+        assert_eq!(c.entries.keys().copied().collect::<Vec<_>>(), vec![(3, 1)]);
+        assert_eq!(c.committed.keys().copied().collect::<Vec<_>>(), vec![3]);
+        assert_eq!(c.applied.keys().copied().collect::<Vec<_>>(), vec![3]);
+        // The trade-off: index 2 can no longer be compared.
+        c.observe_applied(2, &[ent(2, 2, "x")], 3);
+        c.observe_entries(2, 0, &[ent(2, 1, "y")], 3);
+        assert!(c.is_safe());
+        // Index 3 still is.
+        c.observe_applied(2, &[ent(3, 2, "z")], 4);
+        assert_eq!(
+            c.first_violation().map(|v| v.property),
+            Some(Property::StateMachineSafety)
         );
     }
 }

@@ -740,7 +740,7 @@ impl Cluster {
                 Ok(())
             }
             C::History => {
-                let s = lines_or(self.history.operations().iter(), "(no operations)");
+                let s = lines_or(self.history.lines(), "(no operations)");
                 self.write(&s);
                 Ok(())
             }

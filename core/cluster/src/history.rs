@@ -128,10 +128,44 @@ impl fmt::Display for HistoryError {
 
 impl std::error::Error for HistoryError {}
 
-/// Every client operation, in invocation order.
+/// Finished operations kept for display, the most recent ones (see [`History`]).
+pub const KEEP_FINISHED: usize = 1000;
+
+/// Finished operations dropped at once, when [`KEEP_FINISHED`] plus this many are kept: dropping
+/// in batches costs O(1) per operation rather than a pass over the kept ones at each.
+const DROP_BATCH: usize = KEEP_FINISHED / 8;
+
+/// How the operations so far ended, counted over all of them (kept or not).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tally {
+    pub invoked: u64,
+    pub completed: u64,
+    pub failed: u64,
+    pub unknown: u64,
+}
+
+impl Tally {
+    /// Still waiting for an answer.
+    pub fn pending(&self) -> u64 {
+        self.invoked - self.completed - self.failed - self.unknown
+    }
+}
+
+/// The client operations, in invocation order: every pending one and the [`KEEP_FINISHED`]
+/// most recently finished ones (up to a batch more); older finished ones are dropped, so that
+/// a long run's memory does not grow with its length. Ids stay those of the whole run.
+///
+/// The linearizability checker copies what it still needs, as it goes: it must read each
+/// operation before [`KEEP_FINISHED`] others finished after it, which checking after every
+/// finished operation (as the cluster does) guarantees. If it ever misses one, it answers
+/// "unknown", never a false violation.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct History {
+    /// The kept operations, in id order.
     ops: Vec<Operation>,
+    /// How many of them are finished.
+    finished: usize,
+    tally: Tally,
     next_seq: u64,
 }
 
@@ -142,7 +176,8 @@ impl History {
 
     /// Records that `client` issued `op` at `at`; returns its id.
     pub fn invoke(&mut self, client: ClientId, op: Op, at: Millis) -> OpId {
-        let id = self.ops.len();
+        let id = self.tally.invoked as OpId;
+        self.tally.invoked += 1;
         let invoke_seq = self.take_seq();
         self.ops.push(Operation {
             id,
@@ -157,12 +192,13 @@ impl History {
 
     /// Records the answer. A get takes a [`Reply::Value`], a put or delete [`Reply::Ok`].
     pub fn complete(&mut self, id: OpId, at: Millis, reply: Reply) -> Result<(), HistoryError> {
-        let op = self.pending_op(id, at)?;
-        if op.op.is_read() != matches!(reply, Reply::Value(_)) {
+        let i = self.pending_op(id, at)?;
+        if self.ops[i].op.is_read() != matches!(reply, Reply::Value(_)) {
             return Err(HistoryError::ReplyDoesNotFit { id, reply });
         }
         let seq = self.take_seq();
-        self.ops[id].outcome = Outcome::Completed { at, seq, reply };
+        self.tally.completed += 1;
+        self.finish(i, Outcome::Completed { at, seq, reply });
         Ok(())
     }
 
@@ -173,13 +209,11 @@ impl History {
         at: Millis,
         reason: impl Into<String>,
     ) -> Result<(), HistoryError> {
-        self.pending_op(id, at)?;
+        let i = self.pending_op(id, at)?;
         let seq = self.take_seq();
-        self.ops[id].outcome = Outcome::Failed {
-            at,
-            seq,
-            reason: reason.into(),
-        };
+        self.tally.failed += 1;
+        let reason = reason.into();
+        self.finish(i, Outcome::Failed { at, seq, reason });
         Ok(())
     }
 
@@ -190,18 +224,23 @@ impl History {
         at: Millis,
         reason: impl Into<String>,
     ) -> Result<(), HistoryError> {
-        self.pending_op(id, at)?;
+        let i = self.pending_op(id, at)?;
         let seq = self.take_seq();
-        self.ops[id].outcome = Outcome::Unknown {
-            at,
-            seq,
-            reason: reason.into(),
-        };
+        self.tally.unknown += 1;
+        let reason = reason.into();
+        self.finish(i, Outcome::Unknown { at, seq, reason });
         Ok(())
     }
 
-    fn pending_op(&self, id: OpId, at: Millis) -> Result<&Operation, HistoryError> {
-        let op = self.ops.get(id).ok_or(HistoryError::UnknownOperation(id))?;
+    /// The kept operation's index, if it is pending and may end at `at`.
+    fn pending_op(&self, id: OpId, at: Millis) -> Result<usize, HistoryError> {
+        let i = self.index(id).ok_or(if id < self.total() {
+            // Dropped, so finished long ago.
+            HistoryError::AlreadyFinished(id)
+        } else {
+            HistoryError::UnknownOperation(id)
+        })?;
+        let op = &self.ops[i];
         if op.is_finished() {
             return Err(HistoryError::AlreadyFinished(id));
         }
@@ -212,7 +251,25 @@ impl History {
                 at,
             });
         }
-        Ok(op)
+        Ok(i)
+    }
+
+    fn finish(&mut self, i: usize, outcome: Outcome) {
+        self.ops[i].outcome = outcome;
+        self.finished += 1;
+        if self.finished >= KEEP_FINISHED + DROP_BATCH {
+            self.drop_oldest_finished();
+        }
+    }
+
+    /// Keeps the pending operations and the [`KEEP_FINISHED`] that finished last.
+    fn drop_oldest_finished(&mut self) {
+        let mut ends: Vec<u64> = self.ops.iter().filter_map(finish_seq).collect();
+        let cut = ends.len() - KEEP_FINISHED;
+        let (_, &mut oldest_kept, _) = ends.select_nth_unstable(cut);
+        self.ops
+            .retain(|op| finish_seq(op).is_none_or(|seq| seq >= oldest_kept));
+        self.finished = KEEP_FINISHED;
     }
 
     fn take_seq(&mut self) -> u64 {
@@ -221,25 +278,65 @@ impl History {
         s
     }
 
+    fn index(&self, id: OpId) -> Option<usize> {
+        self.ops.binary_search_by_key(&id, |op| op.id).ok()
+    }
+
+    /// The kept operations, in id order.
     pub fn operations(&self) -> &[Operation] {
         &self.ops
     }
 
+    /// The operation, if it is kept.
     pub fn get(&self, id: OpId) -> Option<&Operation> {
-        self.ops.get(id)
+        self.index(id).map(|i| &self.ops[i])
     }
 
-    /// Operations still waiting for an answer.
+    /// Operations still waiting for an answer (all kept).
     pub fn pending(&self) -> impl Iterator<Item = &Operation> {
         self.ops.iter().filter(|o| !o.is_finished())
     }
 
+    /// How many operations are kept.
     pub fn len(&self) -> usize {
         self.ops.len()
     }
 
     pub fn is_empty(&self) -> bool {
         self.ops.is_empty()
+    }
+
+    /// How many operations were ever invoked: the next one's id.
+    pub fn total(&self) -> usize {
+        self.tally.invoked as usize
+    }
+
+    /// How many finished operations were dropped.
+    pub fn dropped(&self) -> usize {
+        self.total() - self.len()
+    }
+
+    /// How all the operations so far ended.
+    pub fn tally(&self) -> Tally {
+        self.tally
+    }
+
+    /// For people: a line per kept operation, after one saying how many were dropped, if any.
+    pub fn lines(&self) -> impl Iterator<Item = String> + '_ {
+        let dropped = self.dropped();
+        let note = (dropped > 0).then(|| format!("({dropped} earlier operations not kept)"));
+        note.into_iter()
+            .chain(self.ops.iter().map(|op| op.to_string()))
+    }
+}
+
+/// When the operation finished, in sequence numbers (`None`: pending).
+fn finish_seq(op: &Operation) -> Option<u64> {
+    match op.outcome {
+        Outcome::Pending => None,
+        Outcome::Completed { seq, .. }
+        | Outcome::Failed { seq, .. }
+        | Outcome::Unknown { seq, .. } => Some(seq),
     }
 }
 
@@ -341,5 +438,79 @@ mod tests {
             h.get(c).unwrap().to_string(),
             "#2 c3 del x [120ms..?] unknown since 900ms: timed out"
         );
+    }
+
+    #[test]
+    fn old_finished_operations_are_dropped_and_pending_ones_kept() {
+        let mut h = History::new();
+        let stuck = h.invoke(9, Op::get("x"), 0);
+        let slow = h.invoke(8, Op::put("x", "slow"), 0);
+        for i in 0..3000u64 {
+            let id = h.invoke(1, Op::put("x", i.to_string()), i);
+            h.complete(id, i, Reply::Ok).unwrap();
+            assert!(h.len() <= KEEP_FINISHED + DROP_BATCH + 2, "{}", h.len());
+        }
+        assert_eq!(h.total(), 3002);
+        assert!(h.get(2).is_none(), "finished long ago");
+        assert_eq!(
+            h.complete(2, 5000, Reply::Ok),
+            Err(HistoryError::AlreadyFinished(2))
+        );
+        assert_eq!(
+            h.complete(3002, 5000, Reply::Ok),
+            Err(HistoryError::UnknownOperation(3002))
+        );
+        // Ids stay those of the whole run.
+        for op in h.operations() {
+            assert_eq!(h.get(op.id), Some(op));
+        }
+        assert!(h.operations().windows(2).all(|w| w[0].id < w[1].id));
+        for id in 3002 - KEEP_FINISHED..3002 {
+            assert!(h.get(id).is_some(), "#{id} is among the last finished");
+        }
+        // Pending operations stay, however old; one that finishes late counts as recent.
+        assert_eq!(h.pending().count(), 2);
+        h.give_up(slow, 4000, "timed out").unwrap();
+        for i in 0..KEEP_FINISHED as u64 - 1 {
+            let id = h.invoke(1, Op::get("x"), 4000 + i);
+            h.fail(id, 4000 + i, "no leader").unwrap();
+        }
+        assert!(
+            h.get(slow).is_some(),
+            "finished among the last {KEEP_FINISHED}"
+        );
+        assert!(h.get(stuck).is_some());
+        assert_eq!(
+            h.tally(),
+            Tally {
+                invoked: 4001,
+                completed: 3000,
+                failed: 999,
+                unknown: 1
+            }
+        );
+        assert_eq!(h.tally().pending(), 1);
+        // The printout says how many are missing.
+        let lines: Vec<String> = h.lines().collect();
+        assert_eq!(lines.len(), h.len() + 1);
+        assert_eq!(
+            lines[0],
+            format!("({} earlier operations not kept)", h.dropped())
+        );
+        assert_eq!(h.dropped() + h.len(), h.total());
+        assert_eq!(lines[1], h.get(stuck).unwrap().to_string());
+    }
+
+    #[test]
+    fn a_short_history_keeps_everything() {
+        let mut h = History::new();
+        assert_eq!(h.lines().count(), 0);
+        let a = h.invoke(1, Op::put("x", "1"), 10);
+        h.complete(a, 20, Reply::Ok).unwrap();
+        assert_eq!(
+            h.lines().collect::<Vec<_>>(),
+            vec!["#0 c1 put x=1 [10ms..20ms] ok".to_string()]
+        );
+        assert_eq!((h.len(), h.total(), h.dropped()), (1, 1, 0));
     }
 }

@@ -28,7 +28,6 @@ use serde::{Deserialize, Serialize};
 use crate::checker::Violation;
 use crate::clock::Millis;
 use crate::cluster::Cluster;
-use crate::history::Outcome;
 use crate::network::{Latency, NodeId};
 use crate::script::{
     Clause, ClientVerb, ClusterSetup, Command, Condition, DiskFault, LinkChange, LinkTarget,
@@ -590,17 +589,15 @@ impl SimRun {
     }
 
     pub fn clients(&self) -> ClientTally {
-        let mut t = ClientTally::default();
-        for op in self.cluster.history().operations() {
-            t.invoked += 1;
-            match op.outcome {
-                Outcome::Pending => t.pending += 1,
-                Outcome::Completed { .. } => t.completed += 1,
-                Outcome::Failed { .. } => t.failed += 1,
-                Outcome::Unknown { .. } => t.unknown += 1,
-            }
+        // Counted by the history over every operation, including the ones it no longer keeps.
+        let t = self.cluster.history().tally();
+        ClientTally {
+            invoked: t.invoked,
+            completed: t.completed,
+            failed: t.failed,
+            unknown: t.unknown,
+            pending: t.pending(),
         }
-        t
     }
 
     /// The session as a script that replays it: `Script::run(&script, seed)`, or

@@ -105,6 +105,21 @@ pub fn app(props: &AppProps) -> Html {
         });
     }
 
+    // A script runs a slice at a time: each slice, once drawn, asks for the next through a
+    // zero-delay timer, so the browser paints and takes input (the Stop button) in between.
+    {
+        let dispatcher = state.dispatcher();
+        let running = state.script_progress.is_some();
+        use_effect_with((running, state.script_slices), move |&(running, _)| {
+            let timer = running.then(|| {
+                gloo_timers::callback::Timeout::new(0, move || {
+                    dispatcher.dispatch(Action::ScriptSlice)
+                })
+            });
+            move || drop(timer)
+        });
+    }
+
     // One callback for the page's whole life: a new one every render would differ from the
     // last (callbacks compare by identity) and make every component redraw every frame.
     let on_action: Callback<Action> = {
@@ -197,6 +212,7 @@ pub fn app(props: &AppProps) -> Html {
                         filter={state.filter.clone()}
                         clients={state.clients.clone()}
                         last_run={state.last_run.clone()}
+                        script_progress={state.script_progress.clone()}
                         recorded={recorded}
                         on_record={on_record}
                         on_action={on_action.clone()}

@@ -11,14 +11,16 @@
 use std::rc::Rc;
 
 use cluster::cluster::{Cluster, Outcome};
-use cluster::script::{Command as ScriptCommand, Script, Transcript};
+use cluster::script::{Command as ScriptCommand, Script};
+use cluster::script_run::ScriptRun;
 use cluster::timetravel::Timeline;
 use cluster::view::ClusterView;
 use raft::logger::Level;
 
 use crate::command::Command;
 use crate::driver::{
-    BranchView, Driver, EventFilter, EventLine, LogLineView, RunSetup, TimelineInfo,
+    BranchView, Driver, EventFilter, EventLine, LogLineView, RunSetup, ScriptDone, ScriptStep,
+    TimelineInfo,
 };
 use crate::perf;
 
@@ -171,10 +173,22 @@ struct Stamp {
     branches: usize,
 }
 
+/// A script (or a typed line) running in slices on the timeline, which it holds meanwhile.
+struct Running {
+    run: ScriptRun<Timeline>,
+    /// A typed line continuing the session, rather than a script starting afresh.
+    line: bool,
+    /// The seed a script starts with.
+    seed: u64,
+}
+
 /// The driver over the virtual cluster.
 pub struct ClusterDriver {
     setup: Setup,
+    /// The session, except while a script runs (then it is in `running`; see
+    /// [`ClusterDriver::history`]).
     timeline: Timeline,
+    running: Option<Running>,
     view: Rc<ClusterView>,
     stamp: Stamp,
     /// Virtual time of the shown cluster (the view's may be older: see [`Driver::view`]).
@@ -207,13 +221,41 @@ fn rank(level: Level) -> u8 {
     }
 }
 
+/// The refusal of anything but Stop while a script runs.
+const BUSY: &str = "a script is running: wait for it to finish or press Stop";
+
 impl ClusterDriver {
+    /// Takes back the timeline a finished (or stopped) script made and says what it did.
+    fn finish_script(&mut self) -> ScriptStep {
+        let Some(running) = self.running.take() else {
+            return ScriptStep::Done(ScriptDone::Line(Err("no script is running".into())));
+        };
+        let (transcript, timeline) = running.run.finish();
+        self.timeline = timeline;
+        if running.line {
+            let out = transcript.results.first().map_or_else(
+                || Err("the command was stopped".to_string()),
+                |r| match &r.failure {
+                    Some(why) => Err(why.clone()),
+                    None => Ok(r.actual.clone()),
+                },
+            );
+            return ScriptStep::Done(ScriptDone::Line(out));
+        }
+        self.setup.seed = running.seed;
+        // A scenario tells its own story: no background load unless it asks for puts.
+        self.setup.load_every_ms = 0;
+        self.setup.nodes = self.timeline.cluster().nodes().len() as u64;
+        ScriptStep::Done(ScriptDone::Script(Box::new(transcript)))
+    }
+
     pub fn new(setup: Setup) -> Self {
         let timeline = Self::build(&setup);
         let view = Rc::new(timeline.view());
         let mut d = ClusterDriver {
             setup,
             timeline,
+            running: None,
             view,
             stamp: Stamp {
                 events: 0,
@@ -228,9 +270,12 @@ impl ClusterDriver {
         d
     }
 
-    /// The timeline, for tests and tools.
+    /// The timeline shown: the session's, or the one a running script is making.
     pub fn history(&self) -> &Timeline {
-        &self.timeline
+        match &self.running {
+            Some(r) => r.run.runner(),
+            None => &self.timeline,
+        }
     }
 
     /// An empty timeline whose cluster keeps only the events the event log can list: the
@@ -286,10 +331,10 @@ impl ClusterDriver {
 
     fn current_stamp(&self) -> Stamp {
         Stamp {
-            events: self.timeline.len(),
-            position: self.timeline.position(),
-            in_past: self.timeline.is_in_past(),
-            branches: self.timeline.branches().len(),
+            events: self.history().len(),
+            position: self.history().position(),
+            in_past: self.history().is_in_past(),
+            branches: self.history().branches().len(),
         }
     }
 
@@ -297,17 +342,20 @@ impl ClusterDriver {
     /// happened (time passing alone changes nothing the view shows but the clock).
     fn refresh(&mut self, only_time: bool) {
         let stamp = self.current_stamp();
-        self.now = self.timeline.cluster().now();
+        self.now = self.history().cluster().now();
         if only_time && stamp == self.stamp {
             return;
         }
         let t0 = perf::now_ms();
-        self.view = Rc::new(self.timeline.view());
+        self.view = Rc::new(self.history().view());
         perf::add(perf::Part::View, perf::now_ms() - t0);
         self.stamp = stamp;
     }
 
     fn exec(&mut self, cmd: ScriptCommand) -> Result<String, String> {
+        if self.running.is_some() {
+            return Err(BUSY.into());
+        }
         outcome(self.timeline.execute(cmd))
     }
 
@@ -330,7 +378,7 @@ impl ClusterDriver {
     pub fn session_script(&self) -> String {
         let mut out = format!(
             "# Recorded session; replay with seed {}.\n",
-            self.timeline.head().seed()
+            self.history().head().seed()
         );
         let mut pending_run: Option<u64> = None;
         let mut after_stop = false;
@@ -340,7 +388,7 @@ impl ClusterDriver {
                 out.push('\n');
             }
         };
-        for rc in self.timeline.head().recorder().commands() {
+        for rc in self.history().head().recorder().commands() {
             match &rc.command {
                 ScriptCommand::Run(ms) if !after_stop => {
                     pending_run = Some(pending_run.unwrap_or(0) + ms);
@@ -369,6 +417,9 @@ impl Driver for ClusterDriver {
     }
 
     fn apply(&mut self, cmd: &Command) -> Result<(), String> {
+        if self.running.is_some() {
+            return Err(BUSY.into());
+        }
         match cmd {
             Command::Reset { seed } => {
                 self.setup.seed = *seed;
@@ -408,6 +459,9 @@ impl Driver for ClusterDriver {
     }
 
     fn seek(&mut self, events: u64) -> Result<(), String> {
+        if self.running.is_some() {
+            return Err(BUSY.into());
+        }
         let r = self.timeline.seek(events).map_err(|e| e.to_string());
         self.refresh(false);
         r
@@ -415,9 +469,9 @@ impl Driver for ClusterDriver {
 
     fn timeline(&self) -> TimelineInfo {
         TimelineInfo {
-            in_past: self.timeline.is_in_past(),
+            in_past: self.history().is_in_past(),
             branches: self
-                .timeline
+                .history()
                 .branches()
                 .iter()
                 .map(|b| BranchView {
@@ -479,7 +533,7 @@ impl Driver for ClusterDriver {
     }
 
     fn client_history(&self, limit: usize) -> Vec<String> {
-        self.timeline
+        self.history()
             .cluster()
             .history()
             .operations()
@@ -490,28 +544,55 @@ impl Driver for ClusterDriver {
             .collect()
     }
 
-    fn execute_line(&mut self, line: &str) -> Result<String, String> {
-        let cmd = ScriptCommand::parse(line).map_err(|e| e.to_string())?;
-        let r = self.exec(cmd);
-        self.refresh(false);
-        r
+    fn start_line(&mut self, line: &str) -> Result<(), String> {
+        if self.running.is_some() {
+            return Err(BUSY.into());
+        }
+        let script = Script::parse(line).map_err(|e| e.to_string())?;
+        if script.len() != 1 {
+            return Err("type one command at a time".into());
+        }
+        let seed = self.setup.seed;
+        let timeline = std::mem::replace(&mut self.timeline, Timeline::new(Cluster::new(seed)));
+        self.running = Some(Running {
+            run: ScriptRun::new(script, timeline),
+            line: true,
+            seed,
+        });
+        Ok(())
     }
 
-    fn run_script(&mut self, text: &str, seed: u64) -> Result<Transcript, String> {
-        let transcript = Script::run(text, seed).map_err(|e| e.to_string())?;
-        // The transcript's cluster has no checkpoints to travel back with; the same commands on
-        // a fresh timeline give the same run (the simulation is deterministic) with them.
-        let mut t = Self::timeline(seed);
-        for rc in transcript.cluster.recorder().commands() {
-            t.execute(rc.command.clone());
+    fn start_script(&mut self, text: &str, seed: u64) -> Result<(), String> {
+        if self.running.is_some() {
+            return Err(BUSY.into());
         }
-        self.timeline = t;
-        self.setup.seed = seed;
-        // A scenario tells its own story: no background load unless it asks for puts.
-        self.setup.load_every_ms = 0;
-        self.setup.nodes = self.timeline.cluster().nodes().len() as u64;
+        let script = Script::parse(text).map_err(|e| e.to_string())?;
+        self.running = Some(Running {
+            run: ScriptRun::new(script, Self::timeline(seed)),
+            line: false,
+            seed,
+        });
         self.refresh(false);
-        Ok(transcript)
+        Ok(())
+    }
+
+    fn continue_script(&mut self, max_events: u64) -> Option<ScriptStep> {
+        let running = self.running.as_mut()?;
+        let done = running.run.step(max_events);
+        let step = if done {
+            self.finish_script()
+        } else {
+            ScriptStep::Running(running.run.progress())
+        };
+        self.refresh(false);
+        Some(step)
+    }
+
+    fn stop_script(&mut self) -> Option<ScriptStep> {
+        self.running.as_mut()?.run.stop();
+        let step = self.finish_script();
+        self.refresh(false);
+        Some(step)
     }
 
     fn script(&self) -> String {

@@ -10,6 +10,7 @@ use std::ops::Deref;
 use std::rc::Rc;
 
 use cluster::script::Transcript;
+use cluster::script_run::ScriptProgress;
 use cluster::view::ClusterView;
 
 use crate::command::Command;
@@ -158,6 +159,21 @@ pub struct RunSetup {
     pub load_every_ms: u64,
 }
 
+/// Where a script running in slices stands.
+#[derive(Clone, Debug)]
+pub enum ScriptStep {
+    Running(ScriptProgress),
+    Done(ScriptDone),
+}
+
+/// What a script (or a typed line) did.
+#[derive(Clone, Debug)]
+pub enum ScriptDone {
+    Script(Box<Transcript>),
+    /// A typed line: what it printed, or why it failed.
+    Line(Result<String, String>),
+}
+
 /// Something that owns a cluster, shows it and obeys commands.
 pub trait Driver {
     /// The cluster as it is shown. Implementations hand out the same `Rc` as long as nothing
@@ -209,15 +225,47 @@ pub trait Driver {
     fn client_history(&self, _limit: usize) -> Vec<String> {
         Vec::new()
     }
-    /// Executes one line of script text; returns what it printed.
-    fn execute_line(&mut self, _line: &str) -> Result<String, String> {
+    /// Starts one typed line of script text on the session; it runs in slices
+    /// ([`Driver::continue_script`]) like a script.
+    fn start_line(&mut self, _line: &str) -> Result<(), String> {
         Err("scripts need the real cluster".into())
     }
-    /// Starts over with `seed` and runs a whole script; the page then shows where it ended
-    /// (with its whole history to travel in). Returns the script's transcript (expectations,
-    /// outputs); an error only when the script does not parse.
-    fn run_script(&mut self, _text: &str, _seed: u64) -> Result<Transcript, String> {
+    /// Starts a script afresh with `seed`; it runs in slices ([`Driver::continue_script`]),
+    /// and the page then shows where it ended, with its whole history to travel in. An error
+    /// only when the script does not parse.
+    fn start_script(&mut self, _text: &str, _seed: u64) -> Result<(), String> {
         Err("scripts need the real cluster".into())
+    }
+    /// Runs the script (or line) under way for about `max_events` more events: where it
+    /// stands, or what it did once done. `None` when nothing runs.
+    fn continue_script(&mut self, _max_events: u64) -> Option<ScriptStep> {
+        None
+    }
+    /// Stops the script under way where it is.
+    fn stop_script(&mut self) -> Option<ScriptStep> {
+        None
+    }
+    /// Executes one line at once (for tests and tools; the page runs it in slices).
+    fn execute_line(&mut self, line: &str) -> Result<String, String> {
+        self.start_line(line)?;
+        loop {
+            match self.continue_script(u64::MAX) {
+                Some(ScriptStep::Done(ScriptDone::Line(r))) => return r,
+                Some(ScriptStep::Running(_)) => {}
+                _ => return Err("the line did not run".into()),
+            }
+        }
+    }
+    /// Runs a whole script at once (for tests and tools; the page runs it in slices).
+    fn run_script(&mut self, text: &str, seed: u64) -> Result<Transcript, String> {
+        self.start_script(text, seed)?;
+        loop {
+            match self.continue_script(u64::MAX) {
+                Some(ScriptStep::Done(ScriptDone::Script(t))) => return Ok(*t),
+                Some(ScriptStep::Running(_)) => {}
+                _ => return Err("the script did not run".into()),
+            }
+        }
     }
     /// The session so far as a script that replays it.
     fn script(&self) -> String {
@@ -282,6 +330,22 @@ impl DriverHandle {
 
     pub fn run_script(&self, text: &str, seed: u64) -> Result<Transcript, String> {
         self.0.borrow_mut().run_script(text, seed)
+    }
+
+    pub fn start_line(&self, line: &str) -> Result<(), String> {
+        self.0.borrow_mut().start_line(line)
+    }
+
+    pub fn start_script(&self, text: &str, seed: u64) -> Result<(), String> {
+        self.0.borrow_mut().start_script(text, seed)
+    }
+
+    pub fn continue_script(&self, max_events: u64) -> Option<ScriptStep> {
+        self.0.borrow_mut().continue_script(max_events)
+    }
+
+    pub fn stop_script(&self) -> Option<ScriptStep> {
+        self.0.borrow_mut().stop_script()
     }
 
     pub fn script(&self) -> String {

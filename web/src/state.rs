@@ -6,11 +6,14 @@ use std::cell::Cell;
 use std::rc::Rc;
 
 use cluster::script::Transcript;
+use cluster::script_run::ScriptProgress;
 use cluster::view::ClusterView;
 use yew::Reducible;
 
 use crate::command::Command;
-use crate::driver::{DriverHandle, EventFilter, EventLine, RunSetup, Shared, TimelineInfo};
+use crate::driver::{
+    DriverHandle, EventFilter, EventLine, RunSetup, ScriptDone, ScriptStep, Shared, TimelineInfo,
+};
 use crate::perf;
 
 /// Playback speeds, as multiples of real time: 1/100× lets a person follow single messages
@@ -113,12 +116,29 @@ pub enum Action {
     Dock(DockTab),
     /// One line of script text, as typed (for a script panel).
     ExecuteLine(String),
-    /// Start over with `seed` and a whole script.
+    /// Start over with `seed` and a whole script. It runs in slices (see
+    /// [`Action::ScriptSlice`]).
     RunScript {
         text: String,
         seed: u64,
     },
+    /// Run the script under way a little further: one slice of about [`SLICE_MS`] of work,
+    /// after which the page draws and takes input again.
+    ScriptSlice,
+    /// Stop the script under way where it is.
+    StopScript,
 }
+
+/// Work one script slice may take before the page gets the main thread back: well under the
+/// 50 ms after which a browser calls a task long and input starts to lag.
+pub const SLICE_MS: f64 = 20.0;
+
+/// Events per call into the cluster within a slice: small enough that a call stays a few
+/// milliseconds, so a slice ends close to [`SLICE_MS`].
+pub const SLICE_EVENTS: u64 = 400;
+
+/// Calls per slice at most, whatever the clock says (natively it stands still).
+const SLICE_CALLS: usize = 64;
 
 /// The page state.
 #[derive(Clone, Debug)]
@@ -156,6 +176,12 @@ pub struct PageState {
     pub output: Option<String>,
     /// What the last whole script run produced (for a script panel).
     pub last_run: Option<Shared<Transcript>>,
+    /// Where the script (or typed line) under way stands, while one runs.
+    pub script_progress: Option<ScriptProgress>,
+    /// Slices run so far: each one asks for the next (see the app's effect).
+    pub script_slices: u64,
+    /// The line typed, while it runs (for its error message).
+    running_line: Option<String>,
     /// Frames played, for pacing the lists.
     frames: u32,
     /// The lists lag behind the view (see [`LISTS_EVERY_FRAMES`]).
@@ -189,6 +215,9 @@ impl PageState {
             error: None,
             output: None,
             last_run: None,
+            script_progress: None,
+            script_slices: 0,
+            running_line: None,
             frames: 0,
             lists_stale: false,
         }
@@ -289,6 +318,50 @@ impl PageState {
         }
     }
 
+    /// One slice of the script under way (see [`Action::ScriptSlice`]).
+    fn script_slice(&mut self) {
+        let t0 = perf::now_ms();
+        for _ in 0..SLICE_CALLS {
+            match self.driver.continue_script(SLICE_EVENTS) {
+                None => {
+                    self.script_progress = None;
+                    break;
+                }
+                Some(ScriptStep::Running(p)) => {
+                    self.script_progress = Some(p);
+                    if perf::now_ms() - t0 >= SLICE_MS {
+                        break;
+                    }
+                }
+                Some(ScriptStep::Done(done)) => {
+                    self.script_done(done);
+                    break;
+                }
+            }
+        }
+        self.script_slices += 1;
+        self.refresh();
+    }
+
+    fn script_done(&mut self, done: ScriptDone) {
+        self.script_progress = None;
+        let line = self.running_line.take();
+        match done {
+            ScriptDone::Script(t) => {
+                self.error = None;
+                self.last_run = Some(Shared::new(*t));
+            }
+            ScriptDone::Line(Ok(out)) => {
+                self.error = None;
+                self.output = Some(out);
+            }
+            ScriptDone::Line(Err(e)) => {
+                self.error = Some(format!("{}: {e}", line.unwrap_or_default().trim()));
+                self.output = None;
+            }
+        }
+    }
+
     fn seek(&mut self, target: u64) {
         self.playing = false;
         let target = target.min(self.view.events);
@@ -307,7 +380,7 @@ impl Reducible for PageState {
         // Frames arrive many times a second; when nothing changes, hand back the same Rc so
         // yew skips the render.
         if let Action::Frame { real_ms } = action {
-            if !self.playing {
+            if !self.playing || self.script_progress.is_some() {
                 return self;
             }
             let owed = self.carry_ms.get() + real_ms.clamp(0.0, MAX_FRAME_MS) * self.speed_factor();
@@ -392,33 +465,38 @@ impl Reducible for PageState {
                 s.refresh_events();
             }
             Action::Dock(tab) => s.dock = tab,
-            Action::ExecuteLine(line) => {
-                let r = s.driver.execute_line(&line);
-                s.refresh();
-                match r {
-                    Ok(out) => {
-                        s.error = None;
-                        s.output = Some(out);
-                    }
-                    Err(e) => {
-                        s.playing = false;
-                        s.error = Some(format!("{}: {e}", line.trim()));
-                        s.output = None;
-                    }
+            Action::ExecuteLine(line) => match s.driver.start_line(&line) {
+                Ok(()) => {
+                    s.playing = false;
+                    s.running_line = Some(line);
+                    s.script_slice();
                 }
-            }
+                Err(e) => {
+                    s.playing = false;
+                    s.error = Some(format!("{}: {e}", line.trim()));
+                    s.output = None;
+                }
+            },
             Action::RunScript { text, seed } => {
                 s.playing = false;
-                let r = s.driver.run_script(&text, seed);
-                s.refresh();
-                match r {
-                    Ok(t) => {
-                        s.error = None;
-                        s.last_run = Some(Shared::new(t));
-                    }
+                match s.driver.start_script(&text, seed) {
+                    Ok(()) => s.script_slice(),
                     Err(e) => s.error = Some(e),
                 }
             }
+            Action::ScriptSlice => {
+                if s.script_progress.is_none() {
+                    return self;
+                }
+                s.script_slice();
+            }
+            Action::StopScript => match s.driver.stop_script() {
+                Some(ScriptStep::Done(done)) => {
+                    s.script_done(done);
+                    s.refresh();
+                }
+                _ => return self,
+            },
         }
         // Anything but a frame brings the lists up to date; playing or pausing changes how long
         // the log is.
@@ -674,6 +752,80 @@ mod tests {
             .as_deref()
             .unwrap_or("")
             .starts_with("expect leader=1: "));
+    }
+
+    #[test]
+    fn a_long_script_runs_in_slices_that_end_as_the_whole_run_does_and_can_stop() {
+        let text = "cluster 3\nload every=200ms\nrun 600s\nexpect safe\n";
+        let headless = cluster::script::Script::run(text, 5).unwrap();
+        let mut s = real().reduce(Action::RunScript {
+            text: text.into(),
+            seed: 5,
+        });
+        let p = s
+            .script_progress
+            .clone()
+            .expect("still running after one slice");
+        assert_eq!((p.done, p.commands, p.line), (2, 4, Some(3)));
+        // Anything else waits: frames do nothing, a command is refused with a reason.
+        let before = s.now_ms;
+        let s2 = s
+            .clone()
+            .reduce(Action::Play)
+            .reduce(Action::Frame { real_ms: 100.0 });
+        assert_eq!(s2.now_ms, before);
+        let s3 = s.clone().reduce(Action::Cluster(Command::Crash(1)));
+        assert!(s3
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("script is running"));
+        let mut slices = 1;
+        while s.script_progress.is_some() {
+            s = s.reduce(Action::ScriptSlice);
+            slices += 1;
+        }
+        assert!(slices > 3, "{slices} slices");
+        let t = s.last_run.clone().expect("a transcript");
+        assert_eq!(t.rewritten, headless.rewritten);
+        // The session, recorded in pieces at its checkpoints, replays to the same history.
+        let replayed = cluster::script::Script::run(&s.driver.script(), 5).unwrap();
+        assert_eq!(replayed.history_hash, headless.history_hash);
+        // The page shows the end of that run, with its history to travel in.
+        assert_eq!(s.now_ms, headless.cluster.now());
+        let s = s.reduce(Action::Seek(10));
+        assert_eq!(s.view.cursor, 10);
+
+        // Stopped midway, the run keeps what it did and the rest does not run.
+        let s = real().reduce(Action::RunScript {
+            text: text.into(),
+            seed: 5,
+        });
+        let s = s.reduce(Action::ScriptSlice).reduce(Action::StopScript);
+        assert!(s.script_progress.is_none());
+        let t = s.last_run.clone().expect("a transcript of what ran");
+        assert!(t.rewritten.contains("(not run: the run was stopped)"));
+        assert!(s.now_ms < headless.cluster.now());
+        assert!(s.driver.script().contains("stop-after events="));
+    }
+
+    #[test]
+    fn progress_reads_in_seconds_of_virtual_time() {
+        use crate::components::script_panel::{progress_text, seconds_text};
+        assert_eq!(seconds_text(0), "0.0 s");
+        assert_eq!(seconds_text(1234), "1.2 s");
+        assert_eq!(seconds_text(3_600_000), "3600.0 s");
+        let p = ScriptProgress {
+            done: 2,
+            commands: 4,
+            line: Some(3),
+            now: 61_000,
+            span: Some((1000, 601_000)),
+        };
+        assert_eq!(
+            progress_text(&p),
+            "Running command 3 of 4 (line 3): 60.0 s of 600.0 s of virtual time"
+        );
     }
 
     #[test]

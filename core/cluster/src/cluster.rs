@@ -1420,8 +1420,29 @@ impl Cluster {
                     Some(section::COMPACTION),
                 ),
             );
+            self.forget_compacted();
         }
         Ok(text)
+    }
+
+    /// Lets the checker forget the log indexes that every node holding data has compacted away,
+    /// in memory and on its disk (so no crash brings them back): no log can hold them again,
+    /// short of a lying disk. An empty node (new, or wiped) holds nothing and can only receive
+    /// from the others, so it does not count.
+    fn forget_compacted(&mut self) {
+        let floor = self
+            .nodes
+            .values()
+            .filter(|n| !n.disk.durable().is_empty())
+            .map(|n| {
+                let on_disk = n.disk.durable().first_index();
+                n.raw()
+                    .map_or(on_disk, |r| on_disk.min(r.raft.raft_log.first_index()))
+            })
+            .min();
+        if let Some(floor) = floor {
+            self.checker.forget_below(floor);
+        }
     }
 
     /// An fsync completes: one event.

@@ -16,6 +16,7 @@ pub mod network;
 pub mod node;
 pub mod recorder;
 pub mod script;
+pub mod script_run;
 pub mod sim;
 pub mod timetravel;
 pub mod view;

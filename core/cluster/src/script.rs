@@ -55,7 +55,7 @@ use raft::state::StateType;
 use serde::{Deserialize, Serialize};
 
 use crate::clock::Millis;
-use crate::cluster::{Cluster, CommandOutput, Outcome};
+use crate::cluster::Cluster;
 use crate::kv::ClientId;
 use crate::limits;
 use crate::network::{Latency, MessageId, NodeId};
@@ -2378,46 +2378,43 @@ impl Script {
         Ok(Script::run(text, seed)?.rewritten)
     }
 
-    /// Runs the script on `cluster`.
-    pub fn run_on(&self, mut cluster: Cluster) -> Transcript {
-        let mut results = Vec::with_capacity(self.directives.len());
-        let mut next = 0;
-        let rewritten = datadriven::rewrite(&self.text, |d| {
-            // The reader walks the same directives in the same order as `parse` did.
-            let Some((_, cmd)) = self.directives.get(next) else {
-                return String::new();
-            };
-            next += 1;
-            let out: CommandOutput = cluster.execute(cmd.clone());
-            let failure = match &out.outcome {
-                Outcome::ExpectationFailed(why) => Some(why.clone()),
-                _ => None,
-            };
-            let mut actual = out.text.clone();
-            if !actual.ends_with('\n') {
-                actual.push('\n');
-            }
-            results.push(DirectiveResult {
-                line: self
-                    .lines
-                    .get(d.line.saturating_sub(1))
-                    .copied()
-                    .unwrap_or(d.line),
-                command: cmd.to_string(),
-                expected: d.expected.clone(),
-                actual,
-                failure,
-            });
-            out.text
-        })
-        // The text parsed once already, so it parses again.
-        .unwrap_or_default();
-        Transcript {
-            rewritten,
-            results,
-            history_hash: cluster.history_hash(),
-            cluster,
-        }
+    /// Runs the script on `cluster` (see [`crate::script_run::ScriptRun`] for slices).
+    pub fn run_on(&self, cluster: Cluster) -> Transcript {
+        crate::script_run::ScriptRun::new(self.clone(), cluster)
+            .run_to_end()
+            .0
+    }
+
+    /// How many commands the script has.
+    pub fn len(&self) -> usize {
+        self.directives.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.directives.is_empty()
+    }
+
+    /// Command `i` (from 0).
+    pub fn command(&self, i: usize) -> Option<&Command> {
+        self.directives.get(i).map(|(_, c)| c)
+    }
+
+    /// The line of command `i` in the script as written (from 1).
+    pub fn line_of(&self, i: usize) -> Option<usize> {
+        self.directives.get(i).map(|(d, _)| d.line)
+    }
+
+    /// The script in datadriven's form (every command followed by `----`).
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The line of the original script that line `line` of [`Script::text`] comes from.
+    pub(crate) fn original_line(&self, line: usize) -> usize {
+        self.lines
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(line)
     }
 }
 

@@ -246,6 +246,13 @@ impl Timeline {
         }
     }
 
+    /// Ends the command under way where it is (see [`Cluster::stop`]).
+    pub fn stop_command(&mut self) -> Option<CommandOutput> {
+        let out = self.head.stop();
+        self.checkpoint_if_due();
+        out
+    }
+
     /// Whether a command is under way.
     pub fn is_busy(&self) -> bool {
         self.head.is_busy()

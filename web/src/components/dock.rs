@@ -4,6 +4,7 @@
 use std::rc::Rc;
 
 use cluster::script::Transcript;
+use cluster::script_run::ScriptProgress;
 use cluster::view::ClusterView;
 use yew::prelude::*;
 
@@ -23,6 +24,9 @@ pub struct DockProps {
     pub clients: Shared<Vec<String>>,
     /// The last script run, shown in the script tab.
     pub last_run: Option<Shared<Transcript>>,
+    /// Where the script under way stands, while one runs.
+    #[prop_or_default]
+    pub script_progress: Option<ScriptProgress>,
     /// The session recorded as a script, while the script tab's record view is open.
     pub recorded: Option<AttrValue>,
     /// The record view was opened or closed (the app records only while it is open).
@@ -54,6 +58,7 @@ pub fn dock(props: &DockProps) -> Html {
             seed: run.seed,
         })
     });
+    let on_stop = props.on_action.reform(|_: ()| Action::StopScript);
     let panel = match props.tab {
         DockTab::Events => html! {
             <EventLog events={props.events.clone()} filter={props.filter.clone()}
@@ -69,6 +74,7 @@ pub fn dock(props: &DockProps) -> Html {
         },
         DockTab::Script => html! {
             <ScriptPanel on_run={on_run} result={(*result).clone()}
+                progress={props.script_progress.clone()} on_stop={on_stop}
                 recorded={props.recorded.clone()} on_record={props.on_record.clone()}
                 default_seed={view.seed} />
         },

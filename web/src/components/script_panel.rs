@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use cluster::script::{Script, ScriptError, Transcript};
+use cluster::script_run::ScriptProgress;
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
 use wasm_bindgen::JsCast;
@@ -86,6 +87,12 @@ impl RunResultView {
 pub struct ScriptPanelProps {
     /// Run was pressed on a script that parses.
     pub on_run: Callback<ScriptRun>,
+    /// Where the script under way stands, while one runs (Run then gives way to Stop).
+    #[prop_or_default]
+    pub progress: Option<ScriptProgress>,
+    /// Stop was pressed.
+    #[prop_or_default]
+    pub on_stop: Callback<()>,
     /// The last run's outcome (the app keeps it in an `Rc`, so comparing props is cheap).
     #[prop_or_default]
     pub result: Option<Rc<RunResultView>>,
@@ -108,6 +115,51 @@ pub struct ScriptPanelProps {
 }
 
 // ---- pure helpers (tested natively) -------------------------------------------------------------
+
+/// Milliseconds as seconds with one decimal (`12.3 s`), in integers: the page carries no float
+/// printer.
+pub fn seconds_text(ms: u64) -> String {
+    let tenths = (ms + 50) / 100;
+    format!("{}.{} s", tenths / 10, tenths % 10)
+}
+
+/// What the progress line says: which command runs and how far its virtual time has come.
+pub fn progress_text(p: &ScriptProgress) -> String {
+    let mut s = format!(
+        "Running command {} of {}",
+        (p.done + 1).min(p.commands),
+        p.commands
+    );
+    if let Some(line) = p.line {
+        s.push_str(&format!(" (line {line})"));
+    }
+    if let Some((began, until)) = p.span {
+        s.push_str(&format!(
+            ": {} of {} of virtual time",
+            seconds_text(p.now.saturating_sub(began)),
+            seconds_text(until.saturating_sub(began))
+        ));
+    }
+    s
+}
+
+/// The progress of the script under way: a bar over the command's virtual time and a line.
+fn progress_bar(p: &ScriptProgress) -> Html {
+    let (value, max) = match p.span {
+        Some((began, until)) => (
+            p.now.saturating_sub(began),
+            until.saturating_sub(began).max(1),
+        ),
+        None => (p.done as u64, p.commands.max(1) as u64),
+    };
+    html! {
+        <div class="sp-progress" role="status" data-testid="script-progress">
+            <progress max={max.to_string()} value={value.min(max).to_string()}
+                aria-label="Progress of the command under way"></progress>
+            <span>{ progress_text(p) }</span>
+        </div>
+    }
+}
 
 /// A mark drawn on a line of the editor.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -1060,9 +1112,15 @@ pub fn script_panel(props: &ScriptPanelProps) -> Html {
                         oninput={on_seed} aria-label="Seed the script runs with"
                         aria-invalid={(!panel.seed_ok()).to_string()} />
                 </label>
-                <button class="sp-run primary" onclick={on_run_click}
-                    disabled={blocked || !panel.seed_ok()}
-                    title="Run the script on a fresh cluster (Ctrl+Enter)">{ "▶ Run" }</button>
+                if props.progress.is_some() {
+                    <button class="sp-stop primary" data-testid="script-stop"
+                        onclick={props.on_stop.reform(|_: MouseEvent| ())}
+                        title="Stop the script where it is">{ "■ Stop" }</button>
+                } else {
+                    <button class="sp-run primary" onclick={on_run_click}
+                        disabled={blocked || !panel.seed_ok()}
+                        title="Run the script on a fresh cluster (Ctrl+Enter)">{ "▶ Run" }</button>
+                }
                 <button class={classes!("sp-record", panel.record_open.then_some("on"))}
                     aria-pressed={panel.record_open.to_string()} onclick={on_record}
                     title="Show this session as a script">{ "● Record" }</button>
@@ -1075,6 +1133,9 @@ pub fn script_panel(props: &ScriptPanelProps) -> Html {
                 <span class={classes!("sp-save", matches!(panel.save, SaveStatus::Failed(_)).then_some("bad"))}
                     role="status">{ save_text }</span>
             </div>
+            if let Some(p) = &props.progress {
+                { progress_bar(p) }
+            }
             if let Some(s) = picked {
                 <p class="sp-summary"><strong>{ s.title }</strong>
                     if !s.summary.is_empty() { { " — " }{ s.summary } }</p>

@@ -17,13 +17,16 @@ use super::*;
 /// A command under way.
 pub(crate) struct Pending {
     cmd: Command,
-    /// Its first event (its output sums up from here).
+    /// Its first event (its output sums up from here), and the virtual time it began at.
     first: u64,
+    began_at: Millis,
     /// Where the part not yet recorded starts: an event, an instant, and an offset in the
     /// output (see `split_run`).
     unrecorded: (u64, Millis, usize),
     /// It runs under `stop-after` or an event limit, so it may end early.
     budgeted: bool,
+    /// A person stopped it (see [`Cluster::stop`]).
+    stopped: bool,
     work: Work,
 }
 
@@ -105,10 +108,31 @@ impl Cluster {
         self.pending = Some(Pending {
             cmd,
             first,
+            began_at: self.now,
             unrecorded: (first, self.now, 0),
             budgeted,
+            stopped: false,
             work,
         });
+    }
+
+    /// Stops the command under way where it is (a person pressed Stop): it ends as if a
+    /// `stop-after` had been written before it, and is recorded so (`stop-after events=K`
+    /// then the command), so the session still replays to exactly this state.
+    pub fn stop(&mut self) -> Option<CommandOutput> {
+        let p = self.pending.as_mut()?;
+        let (from_event, _, _) = p.unrecorded;
+        let done = self.events.len() - from_event;
+        p.stopped = true;
+        p.budgeted = true;
+        self.recorder.record(
+            Command::StopAfter(done),
+            from_event,
+            from_event,
+            "ok".into(),
+        );
+        self.budget = Some(self.events.len());
+        self.resume(None)
     }
 
     /// Goes on with the command under way for at most `max_events` more events (or to its
@@ -175,14 +199,17 @@ impl Cluster {
         self.pending.is_some()
     }
 
-    /// Virtual time of the end of the `run` under way, for a progress bar: `(now, until)`.
+    /// The virtual time the command under way began at and the latest it may run to (the
+    /// end of a `run`, the `max` of a `run-until`), for a progress bar.
     pub fn pending_run_span(&self) -> Option<(Millis, Millis)> {
-        match &self.pending.as_ref()?.work {
-            Work::Run { until } => Some((self.now, *until)),
-            Work::RunUntil { deadline, .. } => Some((self.now, *deadline)),
-            Work::Step { limit, .. } => Some((self.now, *limit)),
-            Work::Done(_) => None,
-        }
+        let p = self.pending.as_ref()?;
+        let end = match &p.work {
+            Work::Run { until } => *until,
+            Work::RunUntil { deadline, .. } => *deadline,
+            Work::Step { limit, .. } => *limit,
+            Work::Done(_) => return None,
+        };
+        Some((p.began_at, end))
     }
 
     /// The output, the outcome and the recorder's line of a command that is done.
@@ -215,11 +242,12 @@ impl Cluster {
         let end = self.events.len();
         match p.cmd {
             Command::Run(asked) => {
-                // The whole run, or what is left of one recorded in pieces.
-                let ms = if from_event == p.first {
-                    asked
-                } else {
-                    self.now - from_time
+                // The whole run, or what is left of one recorded in pieces (what was asked of
+                // it, when stopped: the stop-after before it cuts it short on replay).
+                let ms = match p.work {
+                    _ if from_event == p.first => asked,
+                    Work::Run { until } if p.stopped => until - from_time,
+                    _ => self.now - from_time,
                 };
                 if outcome == Outcome::Ok && !p.budgeted {
                     self.record_run(ms, from_event, end, &body);

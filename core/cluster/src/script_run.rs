@@ -153,7 +153,7 @@ impl<R: Runner> ScriptRun<R> {
 
     pub fn progress(&self) -> ScriptProgress {
         let c = self.runner.cluster();
-        let under_way = self.begun.then(|| self.outputs.len());
+        let under_way = self.begun.then_some(self.outputs.len());
         ScriptProgress {
             done: self.outputs.len(),
             commands: self.script.len(),

@@ -45,6 +45,8 @@ async fn settle() {
 fn props(key: &str) -> ScriptPanelProps {
     ScriptPanelProps {
         on_run: Callback::noop(),
+        progress: None,
+        on_stop: Callback::noop(),
         result: None,
         recorded: None,
         on_record: Callback::noop(),

@@ -29,14 +29,22 @@ use crate::perf;
 /// of the cluster.
 pub const CHECKPOINT_EVERY: u64 = 1000;
 
+/// Checkpoints the page's timeline keeps at most (past that they thin out and their spacing
+/// doubles, see `Timeline`). A checkpoint of the page's compacted cluster is about a hundred
+/// kilobytes, so this is some 100 MB at most; in exchange a seek anywhere in a ten-minute run at
+/// full speed (some thirty million events) replays at most a few tens of thousands of events,
+/// which a replay that skips the words (see `Cluster::set_quiet_until`) does in tens of
+/// milliseconds.
+pub const MAX_CHECKPOINTS: usize = 1024;
+
 /// The default client load: a put every half second of virtual time.
 pub const DEFAULT_LOAD_EVERY_MS: u64 = 500;
 
 /// How often the page's nodes snapshot and compact their logs: every this many applied entries
 /// (etcd server's `--snapshot-count`, scaled down to what a page holds), keeping a quarter of
 /// them for followers a little behind. Without it a long run's logs, and every time-travel
-/// checkpoint with them, would grow without end.
-pub const DEFAULT_SNAPSHOT_COUNT: u64 = 100;
+/// checkpoint with them, would grow without end; the smaller it is, the smaller a checkpoint.
+pub const DEFAULT_SNAPSHOT_COUNT: u64 = 50;
 
 /// The default link latency of the page's cluster: slow enough that a message is seen crossing
 /// its link at the default speed.
@@ -283,7 +291,7 @@ impl ClusterDriver {
     fn timeline(seed: u64) -> Timeline {
         let mut c = Cluster::new(seed);
         c.set_event_window(EVENT_SCAN_LIMIT);
-        Timeline::with_checkpoint_every(c, CHECKPOINT_EVERY)
+        Timeline::with_checkpoint_every(c, CHECKPOINT_EVERY).with_max_checkpoints(MAX_CHECKPOINTS)
     }
 
     fn build(setup: &Setup) -> Timeline {
@@ -937,7 +945,7 @@ mod tests {
         assert!(s.pre_vote && !s.check_quorum);
         assert_eq!(
             s.cluster_line(),
-            "cluster 7 latency=50..150ms prevote=true snapshot-count=100"
+            "cluster 7 latency=50..150ms prevote=true snapshot-count=50"
         );
         let bad = Setup::from_query("?nodes=40&seed=x&latency=soon&load=off&other=1");
         assert_eq!(bad.nodes, 5);

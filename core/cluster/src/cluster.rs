@@ -76,6 +76,9 @@ struct LogSink {
     lines: RefCell<Vec<LogLine>>,
     output: Output,
     echo: Cell<bool>,
+    /// Drop every line unread: a replay that only needs the state it ends in (see
+    /// [`Cluster::set_quiet_until`]).
+    quiet: Cell<bool>,
 }
 
 impl LogSink {
@@ -86,6 +89,7 @@ impl LogSink {
             lines: RefCell::new(Vec::new()),
             output,
             echo: Cell::new(true),
+            quiet: Cell::new(false),
         })
     }
 
@@ -96,6 +100,9 @@ impl LogSink {
 
 impl Logger for LogSink {
     fn log(&self, level: Level, msg: fmt::Arguments<'_>) {
+        if self.quiet.get() {
+            return;
+        }
         let text = msg.to_string();
         if self.echo.get() {
             self.output.log(level, format_args!("{text}"));
@@ -249,6 +256,8 @@ pub struct Cluster {
     load: Option<load::ClientLoad>,
     /// The command under way, when it runs in slices (see `pending`).
     pending: Option<pending::Pending>,
+    /// Events before this one are not narrated (see [`Cluster::set_quiet_until`]).
+    quiet_until: u64,
 }
 
 impl Clone for Cluster {
@@ -299,6 +308,7 @@ impl Cluster {
             // A copy is taken between commands, or records the command under way up to here
             // (see `Cluster::split_run`): it starts with none.
             pending: None,
+            quiet_until: 0,
         }
     }
 
@@ -355,6 +365,7 @@ impl Cluster {
             membership: MembershipState::default(),
             load: None,
             pending: None,
+            quiet_until: 0,
         }
     }
 
@@ -508,6 +519,7 @@ impl Cluster {
     fn emit(&mut self, kind: EventKind, node: Option<NodeId>, e: Explanation) {
         let index = self.next_event();
         let log = self.sink.take();
+        self.sink.quiet.set(index + 1 < self.quiet_until);
         self.events.push(Event {
             index,
             at: self.now,
@@ -532,6 +544,20 @@ impl Cluster {
                 e.explanation.push_str(&n);
             }
         }
+    }
+
+    /// Makes the events before `index` without their text: no explanation, no log lines. A
+    /// seek replays the past from a checkpoint only to show where it ends, and words nobody
+    /// reads are most of a replay's work; the events just before the target are narrated, for
+    /// the event log. The events themselves, and every state, are the same.
+    pub(crate) fn set_quiet_until(&mut self, index: u64) {
+        self.quiet_until = index;
+        self.sink.quiet.set(self.events.len() < index);
+    }
+
+    /// Whether the next event is narrated (see [`Cluster::set_quiet_until`]).
+    fn narrating(&self) -> bool {
+        self.events.len() >= self.quiet_until
     }
 
     fn logger(&self) -> SharedLogger {
@@ -1001,6 +1027,11 @@ impl Cluster {
     }
 
     fn tick_node(&mut self, id: NodeId, n: usize) -> CmdResult {
+        if !self.narrating() {
+            self.up_node(id)?.tick(n)?;
+            self.emit(EventKind::Tick, Some(id), Explanation::quiet());
+            return Ok(());
+        }
         let node = self.up_node(id)?;
         let before = node.brief();
         let lens = node.outgoing_lens();
@@ -1172,22 +1203,36 @@ impl Cluster {
         let at = self.next_event();
         let now = self.now;
         let node = self.up_node(id)?;
-        let rip = node.take_ready(now)?;
-        let rd = rip.ready.clone();
-        let as_leader = rip.as_leader;
+        let as_leader = node.take_ready(now)?.as_leader;
         // The entries enter the node's log now: the checker compares them with every other log.
-        if let Some(first) = rd.entries.first() {
-            let prev = node
-                .raw()
-                .map(|r| {
-                    r.raft
-                        .raft_log
-                        .term(first.index.saturating_sub(1))
-                        .unwrap_or(0)
-                })
-                .unwrap_or(0);
-            self.checker.observe_entries(id, prev, &rd.entries, at);
+        if let Some(node) = self.nodes.get(&id) {
+            let entries = node
+                .ready
+                .as_ref()
+                .map_or(&[][..], |r| &r.ready.entries[..]);
+            if let Some(first) = entries.first() {
+                let prev = node
+                    .raw()
+                    .map(|r| {
+                        r.raft
+                            .raft_log
+                            .term(first.index.saturating_sub(1))
+                            .unwrap_or(0)
+                    })
+                    .unwrap_or(0);
+                self.checker.observe_entries(id, prev, entries, at);
+            }
         }
+        if !self.narrating() {
+            self.emit(EventKind::Ready, Some(id), Explanation::quiet());
+            return Ok(());
+        }
+        let rd = self
+            .node_ref(id)?
+            .ready
+            .as_ref()
+            .map(|r| r.ready.clone())
+            .unwrap_or_default();
         let mut parts = Vec::new();
         if let Some(ss) = &rd.soft_state {
             let role = crate::event::role_name(ss.raft_state);
@@ -1278,10 +1323,15 @@ impl Cluster {
         let at = self.next_event();
         // A snapshot the node took after its Advance: an event of its own, after the Advance.
         let mut taken = None;
+        let narrate = self.narrating();
         let (e, kind) = match step {
             ReadyStep::Persist => {
                 let node = self.up_node(id)?;
                 let r = node.persist(now, sync_now)?;
+                if !narrate {
+                    self.emit(EventKind::Persist, Some(id), Explanation::quiet());
+                    return Ok(String::new());
+                }
                 // Named after the three stores a Raft server's disk holds (hashicorp/raft's
                 // SnapshotStore, LogStore and StableStore), so the split is visible as it
                 // happens; the fourth part, the FSM, is fed by the apply step.
@@ -1327,6 +1377,13 @@ impl Cluster {
                     .is_some_and(|r| r.done(ReadyStep::Persist));
                 let as_leader = node.ready.as_ref().is_some_and(|r| r.as_leader);
                 let msgs = node.take_messages()?;
+                if !narrate {
+                    for m in msgs {
+                        self.send_one(m);
+                    }
+                    self.emit(EventKind::Send, Some(id), Explanation::quiet());
+                    return Ok(String::new());
+                }
                 let mut phrases = Vec::new();
                 for m in msgs {
                     let phrase = message_phrase(&m);
@@ -1371,7 +1428,11 @@ impl Cluster {
                 for k in keys {
                     self.checker.check_linearizability(&self.history, &k, at);
                 }
-                let text = describe_apply(id, &report, &answers);
+                let text = if narrate {
+                    describe_apply(id, &report, &answers)
+                } else {
+                    String::new()
+                };
                 if !report.conf_changes.is_empty() && self.nodes.get(&id).is_some_and(Node::is_up) {
                     // The apply event first, then what the new configuration sets off.
                     let e = Explanation::new(text.clone(), Some(section::MEMBERSHIP));
@@ -1400,10 +1461,15 @@ impl Cluster {
                 if let Some(t) = node.advance()? {
                     taken = Some((count, t));
                 }
-                let text = format!(
-                    "{id} calls Advance: the Ready is handled, Raft may hand out the next one"
-                );
-                (Explanation::new(text, None), EventKind::Advance)
+                let e = if narrate {
+                    Explanation::new(
+                        format!("{id} calls Advance: the Ready is handled, Raft may hand out the next one"),
+                        None,
+                    )
+                } else {
+                    Explanation::quiet()
+                };
+                (e, EventKind::Advance)
             }
         };
         let text = e.text.clone();
@@ -1449,6 +1515,10 @@ impl Cluster {
     fn complete_sync(&mut self, id: NodeId) -> CmdResult {
         let node = self.up_node(id)?;
         let r = node.complete_sync()?;
+        if !self.narrating() {
+            self.emit(EventKind::Sync, Some(id), Explanation::quiet());
+            return Ok(());
+        }
         let text = if r.lied {
             format!("{id}'s disk reports its fsync done, but it lied: none of the {} write(s) is durable", r.writes)
         } else {
@@ -1575,7 +1645,12 @@ impl Cluster {
     fn deliver(&mut self, f: InFlight) {
         let m = f.msg;
         let to = m.to;
-        let phrase = message_phrase(&m);
+        let narrate = self.narrating();
+        let phrase = if narrate {
+            message_phrase(&m)
+        } else {
+            String::new()
+        };
         if self.refuse_removed_sender(&m) {
             return;
         }
@@ -1597,6 +1672,14 @@ impl Cluster {
             // etcd logs the line at FATAL and exits; the core would too, checked beforehand.
             self.sink.log(Level::Fatal, format_args!("{why}"));
             self.core_died(to, &why, true);
+            return;
+        }
+        if !narrate {
+            let res = node.step(m);
+            if let Ok(Err(err)) | Err(err) = res.map_err(|e| raft::Error::Misuse(e.to_string())) {
+                self.write(&format!("{err}\n"));
+            }
+            self.emit(EventKind::Deliver, Some(to), Explanation::quiet());
             return;
         }
         let before = node.brief();

@@ -11,7 +11,7 @@
 //! seed and commands must give the same hash on every run and every target, which is what the
 //! determinism tests and the recorder's replay test compare.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use raft::logger::Level;
 use raft::raftpb::{Message, MessageType};
@@ -167,6 +167,14 @@ impl Fnv64 {
     }
 }
 
+/// Text written to the hash as it is formatted: hashing an event needs no string of it.
+impl fmt::Write for Fnv64 {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.write(s.as_bytes());
+        Ok(())
+    }
+}
+
 /// FNV-1a of one byte string.
 pub fn fnv64(bytes: &[u8]) -> u64 {
     let mut h = Fnv64::default();
@@ -178,8 +186,7 @@ pub fn fnv64(bytes: &[u8]) -> u64 {
 pub fn history_hash(events: &[Event]) -> u64 {
     let mut h = Fnv64::default();
     for e in events {
-        h.write(e.to_string().as_bytes());
-        h.write(b"\n");
+        let _ = writeln!(h, "{e}");
     }
     h.finish()
 }
@@ -194,6 +201,14 @@ pub struct Explanation {
 }
 
 impl Explanation {
+    /// No words: an event of a replay nobody reads (see `Cluster::set_quiet_until`).
+    pub fn quiet() -> Self {
+        Explanation {
+            text: String::new(),
+            section: None,
+        }
+    }
+
     pub fn new(text: impl Into<String>, section: Option<&'static str>) -> Self {
         Explanation {
             text: text.into(),

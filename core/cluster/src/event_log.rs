@@ -9,6 +9,8 @@
 //! The history hash stays exact either way: the events that leave the window are folded into
 //! a running hash first, and [`EventLog::hash`] continues it over the window.
 
+use std::fmt::Write as _;
+
 use crate::event::{Event, Fnv64};
 
 /// The events of a run, all of them or a window of the latest.
@@ -108,6 +110,13 @@ impl EventLog {
     /// The log as it was after its first `n` events: those of them still kept. Its hash is
     /// known only if none of them had left the window.
     pub fn prefix(&self, n: u64) -> EventLog {
+        self.range(0, n)
+    }
+
+    /// The log as it was after its first `n` events, keeping only those from index `from` on
+    /// (of those still kept): what a look at the past needs to list. Its hash is known only if
+    /// it lost none of the first `n` events.
+    pub fn range(&self, from: u64, n: u64) -> EventLog {
         let n = n.min(self.len());
         if n < self.first {
             return EventLog {
@@ -117,11 +126,17 @@ impl EventLog {
                 dropped: None,
             };
         }
+        let start = from.clamp(self.first, n);
+        let (a, b) = ((start - self.first) as usize, (n - self.first) as usize);
         EventLog {
-            first: self.first,
-            kept: self.kept[..(n - self.first) as usize].to_vec(),
+            first: start,
+            kept: self.kept[a..b].to_vec(),
             window: self.window,
-            dropped: self.dropped,
+            dropped: if start == self.first {
+                self.dropped
+            } else {
+                None
+            },
         }
     }
 
@@ -137,8 +152,7 @@ impl EventLog {
 }
 
 fn hash_event(h: &mut Fnv64, e: &Event) {
-    h.write(e.to_string().as_bytes());
-    h.write(b"\n");
+    let _ = writeln!(h, "{e}");
 }
 
 #[cfg(test)]
@@ -196,6 +210,11 @@ mod tests {
         assert_eq!(p.len(), first + 10);
         assert_eq!(p.kept(), &all[first as usize..first as usize + 10]);
         assert_eq!(p.hash(), Some(history_hash(&all[..first as usize + 10])));
+        let tail = log.range(first + 20, first + 30);
+        assert_eq!(tail.len(), first + 30);
+        assert_eq!(tail.first_kept(), first + 20);
+        assert_eq!(tail.kept(), &all[first as usize + 20..first as usize + 30]);
+        assert_eq!(tail.hash(), None);
         let old = log.prefix(first - 1);
         assert_eq!(old.len(), first - 1);
         assert!(old.kept().is_empty());

@@ -128,8 +128,9 @@ impl fmt::Display for HistoryError {
 
 impl std::error::Error for HistoryError {}
 
-/// Finished operations kept for display, the most recent ones (see [`History`]).
-pub const KEEP_FINISHED: usize = 1000;
+/// Finished operations kept for display, the most recent ones (see [`History`]): far more than
+/// the page lists, and every time-travel checkpoint carries them, so not many more.
+pub const KEEP_FINISHED: usize = 100;
 
 /// Finished operations dropped at once, when [`KEEP_FINISHED`] plus this many are kept: dropping
 /// in batches costs O(1) per operation rather than a pass over the kept ones at each.
@@ -167,11 +168,22 @@ pub struct History {
     finished: usize,
     tally: Tally,
     next_seq: u64,
+    /// Keep every operation (tests that check a whole history at once).
+    #[serde(default)]
+    keep_all: bool,
 }
 
 impl History {
     pub fn new() -> Self {
         History::default()
+    }
+
+    /// A history that keeps every operation, however many.
+    pub fn keeping_all() -> Self {
+        History {
+            keep_all: true,
+            ..History::default()
+        }
     }
 
     /// Records that `client` issued `op` at `at`; returns its id.
@@ -257,7 +269,7 @@ impl History {
     fn finish(&mut self, i: usize, outcome: Outcome) {
         self.ops[i].outcome = outcome;
         self.finished += 1;
-        if self.finished >= KEEP_FINISHED + DROP_BATCH {
+        if !self.keep_all && self.finished >= KEEP_FINISHED + DROP_BATCH {
             self.drop_oldest_finished();
         }
     }
@@ -483,9 +495,9 @@ mod tests {
         assert_eq!(
             h.tally(),
             Tally {
-                invoked: 4001,
+                invoked: 3001 + KEEP_FINISHED as u64,
                 completed: 3000,
-                failed: 999,
+                failed: KEEP_FINISHED as u64 - 1,
                 unknown: 1
             }
         );

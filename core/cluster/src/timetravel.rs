@@ -201,6 +201,9 @@ impl Timeline {
     pub fn begin(&mut self, cmd: Command) {
         if let Some((past, replayed)) = self.past.take() {
             let forked_at = past.event_log().len();
+            // The past becomes the present, which tells its events in full: a seek replayed
+            // most of them without words, so the fork replays them again with.
+            let (past, replayed) = self.replay(forked_at, None).unwrap_or((past, replayed));
             let old = std::mem::replace(&mut self.head, past);
             self.branches.push(Branch {
                 forked_at,
@@ -315,13 +318,29 @@ impl Timeline {
             self.past = None;
             return Ok(());
         }
-        // Start far enough back that the replay makes some events before the target again:
-        // with a windowed event log, the head may no longer keep them.
+        let (c, replayed) = self.replay(events, Some(SEEK_CONTEXT))?;
+        self.past = Some((c, replayed));
+        Ok(())
+    }
+
+    /// The cluster right after its first `events` events, replayed from a checkpoint, and how
+    /// many of the head's commands the replay ran whole. With `context`, only that many events
+    /// before the target are narrated (and the replay starts at least that far back when it
+    /// can); without, every event the replay makes is.
+    fn replay(
+        &self,
+        events: u64,
+        context: Option<u64>,
+    ) -> Result<(Cluster, usize), TimeTravelError> {
+        let total = self.len();
+        let back = context.unwrap_or(0);
+        // Start far enough back that the replay makes the events to narrate again: with a
+        // windowed event log, the head may no longer keep them.
         let cp = self
             .checkpoints
             .iter()
             .rev()
-            .find(|c| c.events.saturating_add(SEEK_CONTEXT) <= events || c.events == 0)
+            .find(|c| c.events.saturating_add(back) <= events || c.events == 0)
             .or_else(|| self.checkpoints.iter().rev().find(|c| c.events <= events))
             .or_else(|| self.checkpoints.first())
             .ok_or(TimeTravelError::Future {
@@ -329,10 +348,22 @@ impl Timeline {
                 events: total,
             })?;
         let mut c = cp.cluster.checkpoint();
-        c.restore_history(
-            self.head.event_log().prefix(cp.events),
-            self.head.recorder().prefix(cp.commands),
-        );
+        match context {
+            // A look at the past: the events to list, and nothing of the recorder (the past is
+            // replayed again, whole, if it is acted on).
+            Some(context) => {
+                let from = events.saturating_sub(context);
+                c.restore_history(
+                    self.head.event_log().range(from, cp.events),
+                    crate::recorder::Recorder::new(),
+                );
+                c.set_quiet_until(from);
+            }
+            None => c.restore_history(
+                self.head.event_log().prefix(cp.events),
+                self.head.recorder().prefix(cp.commands),
+            ),
+        }
         let mut replayed = cp.commands;
         for rc in &self.head.recorder().commands()[cp.commands..] {
             let now = c.event_log().len();
@@ -355,8 +386,8 @@ impl Timeline {
                 got,
             });
         }
-        self.past = Some((c, replayed));
-        Ok(())
+        c.set_quiet_until(0);
+        Ok((c, replayed))
     }
 
     /// Back to the present.
@@ -369,6 +400,29 @@ impl Timeline {
 mod tests {
     use super::*;
     use crate::script::Script;
+
+    /// The past a seek shows lists the events just before it, and they are the head's: the
+    /// latest [`SEEK_CONTEXT`] word for word, any older one it keeps at the same time, of the
+    /// same kind, about the same node (a replay makes those without their words).
+    fn assert_same_past(past: &Cluster, head: &[crate::event::Event], at: u64) {
+        let log = past.event_log();
+        assert_eq!(log.len(), head.len() as u64, "at {at}");
+        assert!(
+            log.kept().len() as u64 >= at.min(SEEK_CONTEXT),
+            "at {at}: {} kept",
+            log.kept().len()
+        );
+        let first = log.first_kept() as usize;
+        for (p, h) in log.kept().iter().zip(&head[first..]) {
+            assert_eq!(
+                (p.index, p.at, p.kind, p.node),
+                (h.index, h.at, h.kind, h.node),
+                "at {at}"
+            );
+        }
+        let tail = head.len().saturating_sub(SEEK_CONTEXT as usize).max(first);
+        assert_eq!(log.kept()[tail - first..], head[tail..], "at {at}");
+    }
 
     fn scenario() -> Timeline {
         let mut t = Timeline::with_checkpoint_every(Cluster::new(7), 50);
@@ -399,11 +453,7 @@ mod tests {
         for target in [0, 1, 17, 49, 50, 51, 120, n / 2, n - 1, n] {
             t.seek(target).unwrap();
             assert_eq!(t.position(), target);
-            assert_eq!(
-                t.cluster().events(),
-                &t.head().events()[..target as usize],
-                "at {target}"
-            );
+            assert_same_past(t.cluster(), &t.head().events()[..target as usize], target);
             // The clock is at the event (a command that ran on past its last event, such as
             // `run 1s`, left it later).
             if target > 0 {
@@ -449,8 +499,12 @@ mod tests {
             let mut b = without.cluster().clone();
             a.execute(Command::Run(2000));
             b.execute(Command::Run(2000));
-            assert_eq!(a.history_hash(), b.history_hash(), "at {target}");
-            assert!(a.events().len() > target as usize + 50);
+            let since = |c: &Cluster| {
+                let first = c.event_log().first_kept();
+                c.events()[(target - first) as usize..].to_vec()
+            };
+            assert_eq!(since(&a), since(&b), "at {target}");
+            assert!(a.event_log().len() > target + 50);
         }
     }
 
@@ -529,7 +583,8 @@ mod tests {
         for target in [n / 3, n / 2 + 7, n - 5] {
             sliced.seek(target).unwrap();
             whole.seek(target).unwrap();
-            assert_eq!(sliced.cluster().events(), whole.cluster().events());
+            let w = whole.head().events();
+            assert_same_past(sliced.cluster(), &w[..target as usize], target);
         }
     }
 
@@ -567,10 +622,10 @@ mod tests {
         for target in [1, 55, n / 3, n / 2, n - 7, n - 1] {
             thin.seek(target).unwrap();
             start.seek(target).unwrap();
-            assert_eq!(
-                thin.cluster().history_hash(),
-                start.cluster().history_hash()
-            );
+            let (a, b) = (thin.cluster().events(), start.cluster().events());
+            let shown = a.len().min(b.len()).min(SEEK_CONTEXT as usize);
+            assert!(shown as u64 >= target.min(SEEK_CONTEXT), "at {target}");
+            assert_eq!(a[a.len() - shown..], b[b.len() - shown..], "at {target}");
             assert_eq!(
                 serde_json::to_string(&thin.view()).unwrap(),
                 serde_json::to_string(&start.view()).unwrap(),
@@ -600,14 +655,16 @@ mod tests {
         assert!(script.contains("stop-after events="), "{script}");
         // And seeking within the new timeline still works, across the fork point.
         t.seek(fork_at - 3).unwrap();
-        assert_eq!(
-            t.cluster().events(),
-            &t.head().events()[..(fork_at - 3) as usize]
+        assert_same_past(
+            t.cluster(),
+            &t.head().events()[..(fork_at - 3) as usize],
+            fork_at - 3,
         );
         t.seek(fork_at + 1).unwrap();
-        assert_eq!(
-            t.cluster().events(),
-            &t.head().events()[..(fork_at + 1) as usize]
+        assert_same_past(
+            t.cluster(),
+            &t.head().events()[..(fork_at + 1) as usize],
+            fork_at + 1,
         );
     }
 
@@ -629,11 +686,7 @@ mod tests {
                 let target = rng.next_u64() % (n + 1);
                 t.seek(target)
                     .unwrap_or_else(|e| panic!("case {case}: {e}"));
-                assert_eq!(
-                    t.cluster().events(),
-                    &t.head().events()[..target as usize],
-                    "case {case}"
-                );
+                assert_same_past(t.cluster(), &t.head().events()[..target as usize], target);
             }
             let target = rng.next_u64() % n;
             t.seek(target).unwrap();

@@ -117,8 +117,19 @@ impl fmt::Display for Violation {
     }
 }
 
-/// Checks a history with the default step limit.
+/// Checks a whole history at once, with the default step limit. A history that no longer keeps
+/// its oldest operations cannot be checked this way (what is left may not explain itself
+/// without them): that is for [`Incremental`], which checks as the history goes.
 pub fn check(history: &History) -> CheckResult {
+    if history.dropped() > 0 {
+        return CheckResult::Unknown {
+            key: String::new(),
+            reason: format!(
+                "the history no longer keeps its {} oldest operations",
+                history.dropped()
+            ),
+        };
+    }
     check_operations(history.operations(), DEFAULT_STEP_LIMIT)
 }
 

@@ -12,7 +12,7 @@ struct H(History);
 
 impl H {
     fn new() -> Self {
-        H(History::new())
+        H(History::keeping_all())
     }
     fn put(&mut self, c: u64, k: &str, v: &str, call: u64, ret: u64) -> OpId {
         let id = self.0.invoke(c, Op::put(k, v), call);
@@ -208,7 +208,7 @@ fn an_unknown_write_may_take_effect_later_or_never() {
 
 #[test]
 fn pending_writes_count_as_unknown_and_failed_ones_as_never() {
-    let mut h = History::new();
+    let mut h = History::keeping_all();
     let w = h.invoke(1, Op::put("x", "1"), 0);
     let r = h.invoke(2, Op::get("x"), 10);
     h.complete(r, 20, Reply::Value(Some("1".into()))).unwrap();
@@ -223,7 +223,7 @@ fn pending_writes_count_as_unknown_and_failed_ones_as_never() {
 
 #[test]
 fn unanswered_reads_constrain_nothing() {
-    let mut h = History::new();
+    let mut h = History::keeping_all();
     let w = h.invoke(1, Op::put("x", "1"), 0);
     h.complete(w, 10, Reply::Ok).unwrap();
     h.invoke(2, Op::get("x"), 20);
@@ -235,7 +235,7 @@ fn unanswered_reads_constrain_nothing() {
 #[test]
 fn same_millisecond_events_keep_their_recorded_order() {
     // The write is acknowledged, then (same millisecond) a read starts and sees nothing.
-    let mut h = History::new();
+    let mut h = History::keeping_all();
     let w = h.invoke(1, Op::put("x", "1"), 0);
     h.complete(w, 10, Reply::Ok).unwrap();
     let r = h.invoke(2, Op::get("x"), 10);
@@ -243,7 +243,7 @@ fn same_millisecond_events_keep_their_recorded_order() {
     assert!(check(&h).is_violation());
 
     // Recorded the other way round, the two overlap and the read may come first.
-    let mut h = History::new();
+    let mut h = History::keeping_all();
     let w = h.invoke(1, Op::put("x", "1"), 0);
     let r = h.invoke(2, Op::get("x"), 10);
     h.complete(w, 10, Reply::Ok).unwrap();
@@ -318,7 +318,7 @@ fn simulated_register(seed: u64, ops: usize) -> History {
         events.push((*ret, true, i));
     }
     events.sort();
-    let mut h = History::new();
+    let mut h = History::keeping_all();
     let mut ids = vec![0; ops];
     for (t, is_ret, i) in events {
         if is_ret {

@@ -39,6 +39,8 @@ async fn sleep(ms: u32) {
 /// Lets yew's scheduler run the renders a change queued.
 async fn settle() {
     sleep(30).await;
+    // A big render is split into pieces the browser runs between: wait for the last one.
+    yew::scheduler::flush().await;
 }
 
 /// Props for a panel on its own storage key, not looking at the URL.

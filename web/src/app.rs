@@ -31,6 +31,9 @@ pub struct AppProps {
     /// Start playing at once (the page does; tests mount paused).
     #[prop_or_default]
     pub autoplay: bool,
+    /// A session to replay first: the last good state saved by a panic (see `recovery`).
+    #[prop_or_default]
+    pub restore: Option<crate::persist::Saved>,
 }
 
 /// The root component.
@@ -82,6 +85,9 @@ pub fn app(props: &AppProps) -> Html {
                     // Not passive: a shortcut must be able to stop Space from scrolling the page.
                     let options = EventListenerOptions::enable_prevent_default();
                     EventListener::new_with_options(&document, "keydown", options, move |event| {
+                        if crate::panic::has_panicked() {
+                            return;
+                        }
                         let Some(event) = event.dyn_ref::<KeyboardEvent>() else {
                             return;
                         };
@@ -113,10 +119,40 @@ pub fn app(props: &AppProps) -> Html {
         use_effect_with((running, state.script_slices), move |&(running, _)| {
             let timer = running.then(|| {
                 gloo_timers::callback::Timeout::new(0, move || {
-                    dispatcher.dispatch(Action::ScriptSlice)
+                    if !crate::panic::has_panicked() {
+                        dispatcher.dispatch(Action::ScriptSlice)
+                    }
                 })
             });
             move || drop(timer)
+        });
+    }
+
+    // The last good state, kept for the panic hook (see `recovery`): after every change a
+    // person makes, about once a second while playing, and not while a script runs (its
+    // session is complete only when it ends).
+    {
+        let driver = state.driver().clone();
+        let playing = state.playing;
+        let running = state.script_progress.is_some();
+        use_effect_with(state.view.clone(), move |_| {
+            if !running {
+                crate::recovery::remember(playing, perf::now_ms(), || driver.script());
+            }
+        });
+    }
+
+    // A restore replays the saved session as a script, in slices with progress.
+    {
+        let dispatcher = state.dispatcher();
+        let restore = props.restore.clone();
+        use_effect_with((), move |_| {
+            if let Some(saved) = restore {
+                dispatcher.dispatch(Action::RunScript {
+                    text: saved.text,
+                    seed: saved.seed,
+                });
+            }
         });
     }
 

@@ -120,7 +120,7 @@ impl Setup {
     }
 
     /// Reads a setup from a URL query (`?nodes=7&seed=3&load=20&latency=50..150ms`,
-    /// `prevote=1`, `checkquorum=1`, `leadin=0`, `preset=heavy`). Unknown keys and values that
+    /// `prevote=1`, `checkquorum=1`, `leadin=0`, `preset=heavy`, `snapshot-count=N`). Unknown keys and values that
     /// do not parse are ignored: a bad link still opens the playground.
     pub fn from_query(query: &str) -> Setup {
         let pairs: Vec<(&str, &str)> = query
@@ -161,6 +161,12 @@ impl Setup {
                 }
                 "latency" if cluster::script::parse_latency(v).is_ok() => {
                     s.latency = v.to_string();
+                }
+                // Any count is safe (0 never compacts); it only sets how often logs compact.
+                "snapshot-count" => {
+                    if let Ok(n) = v.parse() {
+                        s.snapshot_count = n;
+                    }
                 }
                 "prevote" => s.pre_vote = flag(v),
                 "checkquorum" => s.check_quorum = flag(v),
@@ -369,6 +375,10 @@ impl ClusterDriver {
 
     /// Runs `ms` of virtual time (the client load, if any, is the cluster's own).
     fn run(&mut self, ms: u64) -> Result<(), String> {
+        // A panic with the driver borrowed, the worst place for one, when a test asks for it.
+        if crate::panic::test_panic_requested() {
+            panic!("a panic requested by the page's end-to-end tests");
+        }
         self.exec(ScriptCommand::Run(ms)).map(|_| ())
     }
 
@@ -382,37 +392,49 @@ impl ClusterDriver {
     /// The session as a script, with consecutive `run`s merged: the page runs time in one
     /// command per frame, and a script a person reads should say `run 2s`, not 120 lines.
     /// Merging is exact: a run stops at its end instant having done everything due by then,
-    /// which is where the next run starts. A run right after `stop-after` keeps its own line.
+    /// which is where the next run starts; a merged run is split at the language's bound
+    /// ([`cluster::limits::MAX_RUN`]). A run right after `stop-after` keeps its own line.
     pub fn session_script(&self) -> String {
-        let mut out = format!(
-            "# Recorded session; replay with seed {}.\n",
-            self.history().head().seed()
-        );
-        let mut pending_run: Option<u64> = None;
-        let mut after_stop = false;
-        let flush = |out: &mut String, run: &mut Option<u64>| {
-            if let Some(ms) = run.take() {
-                out.push_str(&ScriptCommand::Run(ms).to_string());
-                out.push('\n');
-            }
-        };
-        for rc in self.history().head().recorder().commands() {
-            match &rc.command {
-                ScriptCommand::Run(ms) if !after_stop => {
-                    pending_run = Some(pending_run.unwrap_or(0) + ms);
-                }
-                cmd => {
-                    flush(&mut out, &mut pending_run);
-                    cmd.push_to_script(&mut out);
-                    after_stop = matches!(cmd, ScriptCommand::StopAfter(_));
-                    continue;
-                }
-            }
-            after_stop = false;
-        }
-        flush(&mut out, &mut pending_run);
-        out
+        let head = self.history().head();
+        merged_script(
+            head.seed(),
+            head.recorder().commands().iter().map(|rc| &rc.command),
+        )
     }
+}
+
+/// The script of `commands` with consecutive `run`s merged (see
+/// [`ClusterDriver::session_script`]).
+fn merged_script<'a>(seed: u64, commands: impl Iterator<Item = &'a ScriptCommand>) -> String {
+    let mut out = format!("# Recorded session; replay with seed {seed}.\n");
+    let mut pending_run: Option<u64> = None;
+    let mut after_stop = false;
+    let flush = |out: &mut String, run: &mut Option<u64>| {
+        if let Some(ms) = run.take() {
+            out.push_str(&ScriptCommand::Run(ms).to_string());
+            out.push('\n');
+        }
+    };
+    for command in commands {
+        match command {
+            ScriptCommand::Run(ms) if !after_stop => {
+                // A merged run stays within the language's bound, so the script reads back.
+                if pending_run.is_some_and(|p| p + ms > cluster::limits::MAX_RUN) {
+                    flush(&mut out, &mut pending_run);
+                }
+                pending_run = Some(pending_run.unwrap_or(0) + ms);
+            }
+            cmd => {
+                flush(&mut out, &mut pending_run);
+                cmd.push_to_script(&mut out);
+                after_stop = matches!(cmd, ScriptCommand::StopAfter(_));
+                continue;
+            }
+        }
+        after_stop = false;
+    }
+    flush(&mut out, &mut pending_run);
+    out
 }
 
 impl Driver for ClusterDriver {
@@ -906,6 +928,31 @@ mod tests {
     }
 
     #[test]
+    fn merged_runs_stay_within_the_languages_bound() {
+        use cluster::limits::MAX_RUN;
+        // Three frames that together pass the bound, as a long session at 100x would.
+        let commands = [
+            ScriptCommand::Run(MAX_RUN - 10),
+            ScriptCommand::Run(10),
+            ScriptCommand::Run(1),
+        ];
+        let script = merged_script(3, commands.iter());
+        let runs: Vec<u64> = script
+            .lines()
+            .filter_map(|l| match ScriptCommand::parse(l) {
+                Ok(ScriptCommand::Run(ms)) => Some(ms),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(runs, [MAX_RUN, 1], "{script}");
+        assert!(script.starts_with("# Recorded session; replay with seed 3."));
+        // Every line reads back: nothing in the script is past a bound.
+        for line in script.lines().filter(|l| !l.starts_with('#')) {
+            ScriptCommand::parse(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+        }
+    }
+
+    #[test]
     fn a_script_replaces_the_run() {
         let mut d = driver();
         let text = "cluster 3\ncampaign 1\nstabilize\nexpect leader=1\nexpect leader=2\n";
@@ -937,7 +984,9 @@ mod tests {
     #[test]
     fn setups_come_from_the_query_string() {
         assert_eq!(Setup::from_query(""), Setup::default());
-        let s = Setup::from_query("?nodes=7&seed=42&load=20&latency=50..150ms&prevote=1");
+        let s = Setup::from_query(
+            "?nodes=7&seed=42&load=20&latency=50..150ms&prevote=1&snapshot-count=18446744073709551615",
+        );
         assert_eq!(s.nodes, 7);
         assert_eq!(s.seed, 42);
         assert_eq!(s.load_every_ms, 20);
@@ -945,9 +994,11 @@ mod tests {
         assert!(s.pre_vote && !s.check_quorum);
         assert_eq!(
             s.cluster_line(),
-            "cluster 7 latency=50..150ms prevote=true snapshot-count=50"
+            "cluster 7 latency=50..150ms prevote=true snapshot-count=18446744073709551615"
         );
-        let bad = Setup::from_query("?nodes=40&seed=x&latency=soon&load=off&other=1");
+        let bad =
+            Setup::from_query("?nodes=40&seed=x&latency=soon&load=off&other=1&snapshot-count=-1");
+        assert_eq!(bad.snapshot_count, DEFAULT_SNAPSHOT_COUNT);
         assert_eq!(bad.nodes, 5);
         assert_eq!(bad.seed, 1);
         assert_eq!(bad.latency, DEFAULT_LATENCY);

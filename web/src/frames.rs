@@ -55,6 +55,10 @@ impl AnimationFrames {
             let Some(inner) = weak.upgrade() else {
                 return;
             };
+            // After a panic the app is dead: no more frames (see `crate::panic`).
+            if crate::panic::has_panicked() {
+                return;
+            }
             inner.handle.set(None);
             let real_ms = last.map_or(0.0, |l| (timestamp - l).max(0.0));
             last = Some(timestamp);

@@ -9,7 +9,8 @@
 //! - `components/`: one yew function component per file.
 //! - `geometry`, `palette`, `keys`: drawing arithmetic, colours and shapes, shortcuts.
 //! - `frames`, `perf`: the play loop's animation frames and their timing.
-//! - `panic`: the banner that replaces a dead page after a panic.
+//! - `panic`: the banner that replaces a dead page after a panic; `recovery`: the last good
+//!   state it offers back.
 
 pub mod app;
 pub mod cluster_driver;
@@ -24,6 +25,7 @@ pub mod palette;
 pub mod panic;
 pub mod perf;
 pub mod persist;
+pub mod recovery;
 pub mod scenario_text;
 pub mod scenarios;
 pub mod state;
@@ -62,7 +64,8 @@ fn query() -> String {
 }
 
 /// Installs the panic hook and mounts the app on a cluster set up from the URL
-/// (see [`cluster_driver::Setup::from_query`]), playing unless the query says `paused`. The
+/// (see [`cluster_driver::Setup::from_query`]), playing unless the query says `paused`, or on
+/// the session saved by a panic when the query says `restore` (see [`recovery`]). The
 /// hook goes first: yew installs its own when it mounts unless one was set through it.
 pub fn start() {
     panic::install();
@@ -72,10 +75,14 @@ pub fn start() {
         .trim_start_matches('?')
         .split('&')
         .any(|p| p == "paused" || p == "paused=1");
+    let restore = recovery::requested(&q)
+        .then(|| recovery::take_saved(&q))
+        .flatten();
     let driver = driver::DriverHandle::new(cluster_driver::ClusterDriver::new(setup));
     yew::Renderer::<app::App>::with_props(app::AppProps {
         driver: Some(driver),
-        autoplay: !paused,
+        autoplay: !paused && restore.is_none(),
+        restore,
     })
     .render();
 }

@@ -1,7 +1,11 @@
-//! A panic is a crash bug, and a crashed wasm app cannot draw anything any more: yew's scheduler
-//! may be mid-borrow and every later callback would trap. So the panic hook does not go through
-//! yew at all: it writes a banner straight into the DOM, with a plain link to reload, and keeps
-//! the console report that `console_error_panic_hook` gives developers.
+//! A panic is a crash bug, and a crashed wasm app cannot draw anything any more: a panic in wasm
+//! does not unwind, so whatever was borrowed at that moment (the driver, yew's scheduler) stays
+//! borrowed, and every later callback would trap again ("already borrowed"). So the panic hook
+//! does not go through yew at all: it makes the app inert (no clicks or keys reach it; the play
+//! loop and timers check [`has_panicked`] and stop), saves the last good session for
+//! [`crate::recovery`], and writes a banner straight into the DOM with plain links to restore
+//! that state or reload. It keeps the console report that `console_error_panic_hook` gives
+//! developers, and the banner keeps the first panic's message: any later one is its echo.
 
 use std::cell::Cell;
 
@@ -17,8 +21,11 @@ pub const BANNER_ID: &str = "panic-banner";
 pub fn install() {
     yew::set_custom_panic_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
-        PANICKED.with(|p| p.set(true));
-        show_banner(&info.to_string());
+        if PANICKED.with(|p| p.replace(true)) {
+            return;
+        }
+        let restorable = crate::recovery::save_for_restore();
+        show_banner(&info.to_string(), restorable);
     }));
 }
 
@@ -27,9 +34,26 @@ pub fn has_panicked() -> bool {
     PANICKED.with(Cell::get)
 }
 
-/// Puts (or updates) the error banner at the top of the page. Failures to reach the DOM are
-/// ignored: there is nothing better left to do inside a panic.
-pub fn show_banner(detail: &str) {
+/// The JavaScript global the end-to-end tests set to make the next frame panic, so they can
+/// check what a person sees after a bug. Nothing in the page sets it.
+pub const TEST_TRIGGER: &str = "__RAFT_PLAYGROUND_TEST_PANIC__";
+
+/// Whether the end-to-end tests asked for a panic (see [`TEST_TRIGGER`]); never off the browser.
+pub fn test_panic_requested() -> bool {
+    #[cfg(target_arch = "wasm32")]
+    {
+        web_sys::window()
+            .and_then(|w| js_sys::Reflect::get(&w, &TEST_TRIGGER.into()).ok())
+            .is_some_and(|v| v.is_truthy())
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    false
+}
+
+/// Puts (or updates) the error banner at the top of the page and makes everything else inert.
+/// With `restorable`, it offers the last good state back (see [`crate::recovery`]). Failures to
+/// reach the DOM are ignored: there is nothing better left to do inside a panic.
+pub fn show_banner(detail: &str, restorable: bool) {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
@@ -48,12 +72,24 @@ pub fn show_banner(detail: &str) {
             el
         }
     };
+    // The app underneath cannot answer any more: make it unreachable by mouse and keyboard.
+    let children = body.children();
+    for i in 0..children.length() {
+        if let Some(child) = children.item(i) {
+            if child.id() != BANNER_ID {
+                let _ = child.set_attribute("inert", "");
+            }
+        }
+    }
     let Ok(title) = document.create_element("strong") else {
         return;
     };
-    title.set_text_content(Some(
-        "The playground hit a bug and stopped. Reloading starts it afresh.",
-    ));
+    title.set_text_content(Some(if restorable {
+        "The playground hit a bug and stopped. Restoring replays your session up to a moment \
+         before it; reloading starts afresh."
+    } else {
+        "The playground hit a bug and stopped. Reloading starts it afresh."
+    }));
     let Ok(code) = document.create_element("code") else {
         return;
     };
@@ -67,5 +103,29 @@ pub fn show_banner(detail: &str) {
     banner.set_text_content(None);
     let _ = banner.append_child(&title);
     let _ = banner.append_child(&code);
+    if restorable {
+        if let Ok(restore) = document.create_element("a") {
+            let _ = restore.set_attribute("href", &restore_href());
+            let _ = restore.set_attribute("data-testid", "restore");
+            restore.set_text_content(Some("Restore the last good state"));
+            let _ = banner.append_child(&restore);
+        }
+    }
     let _ = banner.append_child(&reload);
+}
+
+/// This page's address with `restore` added to its query (the fragment, which may carry a shared
+/// script, stays).
+fn restore_href() -> String {
+    let Some(location) = web_sys::window().map(|w| w.location()) else {
+        return format!("?{}", crate::recovery::PARAM);
+    };
+    let query = crate::recovery::without_param(&location.search().unwrap_or_default());
+    let sep = if query.is_empty() { '?' } else { '&' };
+    format!(
+        "{}{query}{sep}{}{}",
+        location.pathname().unwrap_or_default(),
+        crate::recovery::PARAM,
+        location.hash().unwrap_or_default()
+    )
 }

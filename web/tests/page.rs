@@ -24,9 +24,12 @@ fn document() -> web_sys::Document {
         .expect("a browser document")
 }
 
-/// Lets yew's scheduler run the renders a change queued.
+/// Lets yew's scheduler run the renders a change queued. Its work is split into ~16 ms pieces
+/// between which the browser runs, so a sleep alone can end before a big render on a loaded
+/// machine: the flush waits until the scheduler's queue is empty.
 async fn settle() {
     yew::platform::time::sleep(Duration::from_millis(30)).await;
+    yew::scheduler::flush().await;
 }
 
 thread_local! {
@@ -94,6 +97,7 @@ async fn mount_on(driver: DriverHandle) -> Mounted {
         AppProps {
             driver: Some(driver),
             autoplay: false,
+            restore: None,
         },
     )
     .render();
@@ -337,7 +341,12 @@ async fn a_ready_is_stepped_by_hand_on_a_follower() {
         }
     }
     let n = driver.view().node(f).cloned().unwrap();
-    assert_eq!(n.stable_index, n.last_index(), "every entry is on disk");
+    assert_eq!(
+        n.stable_index,
+        n.last_index(),
+        "every entry is on disk: {n:?}\nready was {r:?}\nnow {:?}",
+        n.ready
+    );
     assert_eq!(
         count(&host, &format!("[data-log-node='{f}'] .cell.unstable")),
         0
@@ -777,7 +786,10 @@ async fn any_driver_can_fill_the_page_nine_nodes_included() {
 #[wasm_bindgen_test]
 fn the_panic_banner_replaces_a_dead_page() {
     assert!(!web::panic::has_panicked());
-    web::panic::show_banner("panicked at src/app.rs:1:1: boom");
+    let body = document().body().unwrap();
+    let other = document().create_element("div").unwrap();
+    body.append_child(&other).unwrap();
+    web::panic::show_banner("panicked at src/app.rs:1:1: boom", false);
     let banner = document()
         .get_element_by_id(web::panic::BANNER_ID)
         .expect("a banner");
@@ -787,7 +799,19 @@ fn the_panic_banner_replaces_a_dead_page() {
         banner.query_selector("a[href]").unwrap().is_some(),
         "a reload link"
     );
-    web::panic::show_banner("again");
+    assert!(
+        banner
+            .query_selector("[data-testid=restore]")
+            .unwrap()
+            .is_none(),
+        "nothing to restore, no restore link"
+    );
+    assert!(
+        other.has_attribute("inert"),
+        "the dead app takes no clicks or keys"
+    );
+    assert!(!banner.has_attribute("inert"));
+    web::panic::show_banner("again", true);
     assert_eq!(
         document()
             .query_selector_all(&format!("#{}", web::panic::BANNER_ID))
@@ -795,5 +819,17 @@ fn the_panic_banner_replaces_a_dead_page() {
             .length(),
         1
     );
+    let restore = banner
+        .query_selector("[data-testid=restore]")
+        .unwrap()
+        .expect("a restore link");
+    let href = restore.get_attribute("href").unwrap();
+    assert!(href.contains("restore"), "{href}");
     banner.remove();
+    other.remove();
+    // The other tests share this document.
+    let children = body.children();
+    for i in 0..children.length() {
+        children.item(i).unwrap().remove_attribute("inert").unwrap();
+    }
 }

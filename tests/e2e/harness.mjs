@@ -3,6 +3,7 @@
 import { createServer } from 'node:http';
 import { readFile, mkdir } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 export const root = resolve(import.meta.dirname, '..', '..');
@@ -56,6 +57,29 @@ export function launch() {
       '--no-first-run',
     ],
   });
+}
+
+/**
+ * For a test file: serves the build and starts Chromium before its tests, closes both after.
+ * Returns `{ server, browser }`, filled in once the tests start.
+ */
+export function servedBrowser() {
+  const env = { server: null, browser: null };
+  before(async () => {
+    env.server = await serveDist();
+    env.browser = await launch();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
+}
+
+/** Virtual milliseconds on the toolbar's clock ("t = 1.234 s"). */
+export async function clockMs(page) {
+  const t = await page.textContent('[data-testid=clock]');
+  return Number(t.replace('t = ', '').replace(' s', '').replace('.', ''));
 }
 
 /**

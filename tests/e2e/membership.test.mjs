@@ -3,22 +3,11 @@
 // network tab ([data-testid=config]) follows each change once the leader has applied it.
 // Selectors: [data-testid=tab-network], [data-testid=add-voter], [data-testid=config],
 // g.node[data-node=N] (click to select), button[aria-label="remove from the cluster node N"].
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage, screenshot } from './harness.mjs';
+import { servedBrowser, openPage, screenshot } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = servedBrowser();
 
 /** Polls `done()` while the page plays at 1×, up to `timeout` ms of real time. */
 async function waitPlaying(page, done, timeout = 20_000) {
@@ -32,8 +21,8 @@ async function waitPlaying(page, done, timeout = 20_000) {
 const configText = (page) => page.textContent('[data-testid=config] code');
 
 test('a node is added as a voter, catches up, and is removed again', async () => {
-  const { context, page, problems } = await openPage(browser, server.url);
-  await page.goto(server.url);
+  const { context, page, problems } = await openPage(env.browser, env.server.url);
+  await page.goto(env.server.url);
   await page.selectOption('[data-testid=speed]', '6'); // 1×
   await page.waitForSelector('g.node.role-leader', { timeout: 20_000 });
   await page.click('[data-testid=tab-network]');
@@ -57,8 +46,8 @@ test('a node is added as a voter, catches up, and is removed again', async () =>
 });
 
 test('a joint configuration is drawn with both quorums', async () => {
-  const { context, page, problems } = await openPage(browser, server.url);
-  await page.goto(server.url);
+  const { context, page, problems } = await openPage(env.browser, env.server.url);
+  await page.goto(env.server.url);
   await page.waitForSelector('g.node[data-node="1"]');
   await page.click('[data-testid=tab-script]');
   await page.waitForSelector('textarea.sp-textarea');

@@ -6,25 +6,14 @@
 //
 // RANDOM_ACTIONS=N sets the number of actions (2000 by default), RANDOM_ACTIONS_SEED=S the seed
 // (1 by default); a failure prints the seed and the last actions, so it can be replayed.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage, screenshot } from './harness.mjs';
+import { servedBrowser, openPage, screenshot } from './harness.mjs';
 
 const ACTIONS = Number(process.env.RANDOM_ACTIONS ?? 2000);
 const SEED = Number(process.env.RANDOM_ACTIONS_SEED ?? 1);
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = servedBrowser();
 
 /** mulberry32: a small seeded generator, so a failing run can be replayed. */
 function generator(seed) {
@@ -127,11 +116,11 @@ async function visible(page, selector) {
 }
 
 test(`${ACTIONS} random actions from seed ${SEED} raise no error and no banner`, async () => {
-  const { context, page, problems } = await openPage(browser, server.url);
+  const { context, page, problems } = await openPage(env.browser, env.server.url);
   // A link, a file import or a download would take the visitor off this page; they are tested
   // elsewhere and left out here.
   page.on('dialog', (d) => d.dismiss());
-  await page.goto(`${server.url}?seed=${SEED}`);
+  await page.goto(`${env.server.url}?seed=${SEED}`);
   await page.waitForSelector('g.node[data-node="1"]', { timeout: 20_000 });
   const r = generator(SEED);
   const done = [];

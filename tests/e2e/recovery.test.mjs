@@ -6,31 +6,15 @@
 // Expected: one banner with the panic's own message (not an echo such as "already borrowed"),
 // the dead app made inert, no error after the first, and a "Restore the last good state" link
 // that reloads the page and replays the session up to a moment before the bug.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage, screenshot } from './harness.mjs';
+import { servedBrowser, openPage, screenshot, clockMs } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-async function clockMs(page) {
-  const t = await page.textContent('[data-testid=clock]');
-  return Number(t.replace('t = ', '').replace(' s', '').replace('.', ''));
-}
+const env = servedBrowser();
 
 test('a panic leaves one banner and an inert page, and Restore brings the session back', async () => {
-  const { context, page, problems } = await openPage(browser, server.url);
-  await page.goto(`${server.url}?seed=11`);
+  const { context, page, problems } = await openPage(env.browser, env.server.url);
+  await page.goto(`${env.server.url}?seed=11`);
   await page.waitForSelector('g.node.role-leader', { timeout: 20_000 });
   // Pause, crash node 2 by hand: a person's action the restored state must keep.
   await page.click('[data-testid=play]');

@@ -5,22 +5,11 @@
 // select[aria-label="Built-in scenario"], button.sp-open, button.sp-run, textarea.sp-textarea,
 // .sp-problem (inline errors, with the line), .sp-result.passed|failed, button.sp-share,
 // input.sp-link (the share link).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launch, openPage, screenshot } from './harness.mjs';
+import { servedBrowser, openPage, screenshot } from './harness.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = servedBrowser();
 
 async function openScriptTab(page, url) {
   await page.goto(url);
@@ -30,8 +19,8 @@ async function openScriptTab(page, url) {
 }
 
 test('a built-in scenario runs in the page and its expectations hold', async () => {
-  const { context, page, problems } = await openPage(browser, server.url);
-  await openScriptTab(page, server.url);
+  const { context, page, problems } = await openPage(env.browser, env.server.url);
+  await openScriptTab(page, env.server.url);
   const scenario = page.locator('select[aria-label="Built-in scenario"]');
   const options = await scenario.locator('option').allTextContents();
   assert.ok(options.length >= 14, `the library lists its scenarios (${options.length})`);
@@ -56,8 +45,8 @@ test('a built-in scenario runs in the page and its expectations hold', async () 
 });
 
 test('a bad line is flagged inline at its line, and the edited script survives a reload', async () => {
-  const { context, page, problems } = await openPage(browser, server.url);
-  await openScriptTab(page, server.url);
+  const { context, page, problems } = await openPage(env.browser, env.server.url);
+  await openScriptTab(page, env.server.url);
   await page.fill('textarea.sp-textarea', 'cluster 3\nrun 1s\nfrobnicate 2\n');
   const problem = page.locator('.sp-problem').first();
   await problem.waitFor({ timeout: 5_000 });
@@ -74,8 +63,8 @@ test('a bad line is flagged inline at its line, and the edited script survives a
 });
 
 test('a share link carries the script and seed to a fresh page', async () => {
-  const first = await openPage(browser, server.url);
-  await openScriptTab(first.page, server.url);
+  const first = await openPage(env.browser, env.server.url);
+  await openScriptTab(first.page, env.server.url);
   const script = 'cluster 3\nrun-until leader max=5s\nexpect safe\n';
   await first.page.fill('textarea.sp-textarea', script);
   await first.page.fill('input[aria-label="Seed the script runs with"]', '7');
@@ -85,7 +74,7 @@ test('a share link carries the script and seed to a fresh page', async () => {
   await first.context.close();
 
   // A new context has empty storage: only the link can bring the script back.
-  const second = await openPage(browser, server.url);
+  const second = await openPage(env.browser, env.server.url);
   await second.page.goto(link);
   await second.page.waitForSelector('textarea.sp-textarea', { timeout: 10_000 });
   assert.equal(await second.page.inputValue('textarea.sp-textarea'), script);

@@ -85,8 +85,7 @@ pub fn show_banner(detail: &str, restorable: bool) {
         return;
     };
     title.set_text_content(Some(if restorable {
-        "The playground hit a bug and stopped. Restoring replays your session up to a moment \
-         before it; reloading starts afresh."
+        "The playground hit a bug and stopped."
     } else {
         "The playground hit a bug and stopped. Reloading starts it afresh."
     }));
@@ -100,6 +99,7 @@ pub fn show_banner(detail: &str, restorable: bool) {
     // A plain link needs no wasm to work, which is the point after a panic.
     let _ = reload.set_attribute("href", "");
     reload.set_text_content(Some("Reload"));
+    let _ = reload.set_attribute("title", "Start afresh");
     banner.set_text_content(None);
     let _ = banner.append_child(&title);
     let _ = banner.append_child(&code);
@@ -108,6 +108,10 @@ pub fn show_banner(detail: &str, restorable: bool) {
             let _ = restore.set_attribute("href", &restore_href());
             let _ = restore.set_attribute("data-testid", "restore");
             restore.set_text_content(Some("Restore the last good state"));
+            let _ = restore.set_attribute(
+                "title",
+                "Reload and replay your session up to a moment before the bug",
+            );
             let _ = banner.append_child(&restore);
         }
     }

@@ -353,7 +353,7 @@ impl Cluster {
             clients: BTreeMap::new(),
             client_config: ClientConfig::default(),
             history: History::new(),
-            events: EventLog::new(),
+            events: EventLog::new().with_window(crate::event_log::DEFAULT_WINDOW),
             checker: Checker::new(),
             recorder: Recorder::new(),
             defaults: NodeConfig::playground(),
@@ -425,8 +425,9 @@ impl Cluster {
         &self.events
     }
 
-    /// Keeps only about the latest `window` events (0: all of them, the default): a page left
-    /// running needs the latest for its event log, and time travel replays the rest.
+    /// Keeps only about the latest `window` events (0: all of them; the default is
+    /// [`DEFAULT_WINDOW`](crate::event_log::DEFAULT_WINDOW)): the page's event log and a
+    /// script's listings need the latest, and time travel replays the rest.
     pub fn set_event_window(&mut self, window: usize) {
         self.events.set_window(window);
     }
@@ -1109,14 +1110,17 @@ impl Cluster {
 
     fn compact(&mut self, id: NodeId, index: Option<u64>) -> CmdResult {
         let node = self.up_node(id)?;
-        let applied = node.kv.applied();
+        // Applied means applied on both sides: by the state machine, and acknowledged to Raft
+        // by Advance (until then Raft still reads the entries, for pending conf changes when it
+        // campaigns, and etcd raft panics if they are gone).
+        let raft_applied = node.raw().map_or(0, |r| r.raft.raft_log.applied);
+        let applied = node.kv.applied().min(raft_applied);
         let index = index.unwrap_or(applied);
         // etcd's server snapshots its state machine at the applied index and compacts below
-        // it; compacting entries it has not applied would lose them (etcd raft panics when it
-        // next looks for them).
+        // it; compacting entries it has not applied would lose them.
         if index > applied {
             return Err(format!(
-                "compact {id} {index}: node {id} has applied up to {applied}, and an application compacts only entries it has applied"
+                "compact {id} {index}: node {id} has applied up to {applied} (and told Raft so with Advance), and an application compacts only entries it has applied"
             )
             .into());
         }

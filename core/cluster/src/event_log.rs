@@ -1,10 +1,11 @@
 //! The events of a run: how many there were, and the latest of them.
 //!
-//! A script keeps every event (its transcript and its history hash cover them all). A page left
-//! running keeps only a window of the latest ones: at full speed a cluster makes tens of
-//! thousands of events a second, and keeping all of them would make memory grow with the run's
-//! length. Time travel does not need them: it replays the past from checkpoints, which makes
-//! the events around any point again, text and all.
+//! A run keeps only a window of its latest events ([`DEFAULT_WINDOW`] unless told otherwise): at
+//! full speed a cluster makes tens of thousands of events a second, each with its explanation
+//! and log lines, and keeping all of them would make memory grow with the run's length (a script
+//! of `run 10m` under client load held 670 MB). Nothing needs them: a script lists at most the
+//! last [`MAX_EVENTS_LISTED`](crate::limits::MAX_EVENTS_LISTED), and time travel replays the
+//! past from checkpoints, which makes the events around any point again, text and all.
 //!
 //! The history hash stays exact either way: the events that leave the window are folded into
 //! a running hash first, and [`EventLog::hash`] continues it over the window.
@@ -12,6 +13,10 @@
 use std::fmt::Write as _;
 
 use crate::event::{Event, Fnv64};
+
+/// The events a cluster keeps unless told otherwise: at least the most a script may list
+/// (`events last=N`), so every listing is whole.
+pub const DEFAULT_WINDOW: usize = 2 * crate::limits::MAX_EVENTS_LISTED as usize;
 
 /// The events of a run, all of them or a window of the latest.
 #[derive(Clone, Debug, Default)]
@@ -28,12 +33,18 @@ pub struct EventLog {
 }
 
 impl EventLog {
-    /// A log that keeps every event.
+    /// A log that keeps every event (see [`EventLog::set_window`]).
     pub fn new() -> EventLog {
         EventLog {
             dropped: Some(Fnv64::default()),
             ..EventLog::default()
         }
+    }
+
+    /// The log keeping only about the latest `window` events (0: all).
+    pub fn with_window(mut self, window: usize) -> EventLog {
+        self.set_window(window);
+        self
     }
 
     /// Keeps only about the latest `window` events from now on (0: all).

@@ -131,7 +131,7 @@ pub enum Action {
 
 /// Work one script slice may take before the page gets the main thread back: well under the
 /// 50 ms after which a browser calls a task long and input starts to lag.
-pub const SLICE_MS: f64 = 20.0;
+pub const SLICE_MS: f64 = 10.0;
 
 /// Events per call into the cluster within a slice: small enough that a call stays a few
 /// milliseconds, so a slice ends close to [`SLICE_MS`].
@@ -287,7 +287,17 @@ impl PageState {
         // Stale lists catch up on the next list frame, whether or not that frame changed the
         // view: at slow speeds most frames change nothing, and waiting for one that both
         // changes something and falls on a list frame could leave the lists behind for long.
-        if self.lists_stale && (!self.playing || self.frames.is_multiple_of(LISTS_EVERY_FRAMES)) {
+        // While time runs (playing, or a script under way) the lists follow every few frames
+        // or slices: scanning the event log each time would cost more than the step itself.
+        let due = if self.playing {
+            self.frames.is_multiple_of(LISTS_EVERY_FRAMES)
+        } else {
+            self.script_progress.is_none()
+                || self
+                    .script_slices
+                    .is_multiple_of(u64::from(LISTS_EVERY_FRAMES))
+        };
+        if self.lists_stale && due {
             self.refresh_lists();
         }
     }
@@ -394,6 +404,7 @@ impl Reducible for PageState {
             s.command(Command::Run { ms: whole as u64 });
             return Rc::new(s);
         }
+        let slice = matches!(action, Action::ScriptSlice);
         let mut s = (*self).clone();
         match action {
             Action::Cluster(cmd) => s.command(cmd),
@@ -498,9 +509,10 @@ impl Reducible for PageState {
                 _ => return self,
             },
         }
-        // Anything but a frame brings the lists up to date; playing or pausing changes how long
-        // the log is.
-        if s.lists_stale || s.playing != self.playing {
+        // Anything but a frame or a script's slice brings the lists up to date; playing or
+        // pausing changes how long the log is.
+        let running = slice && s.script_progress.is_some();
+        if (s.lists_stale && !running) || s.playing != self.playing {
             s.refresh_lists();
         }
         Rc::new(s)
@@ -781,11 +793,19 @@ mod tests {
             .unwrap_or("")
             .contains("script is running"));
         let mut slices = 1;
+        let mut stale_slices = 0;
         while s.script_progress.is_some() {
             s = s.reduce(Action::ScriptSlice);
             slices += 1;
+            // The lists follow only every few slices: scanning the event log each slice cost
+            // more than the slice's own work.
+            if s.script_progress.is_some() && !s.lists_current() {
+                stale_slices += 1;
+            }
         }
         assert!(slices > 3, "{slices} slices");
+        assert!(stale_slices > 0, "the lists wait while the script runs");
+        assert!(s.lists_current(), "and are up to date once it ends");
         let t = s.last_run.clone().expect("a transcript");
         assert_eq!(t.rewritten, headless.rewritten);
         // The session, recorded in pieces at its checkpoints, replays to the same history.

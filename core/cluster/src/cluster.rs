@@ -2373,7 +2373,7 @@ impl Cluster {
             return Ok(true);
         }
         // 3. Messages that arrived.
-        if let Some(&mid) = self.network.due(now).first() {
+        if let Some(mid) = self.network.first_due(now) {
             if let Ok(f) = self.network.deliver_now(mid) {
                 self.deliver(f);
                 return Ok(true);

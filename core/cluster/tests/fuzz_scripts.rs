@@ -27,6 +27,10 @@ const CI_SEEDS: u64 = 300;
 /// Seeds that once failed, run with every slice so their fixes stay: both compacted a node's
 /// storage past what Raft had been told was applied (the state machine had applied more, but
 /// Advance had not come yet), and a campaign then panicked scanning for conf changes.
+/// (Seed 2,053,897 once hung the long mode: `tick-election` with `election=10000` and a short
+/// randomized timeout puts 14,000 pre-votes in flight at one instant, and each delivery sorted
+/// them all. It passes in release now, but still takes a minute in a debug build, so it is
+/// left to the long mode.)
 const FOUND: &[u64] = &[1_031_950, 1_084_282];
 /// Without progress for this long, a command hangs.
 const HANG: Duration = Duration::from_secs(60);

@@ -40,8 +40,8 @@ pub fn window(nodes: &[NodeView]) -> (u64, u64) {
     (lo, lo + MAX_COLUMNS - 1)
 }
 
-/// What one cell of a row shows. Cells are components keyed by index, so when the window
-/// slides by one entry only the new cell (and those whose marks changed) are drawn again.
+/// What one cell of a row shows. Cells are components, so between moves of the window only the
+/// cells whose entry or marks changed are drawn again.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Cell {
     /// Compacted into the snapshot `term/index`; the cell at the snapshot's index is labelled.
@@ -98,18 +98,33 @@ struct LogCellProps {
 #[component(LogCell)]
 fn log_cell(props: &LogCellProps) -> Html {
     let idx = props.index;
-    match &props.cell {
+    // Every kind of cell has the same elements (a div with two spans), so a cell that changes
+    // kind, or a column that moves to another index when the window pages on, is patched in
+    // place: at full speed the grid changes many times a second, and new elements for each
+    // change made the renderer's garbage (and its memory) grow faster than it collects.
+    let (classes, title, label, term_label) = match &props.cell {
         Cell::Snapshot {
             labelled,
             term,
             index,
-        } => html! {
-            <div class="cell snap" role="cell"
-                title={format!("index {idx}: compacted into the snapshot {term}/{index}")}>
-                <span class="ci">{ if *labelled { "snap" } else { "" } }</span>
-            </div>
-        },
-        Cell::Blank => html! { <div class="cell blank" role="cell" /> },
+        } => (
+            classes!("cell", "snap"),
+            Some(format!(
+                "index {idx}: compacted into the snapshot {term}/{index}"
+            )),
+            if *labelled {
+                "snap".to_string()
+            } else {
+                String::new()
+            },
+            String::new(),
+        ),
+        Cell::Blank => (
+            classes!("cell", "blank"),
+            None,
+            String::new(),
+            String::new(),
+        ),
         Cell::Entry {
             term,
             kind,
@@ -145,13 +160,14 @@ fn log_cell(props: &LogCellProps) -> Html {
                 stable_edge.then_some("stable-edge"),
                 conflict.then_some("conflict"),
             );
-            html! {
-                <div class={classes} role="cell" {title}>
-                    <span class="ci">{ idx }</span>
-                    <span class="ct">{ format!("t{term}") }</span>
-                </div>
-            }
+            (classes, Some(title), idx.to_string(), format!("t{term}"))
         }
+    };
+    html! {
+        <div class={classes} role="cell" {title}>
+            <span class="ci">{ label }</span>
+            <span class="ct">{ term_label }</span>
+        </div>
     }
 }
 
@@ -212,8 +228,10 @@ fn log_row(props: &LogRowProps) -> Html {
                     { format!("n{id}") }
                 </button>
             </div>
+            // Keyed by column, not by index: when the window pages on, each column shows its new
+            // index in the elements it already has.
             { for (props.lo..=props.hi).map(|i| html! {
-                <LogCell key={i} index={i} cell={cell(n, i)} />
+                <LogCell key={i - props.lo} index={i} cell={cell(n, i)} />
             }) }
         </div>
     }

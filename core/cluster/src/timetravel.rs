@@ -30,6 +30,9 @@ pub const DEFAULT_CHECKPOINT_EVERY: u64 = 200;
 /// with its length times its size. A seek then replays at most about the current spacing.
 pub const DEFAULT_MAX_CHECKPOINTS: usize = 48;
 
+/// Retired checkpoints freed per slice of a command (see [`Timeline::free_retired`]).
+const RETIRED_FREED_PER_SLICE: usize = 4;
+
 /// Events a seek replays at least before its target when it can, so that the past it shows
 /// comes with recent events to list even when the head's event log no longer keeps them.
 const SEEK_CONTEXT: u64 = 100;
@@ -97,6 +100,9 @@ pub struct Timeline {
     every: u64,
     max_checkpoints: usize,
     branches: Vec<Branch>,
+    /// Checkpoints thinning dropped, freed a few at a time as the run goes on: freeing hundreds
+    /// of copies of the cluster at once takes tens of milliseconds, a visible stall.
+    retired: Vec<Cluster>,
 }
 
 impl fmt::Debug for Timeline {
@@ -129,6 +135,7 @@ impl Timeline {
             every: every.max(1),
             max_checkpoints: DEFAULT_MAX_CHECKPOINTS,
             branches: Vec::new(),
+            retired: Vec::new(),
         }
     }
 
@@ -211,8 +218,11 @@ impl Timeline {
                 script: old.recorder().to_script(old.seed(), false),
             });
             // Checkpoints after the fork point belong to the abandoned future.
-            self.checkpoints
-                .retain(|c| c.commands <= replayed && c.events <= forked_at);
+            let (kept, future): (Vec<_>, Vec<_>) = std::mem::take(&mut self.checkpoints)
+                .into_iter()
+                .partition(|c| c.commands <= replayed && c.events <= forked_at);
+            self.checkpoints = kept;
+            self.retired.extend(future.into_iter().map(|c| c.cluster));
         }
         self.head.begin(cmd);
     }
@@ -224,6 +234,7 @@ impl Timeline {
     pub fn resume(&mut self, max_events: Option<u64>) -> Option<CommandOutput> {
         let stop_at = max_events.map(|m| self.len().saturating_add(m));
         loop {
+            self.free_retired();
             let now = self.len();
             let due = self.checkpoints.last().map_or(0, |c| c.events) + self.every;
             let to_checkpoint = self
@@ -281,16 +292,25 @@ impl Timeline {
     }
 
     /// Drops every other checkpoint, counting back from the latest (which stays), but never
-    /// the first, and doubles the spacing of those to come.
+    /// the first, and doubles the spacing of those to come. The dropped ones are freed later,
+    /// a few at a time (see [`Timeline::free_retired`]).
     fn thin_checkpoints(&mut self) {
         let last = self.checkpoints.len() - 1;
-        let mut i = 0;
-        self.checkpoints.retain(|_| {
-            let keep = i == 0 || (last - i).is_multiple_of(2);
-            i += 1;
-            keep
-        });
+        let (kept, dropped): (Vec<_>, Vec<_>) = std::mem::take(&mut self.checkpoints)
+            .into_iter()
+            .enumerate()
+            .partition(|(i, _)| *i == 0 || (last - i).is_multiple_of(2));
+        self.checkpoints = kept.into_iter().map(|(_, c)| c).collect();
+        self.retired
+            .extend(dropped.into_iter().map(|(_, c)| c.cluster));
         self.every = self.every.saturating_mul(2);
+    }
+
+    /// Frees a few retired checkpoints: called once per slice of a command, so that thinning
+    /// costs each slice a fraction of a millisecond instead of one slice tens of them.
+    fn free_retired(&mut self) {
+        let keep = self.retired.len().saturating_sub(RETIRED_FREED_PER_SLICE);
+        self.retired.truncate(keep);
     }
 
     /// Parses one script line and executes it (see [`Timeline::execute`]).
@@ -588,6 +608,26 @@ mod tests {
         }
     }
 
+    /// Thinning frees the checkpoints it drops a few per slice, not all at once.
+    #[test]
+    fn thinned_checkpoints_are_freed_a_few_per_slice() {
+        let mut t = Timeline::with_checkpoint_every(Cluster::new(7), 10).with_max_checkpoints(64);
+        t.execute(Command::parse("cluster 3").unwrap());
+        let mut runs = 0;
+        while t.retired.is_empty() {
+            t.execute(Command::parse("run 10ms").unwrap());
+            runs += 1;
+            assert!(runs < 10_000, "the checkpoints never thinned");
+        }
+        let waiting = t.retired.len();
+        assert!(waiting > 2 * RETIRED_FREED_PER_SLICE, "{waiting}");
+        t.begin(Command::parse("run 10s").unwrap());
+        assert!(t.resume(Some(1)).is_none());
+        assert_eq!(t.retired.len(), waiting - RETIRED_FREED_PER_SLICE);
+        while t.resume(Some(100)).is_none() {}
+        assert!(t.retired.is_empty(), "all freed by the end of a long run");
+    }
+
     /// A long run keeps a bounded number of checkpoints, further apart as it goes, and every
     /// seek still lands exactly where replaying from the start does.
     #[test]
@@ -603,6 +643,7 @@ mod tests {
             }
             most = most.max(thin.checkpoint_spacing().0);
         }
+
         let (count, every) = thin.checkpoint_spacing();
         assert!(most <= 5, "never more than the limit: {most}");
         assert!(every >= 80, "the spacing doubled a few times: {every}");

@@ -52,6 +52,25 @@ mod cli {
         files: Vec<PathBuf>,
     }
 
+    /// Prints to stdout like `print!`, but a reader that went away (`raft-script … | head`)
+    /// ends the program quietly, with the status a shell gives a process killed by SIGPIPE,
+    /// instead of a panic.
+    macro_rules! out {
+        ($($arg:tt)*) => {
+            write_out(format_args!($($arg)*))
+        };
+    }
+
+    fn write_out(text: std::fmt::Arguments) {
+        use std::io::Write as _;
+        if let Err(e) = std::io::stdout().lock().write_fmt(text) {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                eprintln!("raft-script: cannot write the output: {e}");
+            }
+            std::process::exit(141);
+        }
+    }
+
     /// How one file went, worst last.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
     enum Verdict {
@@ -67,9 +86,9 @@ mod cli {
         for (i, file) in args.files.iter().enumerate() {
             if many && !args.quiet && !args.rewrite {
                 if i > 0 {
-                    println!();
+                    out!("\n");
                 }
-                println!("==> {} <==", file.display());
+                out!("==> {} <==\n", file.display());
             }
             worst = worst.max(run_file(&args, file));
         }
@@ -129,24 +148,24 @@ mod cli {
                     return Verdict::Unreadable;
                 }
                 if !args.quiet {
-                    println!("{name}: rewritten");
+                    out!("{name}: rewritten\n");
                 }
             } else if !args.quiet {
-                println!("{name}: up to date");
+                out!("{name}: up to date\n");
             }
         } else if args.quiet {
             let verdict = if problems.is_empty() { "ok" } else { "FAILED" };
-            println!(
-                "{name}: {verdict} ({} commands, seed {seed}, {}ms virtual, {} events, history {:016x})",
+            out!(
+                "{name}: {verdict} ({} commands, seed {seed}, {}ms virtual, {} events, history {:016x})\n",
                 t.results.len(),
                 t.cluster.now(),
                 t.cluster.events().len(),
                 t.history_hash
             );
         } else {
-            print!("{}", t.rewritten);
+            out!("{}", t.rewritten);
             if !t.rewritten.ends_with('\n') {
-                println!();
+                out!("\n");
             }
         }
         for p in &problems {

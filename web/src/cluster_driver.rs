@@ -11,7 +11,8 @@
 use std::rc::Rc;
 
 use cluster::cluster::{Cluster, Outcome};
-use cluster::script::{Command as ScriptCommand, Script};
+use cluster::command::Command as ScriptCommand;
+use cluster::script::Script;
 use cluster::script_run::ScriptRun;
 use cluster::timetravel::Timeline;
 use cluster::view::ClusterView;
@@ -159,7 +160,7 @@ impl Setup {
                         s.load_every_ms = 0;
                     }
                 }
-                "latency" if cluster::script::parse_latency(v).is_ok() => {
+                "latency" if cluster::units::parse_latency(v).is_ok() => {
                     s.latency = v.to_string();
                 }
                 // Any count is safe (0 never compacts); it only sets how often logs compact.

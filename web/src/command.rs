@@ -133,7 +133,7 @@ impl Command {
 /// At most three decimals: the page offers whole percentages.
 fn rate_text(r: f64) -> String {
     let thousandths = (r.clamp(0.0, 1.0) * 1000.0).round();
-    cluster::script::format_rate(thousandths / 1000.0)
+    cluster::units::format_rate(thousandths / 1000.0)
 }
 
 /// Each command prints as the line the cluster's script language (core/cluster/src/script.rs)
@@ -413,11 +413,11 @@ mod tests {
             Command::RemoveNode(4),
         ];
         // The parser does refuse what it does not know, so passing below means something.
-        assert!(cluster::script::Command::parse("no-such-command 1").is_err());
+        assert!(cluster::command::Command::parse("no-such-command 1").is_err());
         for cmd in all {
             assert!(cmd.is_script());
             let line = cmd.to_string();
-            match cluster::script::Command::parse(&line) {
+            match cluster::command::Command::parse(&line) {
                 // Printing what was parsed gives the line back: the page and the cluster
                 // agree on the meaning, not only on the syntax.
                 Ok(parsed) => assert_eq!(parsed.to_string(), line, "{line:?}"),

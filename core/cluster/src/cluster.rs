@@ -41,6 +41,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::checker::Checker;
 use crate::clock::Millis;
+use crate::command::{
+    AddNodes, Clause, ClientVerb, ClusterSetup, CmpOp, Command, Condition, DiskFault, Field,
+    LinkChange, LinkTarget, MessageAction, StepKind,
+};
 use crate::event::{
     entries_phrase, explain_delivery, explain_tick, message_phrase, section, Event, EventKind,
     Explanation, LogLine,
@@ -51,10 +55,6 @@ use crate::kv::{ApplyOutcome, ClientId, Command as KvCommand, Op, Reply, Request
 use crate::network::{random_between, DropReason, InFlight, LinkConfig, Network, NodeId};
 use crate::node::{ApplyReport, Node, NodeConfig, ReadyStep};
 use crate::recorder::Recorder;
-use crate::script::{
-    AddNodes, Clause, ClientVerb, ClusterSetup, CmpOp, Command, Condition, DiskFault, Field,
-    LinkChange, LinkTarget, MessageAction, StepKind,
-};
 use crate::view::{
     CheckerView, ClusterView, EntryKind, EntryView, EventView, LinkView, MessageView, NodeView,
     ProgressView, ReadyView, Role,
@@ -2005,7 +2005,7 @@ impl Cluster {
                 self.network.set_link(a, b, c).map_err(|e| e.to_string())?;
             }
         }
-        let desc = crate::script::Command::Link {
+        let desc = crate::command::Command::Link {
             target: t,
             change: change.clone(),
         }

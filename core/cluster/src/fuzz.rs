@@ -18,13 +18,13 @@ use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
 
 use crate::cluster::Cluster;
-use crate::limits;
-use crate::network::NodeId;
-use crate::node::{ReadyPolicy, ReadyStep};
-use crate::script::{
+use crate::command::{
     AddNodes, Clause, ClientVerb, ClusterSetup, CmpOp, Command, Condition, ConfigSet, DiskFault,
     Field, LinkChange, LinkTarget, MembershipChange, MessageAction, Recipient, StepKind,
 };
+use crate::limits;
+use crate::network::NodeId;
+use crate::node::{ReadyPolicy, ReadyStep};
 use raft::raftpb::{ConfChangeTransition, MessageType};
 use raft::state::StateType;
 

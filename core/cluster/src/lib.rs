@@ -4,6 +4,7 @@
 pub mod checker;
 pub mod clock;
 pub mod cluster;
+pub mod command;
 pub mod disk;
 pub mod event;
 pub mod event_log;
@@ -19,4 +20,5 @@ pub mod script;
 pub mod script_run;
 pub mod sim;
 pub mod timetravel;
+pub mod units;
 pub mod view;

@@ -67,8 +67,8 @@ pub fn duration(ms: Millis, max: Millis, what: &str) -> Result<Millis, String> {
     if ms > max {
         return Err(format!(
             "{what} {} is over the limit of {}",
-            crate::script::format_duration(ms),
-            crate::script::format_duration(max)
+            crate::units::format_duration(ms),
+            crate::units::format_duration(max)
         ));
     }
     Ok(ms)

@@ -61,7 +61,7 @@ impl fmt::Display for NetworkError {
                 write!(
                     f,
                     "{what} must be between 0 and 1, got {}",
-                    crate::script::format_rate(*value)
+                    crate::units::format_rate(*value)
                 )
             }
             NetworkError::InvalidLatency { min, max } => {

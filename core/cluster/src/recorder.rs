@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use raft::interaction::datadriven;
 
 use crate::cluster::Cluster;
-use crate::script::{Command, Script, ScriptError};
+use crate::command::Command;
+use crate::script::{Script, ScriptError};
 
 /// One command as it was executed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -153,10 +154,10 @@ pub fn replay(script: &str, seed: u64) -> Result<Cluster, ScriptError> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::command::{ClientVerb, DiskFault, LinkChange, LinkTarget, StepKind};
     use crate::kv::ClientId;
     use crate::network::NodeId;
     use crate::node::ReadyStep;
-    use crate::script::{ClientVerb, DiskFault, LinkChange, LinkTarget, StepKind};
     use rand_chacha::ChaCha8Rng;
     use rand_core::{RngCore, SeedableRng};
 
@@ -183,7 +184,7 @@ pub(crate) mod tests {
                 log_level: None,
             },
             25 => Command::DeliverMsgs {
-                recipients: vec![crate::script::Recipient {
+                recipients: vec![crate::command::Recipient {
                     id: node(rng),
                     drop: false,
                 }],
@@ -237,7 +238,7 @@ pub(crate) mod tests {
             },
             15 => Command::Step(StepKind::Any),
             16 => Command::Message {
-                action: crate::script::MessageAction::Drop,
+                action: crate::command::MessageAction::Drop,
                 id: rng.next_u64() % 50,
             },
             17 => Command::Tick {

@@ -8,7 +8,8 @@
 
 use crate::clock::Millis;
 use crate::cluster::{Cluster, CommandOutput, Outcome};
-use crate::script::{Command, DirectiveResult, Script, Transcript};
+use crate::command::Command;
+use crate::script::{DirectiveResult, Script, Transcript};
 use crate::timetravel::Timeline;
 use raft::interaction::datadriven;
 

@@ -28,10 +28,10 @@ use serde::{Deserialize, Serialize};
 use crate::checker::Violation;
 use crate::clock::Millis;
 use crate::cluster::Cluster;
-use crate::network::{Latency, NodeId};
-use crate::script::{
+use crate::command::{
     Clause, ClientVerb, ClusterSetup, Command, Condition, DiskFault, LinkChange, LinkTarget,
 };
+use crate::network::{Latency, NodeId};
 
 /// A kind of fault the workload may inject.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

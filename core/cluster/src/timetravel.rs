@@ -18,7 +18,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::cluster::{Cluster, CommandOutput};
-use crate::script::Command;
+use crate::command::Command;
 use crate::view::ClusterView;
 
 /// Events between checkpoints unless told otherwise.

@@ -15,8 +15,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use cluster::cluster::Cluster;
+use cluster::command::Command;
 use cluster::fuzz::{Choices, Generator, Seeded};
-use cluster::script::{Command, Script};
+use cluster::script::Script;
 
 /// Commands per script.
 const COMMANDS: usize = 40;

@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command as Process, Output};
 
 use cluster::cluster::Cluster;
-use cluster::script::{Clause, Command, Script};
+use cluster::command::{Clause, Command};
+use cluster::script::Script;
 
 fn library_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../static/scenarios")
@@ -418,7 +419,7 @@ fn the_documented_examples_parse() {
     }
     assert!(blocks >= 10, "{blocks} examples");
     // Every command of the language is documented.
-    for name in cluster::script::COMMANDS {
+    for name in cluster::command::COMMANDS {
         assert!(
             doc.contains(&format!("`{name}")),
             "docs/scripts.md does not document `{name}`"

@@ -32,7 +32,8 @@ mod cli {
 
     use clap::Parser;
     use cluster::cluster::Cluster;
-    use cluster::script::{Clause, Command, Script, Transcript};
+    use cluster::command::{Clause, Command};
+    use cluster::script::{Script, Transcript};
 
     /// Run Raft Playground scripts on a fresh virtual cluster each and check them.
     #[derive(Parser, Debug)]

@@ -45,7 +45,7 @@ impl Cluster {
         let text = match every {
             Some(e) => format!(
                 "a client load starts: a put every {}",
-                crate::script::format_duration(e)
+                crate::units::format_duration(e)
             ),
             None => "the client load stops".to_string(),
         };

@@ -23,7 +23,7 @@
 //!   friendly commands surface its refusal text.
 
 use super::*;
-use crate::script::{ConfigSet, MembershipChange};
+use crate::command::{ConfigSet, MembershipChange};
 use crate::view::{ConfigView, Membership};
 use raft::raftpb::{ConfChangeSingle, ConfChangeTransition, ConfChangeType};
 use raft::tracker;

@@ -170,7 +170,7 @@ impl Cluster {
                     self.write(&format!("{}\n", self.summary(p.first)));
                     Err(Failure::Expectation(format!(
                         "run-until {condition}: not met within {}: {why}",
-                        crate::script::format_duration(*max)
+                        crate::units::format_duration(*max)
                     )))
                 }
                 Err(e) => Err(e),

@@ -1,0 +1,1040 @@
+//! Script text to commands: one directive (a line, its arguments, input lines) to a
+//! [`Command`], with errors that name the argument to blame (and so the column).
+
+use raft::interaction::datadriven::{self, CmdArg, TestData};
+use raft::raftpb::{ConfChangeTransition, MessageType};
+use raft::state::StateType;
+
+use crate::clock::Millis;
+use crate::command::*;
+use crate::limits;
+use crate::network::NodeId;
+use crate::node::ReadyPolicy;
+use crate::units::{format_duration, parse_duration, parse_latency, parse_rate};
+
+use super::ScriptError;
+
+fn state_from_name(s: &str) -> Option<StateType> {
+    Some(match s {
+        "StateFollower" | "follower" => StateType::StateFollower,
+        "StateCandidate" | "candidate" => StateType::StateCandidate,
+        "StateLeader" | "leader" => StateType::StateLeader,
+        "StatePreCandidate" | "pre-candidate" | "precandidate" => StateType::StatePreCandidate,
+        _ => return None,
+    })
+}
+
+impl Condition {
+    fn parse(args: &[CmdArg], reserved: &[&str]) -> Result<Condition, ArgError> {
+        let mut clauses = Vec::new();
+        let mut nodes = None;
+        let mut values = false;
+        for (i, a) in args.iter().enumerate() {
+            let err = |m: String| ArgError::at(i, m);
+            if reserved.contains(&a.key.as_str()) {
+                continue;
+            }
+            if a.key == "nodes" {
+                nodes = Some(parse_id_list(&a.vals).map_err(err)?);
+                continue;
+            }
+            if values {
+                match a.vals.as_slice() {
+                    [] => clauses.push(Clause::Value {
+                        key: a.key.clone(),
+                        value: None,
+                    }),
+                    [v] => clauses.push(Clause::Value {
+                        key: a.key.clone(),
+                        value: Some(v.clone()),
+                    }),
+                    _ => return Err(err(format!("{a}: one value per key"))),
+                }
+                continue;
+            }
+            match (a.key.as_str(), a.vals.as_slice()) {
+                ("leader", []) => clauses.push(Clause::Leader(None)),
+                ("leader", [v]) if v == "none" => clauses.push(Clause::NoLeader),
+                ("leader", [v]) => clauses.push(Clause::Leader(Some(parse_id(v).map_err(err)?))),
+                ("safe", []) => clauses.push(Clause::Safe),
+                ("violation", []) | ("unsafe", []) => clauses.push(Clause::Violation),
+                ("value", []) => values = true,
+                ("voters", _) | ("outgoing", _) | ("learners", _) if !a.vals.is_empty() => {
+                    let set = match a.key.as_str() {
+                        "voters" => ConfigSet::Voters,
+                        "outgoing" => ConfigSet::Outgoing,
+                        _ => ConfigSet::Learners,
+                    };
+                    let mut ids = parse_id_list(&a.vals).map_err(err)?;
+                    ids.sort_unstable();
+                    ids.dedup();
+                    clauses.push(Clause::Config { set, ids });
+                }
+                ("joint", []) => clauses.push(Clause::Joint(true)),
+                ("joint", [v]) => clauses.push(Clause::Joint(parse_bool(v).map_err(err)?)),
+                ("state", [v]) => clauses.push(Clause::State(
+                    state_from_name(v).ok_or_else(|| err(format!("unknown state {v}")))?,
+                )),
+                _ => clauses.push(parse_comparison(&a.to_string()).map_err(err)?),
+            }
+        }
+        if clauses.is_empty() {
+            return Err(ArgError::new(
+                "nothing to check: use e.g. leader=1, term=2, committed>=5, state=StateLeader, value x=5, safe",
+            ));
+        }
+        Ok(Condition { clauses, nodes })
+    }
+}
+
+/// `committed>=5` and friends (the datadriven reader has already split at the first `=`, so
+/// the argument is rebuilt as text first).
+fn parse_comparison(s: &str) -> Result<Clause, String> {
+    let pos = s
+        .find(['=', '!', '<', '>'])
+        .ok_or_else(|| format!("cannot read condition {s:?}: want e.g. committed>=5"))?;
+    let (name, rest) = s.split_at(pos);
+    let field = Field::from_name(name).ok_or_else(|| {
+        format!("unknown field {name:?}: want term, committed, applied, vote, lead or last-index")
+    })?;
+    let (op, num) = [
+        CmpOp::Ge,
+        CmpOp::Le,
+        CmpOp::Ne,
+        CmpOp::Eq,
+        CmpOp::Gt,
+        CmpOp::Lt,
+    ]
+    .into_iter()
+    .find_map(|op| rest.strip_prefix(op.symbol()).map(|n| (op, n)))
+    .ok_or_else(|| format!("cannot read condition {s:?}"))?;
+    let value = num
+        .parse::<u64>()
+        .map_err(|_| format!("{s}: {num:?} is not a number"))?;
+    Ok(Clause::Compare { field, op, value })
+}
+
+fn parse_link_target(s: &str) -> Result<LinkTarget, String> {
+    if s == "*" {
+        return Ok(LinkTarget::All);
+    }
+    let (a, b, both) = if let Some((a, b)) = s.split_once("->") {
+        (a, b, false)
+    } else if let Some((a, b)) = s.split_once('-') {
+        (a, b, true)
+    } else {
+        return Err(format!(
+            "invalid link {s:?}: want 1->2 (one way), 1-2 (both ways) or *"
+        ));
+    };
+    let (a, b) = (parse_id(a)?, parse_id(b)?);
+    if a == b {
+        return Err(format!("a node has no link to itself ({s})"));
+    }
+    Ok(if both {
+        LinkTarget::Both(a, b)
+    } else {
+        LinkTarget::OneWay(a, b)
+    })
+}
+
+impl Command {
+    /// Parses one directive of a script.
+    pub fn from_directive(d: &TestData) -> Result<Command, ArgError> {
+        parse_command(d)
+    }
+
+    /// Parses one line of script text (plus input lines for `propose-conf-change`).
+    pub fn parse(text: &str) -> Result<Command, ScriptError> {
+        let ds = datadriven::parse(&format!("{text}\n----\n")).map_err(ScriptError::from)?;
+        match ds.as_slice() {
+            [d] => parse_command(d).map_err(|e| e.locate(text, d)),
+            _ => Err(ScriptError {
+                line: 1,
+                column: 1,
+                message: "expected exactly one command".into(),
+            }),
+        }
+    }
+}
+
+// ---- argument parsing -------------------------------------------------------------------------
+
+/// A command that does not parse: which argument (for the column) and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArgError {
+    /// Index into the directive's arguments, when one argument is to blame.
+    pub arg: Option<usize>,
+    pub message: String,
+}
+
+impl ArgError {
+    fn new(message: impl Into<String>) -> Self {
+        ArgError {
+            arg: None,
+            message: message.into(),
+        }
+    }
+
+    fn at(arg: usize, message: impl Into<String>) -> Self {
+        ArgError {
+            arg: Some(arg),
+            message: message.into(),
+        }
+    }
+
+    /// Places the error in the script: the line of the directive and the column of the
+    /// argument (found again in the source line), or of the command.
+    pub(super) fn locate(self, text: &str, d: &TestData) -> ScriptError {
+        let line_text = text.lines().nth(d.line.saturating_sub(1)).unwrap_or("");
+        let indent = line_text.len() - line_text.trim_start().len();
+        let mut column = indent + 1;
+        if let Some(i) = self.arg {
+            // Find the i-th argument's key after the command name, in order.
+            let mut pos = indent + d.cmd.len();
+            for (j, a) in d.cmd_args.iter().enumerate() {
+                let Some(found) = line_text
+                    .get(pos..)
+                    .and_then(|rest| rest.find(a.key.as_str()))
+                else {
+                    break;
+                };
+                pos += found;
+                if j == i {
+                    column = pos + 1;
+                    break;
+                }
+                pos += a.key.len();
+            }
+        }
+        ScriptError {
+            line: d.line,
+            column,
+            message: self.message,
+        }
+    }
+}
+
+fn parse_id(s: &str) -> Result<NodeId, String> {
+    match s.parse::<u64>() {
+        Ok(0) => Err("node ids start at 1".into()),
+        Ok(n) => check_id(n),
+        Err(_) => Err(format!("invalid node id {s:?}")),
+    }
+}
+
+/// A node id within [`limits::MAX_NODE_ID`].
+fn check_id(n: u64) -> Result<NodeId, String> {
+    if n > limits::MAX_NODE_ID {
+        return Err(format!(
+            "node id {n} is over the limit of {} (ids run from 1 to {})",
+            limits::MAX_NODE_ID,
+            limits::MAX_NODE_ID
+        ));
+    }
+    Ok(n)
+}
+
+fn parse_u64(s: &str) -> Result<u64, String> {
+    s.parse::<u64>()
+        .map_err(|_| format!("invalid number {s:?}"))
+}
+
+fn parse_bool(s: &str) -> Result<bool, String> {
+    match s {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Ok(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Ok(false),
+        _ => Err(format!("invalid boolean {s:?}")),
+    }
+}
+
+/// `(1 2 3)`, `(1, 2, 3)` or `1,2,3` as ids: the reader hands over the list's items, each of
+/// which may still hold spaces.
+fn parse_id_list(vals: &[String]) -> Result<Vec<NodeId>, String> {
+    let mut out = Vec::new();
+    for v in vals {
+        for tok in v
+            .split(|c: char| c == ',' || c.is_whitespace())
+            .filter(|t| !t.is_empty())
+        {
+            out.push(parse_id(tok)?);
+        }
+    }
+    Ok(out)
+}
+
+fn one_val(a: &CmdArg, i: usize) -> Result<&str, ArgError> {
+    match a.vals.as_slice() {
+        [v] => Ok(v),
+        _ => Err(ArgError::at(
+            i,
+            format!("{}: want exactly one value", a.key),
+        )),
+    }
+}
+
+/// The bare arguments as node ids.
+fn bare_ids(d: &TestData) -> Result<Vec<NodeId>, ArgError> {
+    let mut out = Vec::new();
+    for (i, a) in d.cmd_args.iter().enumerate() {
+        if a.vals.is_empty() {
+            out.push(parse_id(&a.key).map_err(|e| ArgError::at(i, e))?);
+        }
+    }
+    Ok(out)
+}
+
+/// The first argument as a node id.
+fn first_id(d: &TestData) -> Result<NodeId, ArgError> {
+    let a = d
+        .cmd_args
+        .first()
+        .ok_or_else(|| ArgError::new(format!("{}: missing node id", d.cmd)))?;
+    if !a.vals.is_empty() {
+        return Err(ArgError::at(0, format!("{}: want a node id first", d.cmd)));
+    }
+    parse_id(&a.key).map_err(|e| ArgError::at(0, e))
+}
+
+/// Exactly one node id, nothing else.
+fn only_id(d: &TestData) -> Result<NodeId, ArgError> {
+    let id = first_id(d)?;
+    if d.cmd_args.len() > 1 {
+        return Err(ArgError::at(
+            1,
+            format!("{}: unexpected argument {}", d.cmd, d.cmd_args[1]),
+        ));
+    }
+    Ok(id)
+}
+
+fn no_args(d: &TestData) -> Result<(), ArgError> {
+    match d.cmd_args.first() {
+        None => Ok(()),
+        Some(a) => Err(ArgError::at(
+            0,
+            format!("{}: unexpected argument {a}", d.cmd),
+        )),
+    }
+}
+
+fn named<'a>(d: &'a TestData, key: &str) -> Option<(usize, &'a CmdArg)> {
+    d.cmd_args.iter().enumerate().find(|(_, a)| a.key == key)
+}
+
+pub(super) fn parse_command(d: &TestData) -> Result<Command, ArgError> {
+    use Command::*;
+    let ae = |i: usize| move |e: String| ArgError::at(i, e);
+    Ok(match d.cmd.as_str() {
+        "cluster" => parse_cluster(d)?,
+        "add-nodes" => parse_add_nodes(d)?,
+        "campaign" => Campaign(only_id(d)?),
+        "propose" => {
+            let node = first_id(d)?;
+            if d.cmd_args.len() != 2 || !d.cmd_args[1].vals.is_empty() {
+                let rest: Vec<String> = d.cmd_args.iter().skip(1).map(|a| a.to_string()).collect();
+                return Err(ArgError::new(format!(
+                    "expected exactly one key with no vals: [{}]",
+                    rest.join(" ")
+                )));
+            }
+            let data = limits::data(&d.cmd_args[1].key, "proposal data").map_err(ae(1))?;
+            Propose {
+                node,
+                data: data.to_string(),
+            }
+        }
+        "propose-conf-change" => {
+            let node = first_id(d)?;
+            let mut v1 = false;
+            let mut transition = ConfChangeTransition::ConfChangeTransitionAuto;
+            for (i, a) in d.cmd_args.iter().enumerate().skip(1) {
+                let v = one_val(a, i)?;
+                match a.key.as_str() {
+                    "v1" => v1 = parse_bool(v).map_err(ae(i))?,
+                    "transition" => {
+                        transition = match v {
+                            "auto" => ConfChangeTransition::ConfChangeTransitionAuto,
+                            "implicit" => ConfChangeTransition::ConfChangeTransitionJointImplicit,
+                            "explicit" => ConfChangeTransition::ConfChangeTransitionJointExplicit,
+                            _ => return Err(ArgError::at(i, format!("unknown transition {v}"))),
+                        }
+                    }
+                    _ => return Err(ArgError::at(i, format!("unknown command {}", a.key))),
+                }
+            }
+            check_conf_changes(&d.input).map_err(ArgError::new)?;
+            ProposeConfChange {
+                node,
+                v1,
+                transition,
+                changes: d.input.clone(),
+            }
+        }
+        "process-ready" => ProcessReady(bare_ids(d)?),
+        "deliver-msgs" => {
+            let mut recipients: Vec<Recipient> = Vec::new();
+            let mut msg_type = None;
+            for (i, a) in d.cmd_args.iter().enumerate() {
+                if a.vals.is_empty() {
+                    recipients.push(Recipient {
+                        id: parse_id(&a.key).map_err(ae(i))?,
+                        drop: false,
+                    });
+                    continue;
+                }
+                match a.key.as_str() {
+                    "drop" => {
+                        for id in parse_id_list(&a.vals).map_err(ae(i))? {
+                            if recipients.iter().any(|r| r.id == id) {
+                                return Err(ArgError::at(
+                                    i,
+                                    format!("can't both deliver and drop msgs to {id}"),
+                                ));
+                            }
+                            recipients.push(Recipient { id, drop: true });
+                        }
+                    }
+                    "type" => {
+                        let v = one_val(a, i)?;
+                        msg_type =
+                            Some(MessageType::from_name(v).ok_or_else(|| {
+                                ArgError::at(i, format!("unknown message type {v}"))
+                            })?);
+                    }
+                    _ => {
+                        return Err(ArgError::at(
+                            i,
+                            format!("deliver-msgs: unknown argument {a}"),
+                        ))
+                    }
+                }
+            }
+            DeliverMsgs {
+                recipients,
+                msg_type,
+            }
+        }
+        "stabilize" => {
+            let nodes = bare_ids(d)?;
+            let log_level = match named(d, "log-level") {
+                Some((i, a)) => Some(one_val(a, i)?.to_string()),
+                None => None,
+            };
+            Stabilize { nodes, log_level }
+        }
+        "tick-election" => TickElection(only_id(d)?),
+        "tick-heartbeat" => TickHeartbeat(only_id(d)?),
+        "tick" => {
+            let node = first_id(d)?;
+            let count = match d.cmd_args.get(1) {
+                None => 1,
+                Some(a) => parse_u64(&a.key)
+                    .and_then(|n| limits::count(n, limits::MAX_TICKS, "tick count"))
+                    .map_err(ae(1))? as usize,
+            };
+            Tick { node, count }
+        }
+        "raft-log" => RaftLog(only_id(d)?),
+        "raft-state" => {
+            no_args(d)?;
+            RaftState
+        }
+        "status" => Status(only_id(d)?),
+        "transfer-leadership" => {
+            let get = |k: &str| -> Result<NodeId, ArgError> {
+                let (i, a) =
+                    named(d, k).ok_or_else(|| ArgError::new(format!("missing argument: {k}")))?;
+                parse_id(one_val(a, i)?).map_err(ae(i))
+            };
+            TransferLeadership {
+                from: get("from")?,
+                to: get("to")?,
+            }
+        }
+        "forget-leader" => ForgetLeader(only_id(d)?),
+        "report-unreachable" => match bare_ids(d)?.as_slice() {
+            [node, peer] => ReportUnreachable {
+                node: *node,
+                peer: *peer,
+            },
+            _ => return Err(ArgError::new(
+                "must specify exactly two node indexes: node on which to report, and reported node",
+            )),
+        },
+        "compact" => {
+            let node = first_id(d)?;
+            let index = match d.cmd_args.get(1) {
+                None => None,
+                Some(a) => Some(
+                    parse_u64(&a.key)
+                        .and_then(|n| limits::count(n, limits::MAX_INDEX, "index"))
+                        .map_err(ae(1))?,
+                ),
+            };
+            Compact { node, index }
+        }
+        "send-snapshot" => match bare_ids(d)?.as_slice() {
+            [from, to] => SendSnapshot {
+                from: *from,
+                to: *to,
+            },
+            ids => {
+                return Err(ArgError::new(format!(
+                    "send-snapshot: expected 2 node ids, got {}",
+                    ids.len()
+                )))
+            }
+        },
+        "set-randomized-election-timeout" => {
+            let node = first_id(d)?;
+            let (i, a) =
+                named(d, "timeout").ok_or_else(|| ArgError::new("missing argument: timeout"))?;
+            let t = parse_u64(one_val(a, i)?)
+                .and_then(|t| limits::count(t, limits::MAX_ELECTION_TICKS, "timeout"))
+                .map_err(ae(i))?;
+            if t == 0 {
+                return Err(ArgError::at(i, "invalid timeout 0"));
+            }
+            SetRandomizedElectionTimeout {
+                node,
+                timeout: t as usize,
+            }
+        }
+        "log-level" => {
+            let a = d
+                .cmd_args
+                .first()
+                .ok_or_else(|| ArgError::new("log-level: missing level"))?;
+            let ok = raft::interaction::LEVEL_NAMES
+                .iter()
+                .any(|l| l.eq_ignore_ascii_case(&a.key));
+            if !ok {
+                return Err(ArgError::at(
+                    0,
+                    format!(
+                        "log levels must be either of [{}]",
+                        raft::interaction::LEVEL_NAMES.join(" ")
+                    ),
+                ));
+            }
+            LogLevel(a.key.clone())
+        }
+        "process-append-thread" => ProcessAppendThread(bare_ids(d)?),
+        "process-apply-thread" => ProcessApplyThread(bare_ids(d)?),
+        "_breakpoint" => Breakpoint,
+        "run" => {
+            let a = d
+                .cmd_args
+                .first()
+                .ok_or_else(|| ArgError::new("run: how long? e.g. run 500ms"))?;
+            Run(parse_duration(&a.key)
+                .and_then(|ms| limits::duration(ms, limits::MAX_RUN, "run"))
+                .map_err(ae(0))?)
+        }
+        "run-until" => {
+            let max = match named(d, "max") {
+                Some((i, a)) => parse_duration(one_val(a, i)?)
+                    .and_then(|ms| limits::duration(ms, limits::MAX_RUN, "max"))
+                    .map_err(ae(i))?,
+                None => DEFAULT_RUN_UNTIL_MAX,
+            };
+            RunUntil {
+                condition: Condition::parse(&d.cmd_args, &["max"])?,
+                max,
+            }
+        }
+        "step" => Step(match d.cmd_args.first().map(|a| a.key.as_str()) {
+            None => StepKind::Any,
+            Some("tick") => StepKind::Tick,
+            Some("message") | Some("msg") => StepKind::Message,
+            Some("ready") => StepKind::Ready,
+            Some(k) => {
+                return Err(ArgError::at(
+                    0,
+                    format!("step {k}: want step, step tick, step message or step ready"),
+                ))
+            }
+        }),
+        "crash" => Crash(only_id(d)?),
+        "restart" => Restart(only_id(d)?),
+        "wipe" => Wipe(only_id(d)?),
+        "pause" => Pause(only_id(d)?),
+        "resume" => Resume(only_id(d)?),
+        "partition" => Partition(parse_groups(d)?),
+        "cut" => {
+            let a = d
+                .cmd_args
+                .first()
+                .ok_or_else(|| ArgError::new("cut: which link? e.g. cut 1->2 or cut 1-2"))?;
+            match parse_link_target(&a.key).map_err(ae(0))? {
+                LinkTarget::All => {
+                    return Err(ArgError::at(0, "cut *: use partition to cut everything"))
+                }
+                t => Cut(t),
+            }
+        }
+        "heal" => match d.cmd_args.first() {
+            None => Heal(None),
+            Some(a) => match parse_link_target(&a.key).map_err(ae(0))? {
+                LinkTarget::All => Heal(None),
+                LinkTarget::OneWay(..) => {
+                    return Err(ArgError::at(
+                        0,
+                        "heal repairs both directions: write heal 1-2",
+                    ));
+                }
+                t => Heal(Some(t)),
+            },
+        },
+        "link" => {
+            let a = d
+                .cmd_args
+                .first()
+                .ok_or_else(|| ArgError::new("link: which link? e.g. link 1->2 drop=0.3"))?;
+            let target = parse_link_target(&a.key).map_err(ae(0))?;
+            let mut change = LinkChange::default();
+            for (i, a) in d.cmd_args.iter().enumerate().skip(1) {
+                if a.key == "reset" && a.vals.is_empty() {
+                    change.reset = true;
+                    continue;
+                }
+                let v = one_val(a, i)?;
+                match a.key.as_str() {
+                    "drop" => change.drop = Some(parse_rate(v).map_err(ae(i))?),
+                    "delay" | "latency" => change.delay = Some(parse_latency(v).map_err(ae(i))?),
+                    "duplicate" => change.duplicate = Some(parse_rate(v).map_err(ae(i))?),
+                    "reorder" => change.reorder = Some(parse_rate(v).map_err(ae(i))?),
+                    k => return Err(ArgError::at(i, format!("link: unknown setting {k}: want drop, delay, duplicate, reorder or reset"))),
+                }
+            }
+            Link { target, change }
+        }
+        "disk" => {
+            let node = first_id(d)?;
+            let a = d
+                .cmd_args
+                .get(1)
+                .ok_or_else(|| ArgError::new("disk: want lying, slow=50ms or ok"))?;
+            let fault = match (a.key.as_str(), a.vals.as_slice()) {
+                ("lying", []) => DiskFault::Lying,
+                ("ok", []) | ("honest", []) => DiskFault::Ok,
+                ("slow", [v]) => DiskFault::Slow(
+                    parse_duration(v)
+                        .and_then(|ms| limits::duration(ms, limits::MAX_LATENCY, "slow"))
+                        .map_err(ae(1))?,
+                ),
+                _ => {
+                    return Err(ArgError::at(
+                        1,
+                        format!("disk: unknown fault {a}: want lying, slow=50ms or ok"),
+                    ))
+                }
+            };
+            Disk { node, fault }
+        }
+        "drop-msg" | "duplicate-msg" | "deliver-msg" | "hold-msg" | "release-msg" => {
+            let action = match d.cmd.as_str() {
+                "drop-msg" => MessageAction::Drop,
+                "duplicate-msg" => MessageAction::Duplicate,
+                "deliver-msg" => MessageAction::Deliver,
+                "hold-msg" => MessageAction::Hold,
+                _ => MessageAction::Release,
+            };
+            let a = d
+                .cmd_args
+                .first()
+                .ok_or_else(|| ArgError::new(format!("{}: which message id?", d.cmd)))?;
+            Message {
+                action,
+                id: parse_u64(&a.key).map_err(ae(0))?,
+            }
+        }
+        "manual" => Manual(only_id(d)?),
+        "auto" => Auto(only_id(d)?),
+        "policy" => {
+            let node = first_id(d)?;
+            let a = d
+                .cmd_args
+                .get(1)
+                .ok_or_else(|| ArgError::new("policy: want raft-node or serve-channels"))?;
+            let policy = ReadyPolicy::from_name(&a.key).ok_or_else(|| {
+                ArgError::at(
+                    1,
+                    format!("unknown policy {}: want raft-node or serve-channels", a.key),
+                )
+            })?;
+            Policy { node, policy }
+        }
+        "ready" => TakeReady(only_id(d)?),
+        "persist" => ReadyStep {
+            node: only_id(d)?,
+            step: crate::node::ReadyStep::Persist,
+        },
+        "send" => ReadyStep {
+            node: only_id(d)?,
+            step: crate::node::ReadyStep::Send,
+        },
+        "apply" => ReadyStep {
+            node: only_id(d)?,
+            step: crate::node::ReadyStep::Apply,
+        },
+        "advance" => ReadyStep {
+            node: only_id(d)?,
+            step: crate::node::ReadyStep::Advance,
+        },
+        "put" | "get" | "delete" => parse_client(d)?,
+        "load" => match d.cmd_args.first() {
+            Some(a) if a.key == "off" && a.vals.is_empty() && d.cmd_args.len() == 1 => Load(None),
+            Some(a) if a.key == "every" && d.cmd_args.len() == 1 => {
+                let ms = parse_duration(one_val(a, 0)?).map_err(ae(0))?;
+                if ms < limits::MIN_LOAD_EVERY {
+                    return Err(ArgError::at(
+                        0,
+                        format!(
+                            "load every={}: at least {} between puts",
+                            format_duration(ms),
+                            format_duration(limits::MIN_LOAD_EVERY)
+                        ),
+                    ));
+                }
+                Load(Some(
+                    limits::duration(ms, limits::MAX_RUN, "load every").map_err(ae(0))?,
+                ))
+            }
+            _ => return Err(ArgError::new("load: want load every=500ms or load off")),
+        },
+        "add-node" => Membership(MembershipChange::AddNode(only_id(d)?)),
+        "add-learner" => Membership(MembershipChange::AddLearner(only_id(d)?)),
+        "promote" => Membership(MembershipChange::Promote(only_id(d)?)),
+        "remove-node" => Membership(MembershipChange::Remove(only_id(d)?)),
+        "replace" => parse_replace(d)?,
+        "leave-joint" => {
+            no_args(d)?;
+            Membership(MembershipChange::LeaveJoint)
+        }
+        "expect" => Expect(Condition::parse(&d.cmd_args, &[])?),
+        "kv" => Kv(only_id(d)?),
+        "history" => {
+            no_args(d)?;
+            History
+        }
+        "checker" => {
+            no_args(d)?;
+            Checker
+        }
+        "events" => match named(d, "last") {
+            Some((i, a)) => Events(
+                parse_u64(one_val(a, i)?)
+                    .and_then(|n| limits::count(n, limits::MAX_EVENTS_LISTED, "last"))
+                    .map_err(ae(i))? as usize,
+            ),
+            None => Events(20),
+        },
+        "stop-after" => {
+            let (i, a) =
+                named(d, "events").ok_or_else(|| ArgError::new("stop-after: want events=N"))?;
+            StopAfter(
+                parse_u64(one_val(a, i)?)
+                    .and_then(|n| limits::count(n, limits::MAX_STOP_AFTER, "events"))
+                    .map_err(ae(i))?,
+            )
+        }
+        other => {
+            return Err(ArgError::new(format!(
+                "unknown command {other:?}; known commands: {}",
+                COMMANDS.join(", ")
+            )));
+        }
+    })
+}
+
+/// How long `run-until` waits when no `max=` is given.
+pub const DEFAULT_RUN_UNTIL_MAX: Millis = 30_000;
+
+fn parse_cluster(d: &TestData) -> Result<Command, ArgError> {
+    let a = d
+        .cmd_args
+        .first()
+        .ok_or_else(|| ArgError::new("cluster: how many nodes? e.g. cluster 3"))?;
+    let n = parse_u64(&a.key).map_err(|e| ArgError::at(0, e))?;
+    if !(1..=9).contains(&n) {
+        return Err(ArgError::at(
+            0,
+            format!("cluster {n}: between 1 and 9 nodes"),
+        ));
+    }
+    let mut s = ClusterSetup {
+        nodes: n,
+        ..ClusterSetup::default()
+    };
+    let mut catch_up = None;
+    for (i, a) in d.cmd_args.iter().enumerate().skip(1) {
+        let ae = |e: String| ArgError::at(i, e);
+        let v = one_val(a, i)?;
+        match a.key.as_str() {
+            "prevote" => s.pre_vote = parse_bool(v).map_err(ae)?,
+            "checkquorum" => s.check_quorum = parse_bool(v).map_err(ae)?,
+            "read-only" => {
+                s.lease_reads = match v {
+                    "lease-based" => true,
+                    "safe" => false,
+                    _ => return Err(ae(format!("invalid read-only option {v:?}"))),
+                }
+            }
+            "policy" => {
+                s.policy =
+                    ReadyPolicy::from_name(v).ok_or_else(|| ae(format!("unknown policy {v}")))?;
+            }
+            "tick" => {
+                s.tick = parse_duration(v)
+                    .and_then(|ms| limits::duration(ms, limits::MAX_TICK_INTERVAL, "tick"))
+                    .map_err(ae)?;
+                if s.tick == 0 {
+                    return Err(ae("tick 0ms: a tick interval is at least 1ms".into()));
+                }
+            }
+            "election" => {
+                s.election = parse_u64(v)
+                    .and_then(|n| limits::count(n, limits::MAX_ELECTION_TICKS, "election"))
+                    .map_err(ae)? as usize
+            }
+            "heartbeat" => {
+                s.heartbeat = parse_u64(v)
+                    .and_then(|n| limits::count(n, limits::MAX_ELECTION_TICKS, "heartbeat"))
+                    .map_err(ae)? as usize
+            }
+            "latency" | "delay" => s.latency = parse_latency(v).map_err(ae)?,
+            "sync" => {
+                s.sync = parse_duration(v)
+                    .and_then(|ms| limits::duration(ms, limits::MAX_LATENCY, "sync"))
+                    .map_err(ae)?
+            }
+            "step-down-on-removal" => s.step_down_on_removal = parse_bool(v).map_err(ae)?,
+            "snapshot-count" => {
+                s.snapshot_count = parse_u64(v)
+                    .and_then(|n| limits::count(n, limits::MAX_INDEX, "snapshot-count"))
+                    .map_err(ae)?
+            }
+            "catch-up-entries" => {
+                catch_up = Some(
+                    parse_u64(v)
+                        .and_then(|n| limits::count(n, limits::MAX_INDEX, "catch-up-entries"))
+                        .map_err(ae)?,
+                )
+            }
+            k => return Err(ae(format!("cluster: unknown option {k}"))),
+        }
+    }
+    s.catch_up_entries = catch_up.unwrap_or(default_catch_up(s.snapshot_count));
+    Ok(Command::Cluster(s))
+}
+
+fn parse_add_nodes(d: &TestData) -> Result<Command, ArgError> {
+    let a = d
+        .cmd_args
+        .first()
+        .ok_or_else(|| ArgError::new("add-nodes: missing node count"))?;
+    let count = parse_u64(&a.key)
+        .and_then(|n| limits::count(n, limits::MAX_NODE_ID, "node count"))
+        .map_err(|e| ArgError::at(0, e))?;
+    let mut out = AddNodes {
+        count,
+        ..AddNodes::default()
+    };
+    for (i, a) in d.cmd_args.iter().enumerate().skip(1) {
+        let ae = |e: String| ArgError::at(i, e);
+        for v in &a.vals {
+            match a.key.as_str() {
+                "voters" => out.voters.push(
+                    raft::describe::parse_go_uint(v)
+                        .and_then(check_id)
+                        .map_err(ae)?,
+                ),
+                "learners" => out.learners.push(
+                    raft::describe::parse_go_uint(v)
+                        .and_then(check_id)
+                        .map_err(ae)?,
+                ),
+                "index" => {
+                    out.index = Some(
+                        raft::describe::parse_go_uint(v)
+                            .and_then(|n| limits::count(n, limits::MAX_INDEX, "index"))
+                            .map_err(ae)?,
+                    )
+                }
+                "content" => out.content = Some(limits::data(v, "content").map_err(ae)?.into()),
+                "inflight" => {
+                    out.inflight = Some(
+                        parse_u64(v)
+                            .and_then(|n| limits::count(n, limits::MAX_INFLIGHT, "inflight"))
+                            .map_err(ae)? as usize,
+                    )
+                }
+                "prevote" => out.pre_vote = Some(parse_bool(v).map_err(ae)?),
+                "checkquorum" => out.check_quorum = Some(parse_bool(v).map_err(ae)?),
+                "max-committed-size-per-ready" => {
+                    out.max_committed_size_per_ready =
+                        Some(raft::describe::parse_go_uint(v).map_err(ae)?)
+                }
+                "disable-conf-change-validation" => {
+                    out.disable_conf_change_validation = Some(parse_bool(v).map_err(ae)?)
+                }
+                "read-only" => {
+                    out.lease_reads = Some(match v.as_str() {
+                        "lease-based" => true,
+                        "safe" => false,
+                        _ => return Err(ae(format!("invalid read-only option {v:?}"))),
+                    })
+                }
+                "step-down-on-removal" => {
+                    out.step_down_on_removal = Some(parse_bool(v).map_err(ae)?)
+                }
+                "async-storage-writes" if parse_bool(v).map_err(ae)? => {
+                    return Err(ae("async-storage-writes is not supported".into()));
+                }
+                // etcd's harness ignores unknown options too.
+                _ => {}
+            }
+        }
+    }
+    Ok(Command::AddNodes(out))
+}
+
+/// `partition (1 2) (3 4 5)`: the reader split the groups into words, so they are glued back
+/// and read again.
+fn parse_groups(d: &TestData) -> Result<Vec<Vec<NodeId>>, ArgError> {
+    let text: Vec<String> = d.cmd_args.iter().map(|a| a.to_string()).collect();
+    let text = text.join(" ");
+    let mut groups = Vec::new();
+    let mut rest = text.trim();
+    while !rest.is_empty() {
+        let Some(inner) = rest.strip_prefix('(') else {
+            return Err(ArgError::new(format!(
+                "partition: want groups in parentheses, e.g. (1 2) (3 4 5), at {rest:?}"
+            )));
+        };
+        let end = inner
+            .find(')')
+            .ok_or_else(|| ArgError::new("partition: unclosed parenthesis"))?;
+        let ids = parse_id_list(&[inner[..end].to_string()]).map_err(ArgError::new)?;
+        if ids.is_empty() {
+            return Err(ArgError::new("partition: empty group"));
+        }
+        groups.push(ids);
+        rest = inner[end + 1..].trim_start();
+    }
+    if groups.len() < 2 {
+        return Err(ArgError::new(
+            "partition: want at least two groups, e.g. (1 2) (3)",
+        ));
+    }
+    Ok(groups)
+}
+
+/// A conf change's text (`v2 r1 l3`) within the limits: ids that name drawable nodes, and no
+/// more operations than there are ids to change.
+fn check_conf_changes(text: &str) -> Result<(), String> {
+    let changes = raft::describe::conf_changes_from_string(text)?;
+    limits::count(
+        changes.len() as u64,
+        2 * limits::MAX_NODE_ID,
+        "number of changes",
+    )?;
+    for c in &changes {
+        check_id(c.node_id)?;
+    }
+    Ok(())
+}
+
+fn parse_transition(v: &str) -> Result<ConfChangeTransition, String> {
+    match v {
+        "auto" => Ok(ConfChangeTransition::ConfChangeTransitionAuto),
+        "implicit" => Ok(ConfChangeTransition::ConfChangeTransitionJointImplicit),
+        "explicit" => Ok(ConfChangeTransition::ConfChangeTransitionJointExplicit),
+        _ => Err(format!(
+            "unknown transition {v}: want auto, explicit or implicit"
+        )),
+    }
+}
+
+/// `replace 1 with 4 [transition=explicit]`.
+fn parse_replace(d: &TestData) -> Result<Command, ArgError> {
+    let usage = "replace: want e.g. replace 1 with 4 [transition=auto|explicit|implicit]";
+    let old = first_id(d).map_err(|e| ArgError {
+        message: format!("{}; {usage}", e.message),
+        ..e
+    })?;
+    match d.cmd_args.get(1) {
+        Some(a) if a.key == "with" && a.vals.is_empty() => {}
+        _ => return Err(ArgError::at(1.min(d.cmd_args.len()), usage)),
+    }
+    let new = match d.cmd_args.get(2) {
+        Some(a) if a.vals.is_empty() => parse_id(&a.key).map_err(|e| ArgError::at(2, e))?,
+        _ => return Err(ArgError::new(usage)),
+    };
+    if old == new {
+        return Err(ArgError::at(
+            2,
+            format!("replace {old} with itself: nothing to do"),
+        ));
+    }
+    let mut transition = ConfChangeTransition::ConfChangeTransitionAuto;
+    for (i, a) in d.cmd_args.iter().enumerate().skip(3) {
+        match a.key.as_str() {
+            "transition" => {
+                transition = parse_transition(one_val(a, i)?).map_err(|e| ArgError::at(i, e))?
+            }
+            _ => return Err(ArgError::at(i, format!("replace: unexpected argument {a}"))),
+        }
+    }
+    Ok(Command::Membership(MembershipChange::Replace {
+        old,
+        new,
+        transition,
+    }))
+}
+
+fn parse_client(d: &TestData) -> Result<Command, ArgError> {
+    let verb = match d.cmd.as_str() {
+        "put" => ClientVerb::Put,
+        "get" => ClientVerb::Get,
+        _ => ClientVerb::Delete,
+    };
+    let node = first_id(d)?;
+    let a = d
+        .cmd_args
+        .get(1)
+        .ok_or_else(|| ArgError::new(format!("{}: which key?", d.cmd)))?;
+    limits::data(&a.key, "key").map_err(|e| ArgError::at(1, e))?;
+    for v in &a.vals {
+        limits::data(v, "value").map_err(|e| ArgError::at(1, e))?;
+    }
+    let (key, value) = match (verb, a.vals.as_slice()) {
+        (ClientVerb::Put, [v]) => (a.key.clone(), v.clone()),
+        (ClientVerb::Put, _) => return Err(ArgError::at(1, "put: want key=value")),
+        (_, []) => (a.key.clone(), String::new()),
+        _ => return Err(ArgError::at(1, format!("{}: want a key only", d.cmd))),
+    };
+    let client = match d.cmd_args.get(2) {
+        None => None,
+        Some(c) if c.key == "client" => Some(
+            parse_u64(one_val(c, 2)?)
+                .and_then(|n| limits::count(n, limits::MAX_CLIENT_ID, "client"))
+                .map_err(|e| ArgError::at(2, e))?,
+        ),
+        Some(c) => {
+            return Err(ArgError::at(
+                2,
+                format!("{}: unexpected argument {c}", d.cmd),
+            ))
+        }
+    };
+    Ok(Command::Client {
+        verb,
+        node,
+        key,
+        value,
+        client,
+    })
+}

@@ -25,14 +25,13 @@ const COMMANDS: usize = 40;
 const EVENT_BUDGET: u64 = 20_000;
 /// Seeds of the CI slice.
 const CI_SEEDS: u64 = 300;
-/// Seeds that once failed, run with every slice so their fixes stay: both compacted a node's
-/// storage past what Raft had been told was applied (the state machine had applied more, but
-/// Advance had not come yet), and a campaign then panicked scanning for conf changes.
-/// (Seed 2,053,897 once hung the long mode: `tick-election` with `election=10000` and a short
-/// randomized timeout puts 14,000 pre-votes in flight at one instant, and each delivery sorted
-/// them all. It passes in release now, but still takes a minute in a debug build, so it is
-/// left to the long mode.)
-const FOUND: &[u64] = &[1_031_950, 1_084_282];
+/// Seeds that once failed, run with every slice so their fixes stay. 1,031,950 and 1,084,282
+/// compacted a node's storage past what Raft had been told was applied (the state machine had
+/// applied more, but Advance had not come yet), and a campaign then panicked scanning for conf
+/// changes. 2,053,897 and 4,058,497 hung: a pre-vote storm (14,000 messages at one instant)
+/// and a storm of duplicated messages made every delivery scan (or sort) everything in flight;
+/// the network now keeps its delivery order.
+const FOUND: &[u64] = &[1_031_950, 1_084_282, 2_053_897, 4_058_497];
 /// Without progress for this long, a command hangs.
 const HANG: Duration = Duration::from_secs(60);
 

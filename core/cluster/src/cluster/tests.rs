@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::checker::Property;
+use crate::kv::Reply;
 use crate::script::Script;
 
 fn run(text: &str, seed: u64) -> crate::script::Transcript {

@@ -1,0 +1,189 @@
+//! Small text helpers shared by the cluster's outputs and explanations.
+
+use std::fmt::Write as _;
+
+use raft::describe::{
+    describe_conf_change, describe_snapshot, unmarshal_conf_change, unmarshal_conf_change_v2,
+};
+use raft::raftpb::{ConfState, EntryType, Message, MessageType};
+use raft::state::StateType;
+
+use crate::event::{entries_phrase, section};
+use crate::kv::ApplyOutcome;
+use crate::network::NodeId;
+use crate::node::ApplyReport;
+
+/// One line per item, or `empty` alone when there are none: the listing commands' output.
+pub(super) fn lines_or<T: std::fmt::Display>(
+    items: impl IntoIterator<Item = T>,
+    empty: &str,
+) -> String {
+    let mut s = String::new();
+    for item in items {
+        let _ = writeln!(s, "{item}");
+    }
+    if s.is_empty() {
+        s.push_str(empty);
+        s.push('\n');
+    }
+    s
+}
+
+pub(super) fn ids_text(ids: &[NodeId]) -> String {
+    ids.iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub(super) fn range_text(first: u64, last: u64) -> String {
+    if first == last {
+        format!("{first}")
+    } else {
+        format!("{first}..{last}")
+    }
+}
+
+pub(super) fn policy_long_name(p: crate::node::ReadyPolicy) -> &'static str {
+    match p {
+        crate::node::ReadyPolicy::RaftNodeStart => "etcd server's raftNode.start",
+        crate::node::ReadyPolicy::ServeChannels => "raftexample's serveChannels",
+    }
+}
+
+/// A configuration in etcd's form: `voters=(1 2 4)&&(1 2 3) learners=(5) autoleave`.
+pub(super) fn describe_conf_state_short(cs: &ConfState) -> String {
+    let mut s = format!("voters=({})", ids_text(&cs.voters));
+    if !cs.voters_outgoing.is_empty() {
+        let _ = write!(s, "&&({})", ids_text(&cs.voters_outgoing));
+    }
+    if !cs.learners.is_empty() {
+        let _ = write!(s, " learners=({})", ids_text(&cs.learners));
+    }
+    if !cs.learners_next.is_empty() {
+        let _ = write!(s, " learners_next=({})", ids_text(&cs.learners_next));
+    }
+    if cs.auto_leave {
+        s.push_str(" autoleave");
+    }
+    s
+}
+
+pub(super) fn section_for_order(what: &str) -> Option<&'static str> {
+    if what.starts_with("campaigns") {
+        Some(section::ELECTION)
+    } else if what.contains("transfer leadership") {
+        Some(section::TRANSFER)
+    } else if what.contains("configuration change") {
+        Some(section::MEMBERSHIP)
+    } else if what.contains("propose") {
+        Some(section::CLIENTS)
+    } else {
+        None
+    }
+}
+
+/// What an order changed in a node, as a clause: ` and becomes candidate for term 2`.
+pub(super) fn describe_change(
+    b: &crate::event::NodeBrief,
+    a: &crate::event::NodeBrief,
+    out: &[Message],
+) -> String {
+    let mut parts = Vec::new();
+    if a.state != b.state || a.term != b.term {
+        parts.push(format!(
+            "becomes {} at term {}",
+            crate::event::role_name(a.state),
+            a.term
+        ));
+    }
+    if a.last_index > b.last_index && a.state == StateType::StateLeader {
+        parts.push(format!(
+            "appends entry {} to its log",
+            range_text(b.last_index + 1, a.last_index)
+        ));
+    }
+    let fwd: Vec<&Message> = out
+        .iter()
+        .filter(|m| m.msg_type == MessageType::MsgProp)
+        .collect();
+    if let Some(m) = fwd.first() {
+        parts.push(format!("forwards it to leader {}", m.to));
+    }
+    let votes = out
+        .iter()
+        .filter(|m| matches!(m.msg_type, MessageType::MsgVote | MessageType::MsgPreVote))
+        .count();
+    if votes > 0 {
+        parts.push(format!("asks {votes} peer(s) for their vote"));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" and {}", parts.join(", "))
+    }
+}
+
+/// The sentence of an apply step.
+pub(super) fn describe_apply(id: NodeId, r: &ApplyReport, answers: &[String]) -> String {
+    let mut parts = Vec::new();
+    if let Some((i, t)) = r.snapshot {
+        parts.push(format!(
+            "restores its state machine from the snapshot at index {i} (term {t})"
+        ));
+    }
+    if let (Some((f, _)), Some((l, _))) = (r.entries.first(), r.entries.last()) {
+        let items: Vec<String> = r
+            .entries
+            .iter()
+            .map(|(i, o)| match o {
+                ApplyOutcome::Applied { command, reply } => {
+                    format!("{i}: {} → {reply}", command.op)
+                }
+                ApplyOutcome::Duplicate { command, .. } => {
+                    format!("{i}: {} again, ignored", command.op)
+                }
+                ApplyOutcome::Noop => format!("{i}: a new leader's empty entry"),
+                ApplyOutcome::NotKv => format!("{i}: a configuration change"),
+                ApplyOutcome::Undecodable(_) => format!("{i}: not a key/value command, skipped"),
+            })
+            .collect();
+        parts.push(format!(
+            "applies {} to its state machine ({})",
+            entries_phrase(*f, *l),
+            items.join("; ")
+        ));
+    }
+    for (i, cs) in &r.conf_changes {
+        parts.push(format!(
+            "switches to configuration {} at index {i}",
+            describe_conf_state_short(cs)
+        ));
+    }
+    parts.extend(answers.iter().cloned());
+    for e in &r.errors {
+        parts.push(format!("error: {e}"));
+    }
+    if parts.is_empty() {
+        parts.push("has nothing new to apply".into());
+    }
+    format!("{id} {}", parts.join(", "))
+}
+
+/// The text of an entry's payload for the page: the command, or the conf change.
+pub fn entry_text(e: &raft::raftpb::Entry) -> String {
+    match e.entry_type {
+        EntryType::EntryNormal => String::from_utf8_lossy(&e.data).into_owned(),
+        EntryType::EntryConfChange => unmarshal_conf_change(&e.data)
+            .map(|c| describe_conf_change(&c))
+            .unwrap_or_else(|e| e),
+        EntryType::EntryConfChangeV2 => unmarshal_conf_change_v2(&e.data)
+            .map(|c| raft::describe::describe_conf_change_v2(&c))
+            .unwrap_or_else(|e| e),
+    }
+}
+
+/// etcd's description of a snapshot, for the page.
+pub fn snapshot_text(s: &raft::raftpb::Snapshot) -> String {
+    describe_snapshot(s)
+}

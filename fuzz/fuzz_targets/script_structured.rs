@@ -13,7 +13,8 @@ use std::sync::OnceLock;
 
 use cluster::cluster::Cluster;
 use cluster::fuzz::{Bytes, Choices, Generator};
-use cluster::script::{Command, Script};
+use cluster::command::Command;
+use cluster::script::Script;
 use libfuzzer_sys::fuzz_target;
 
 /// Events one script may cause in all: the step budget of the seeded fuzzer.

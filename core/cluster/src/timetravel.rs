@@ -306,6 +306,25 @@ impl Timeline {
         self.every = self.every.saturating_mul(2);
     }
 
+    /// Takes over another timeline to free it a few clusters at a time as this one runs (see
+    /// [`Timeline::free_retired`]): a long session holds a thousand copies of its cluster, and
+    /// dropping them at once, when a script replaces the session, stalled the page for a fifth
+    /// of a second.
+    pub fn retire(&mut self, old: Timeline) {
+        let Timeline {
+            head,
+            past,
+            checkpoints,
+            retired,
+            ..
+        } = old;
+        self.retired.push(head);
+        self.retired.extend(past.map(|(c, _)| c));
+        self.retired
+            .extend(checkpoints.into_iter().map(|c| c.cluster));
+        self.retired.extend(retired);
+    }
+
     /// Frees a few retired checkpoints: called once per slice of a command, so that thinning
     /// costs each slice a fraction of a millisecond instead of one slice tens of them.
     fn free_retired(&mut self) {
@@ -626,6 +645,27 @@ mod tests {
         assert_eq!(t.retired.len(), waiting - RETIRED_FREED_PER_SLICE);
         while t.resume(Some(100)).is_none() {}
         assert!(t.retired.is_empty(), "all freed by the end of a long run");
+    }
+
+    /// A timeline that takes over another frees it a few clusters per slice as it runs.
+    #[test]
+    fn a_retired_timeline_is_freed_as_the_new_one_runs() {
+        let mut old = Timeline::with_checkpoint_every(Cluster::new(7), 10);
+        old.execute(Command::parse("cluster 3").unwrap());
+        old.execute(Command::parse("run 5s").unwrap());
+        let held = old.checkpoint_spacing().0 + 1;
+        assert!(held > 2 * RETIRED_FREED_PER_SLICE, "{held}");
+        let mut new = Timeline::new(Cluster::new(8));
+        new.retire(old);
+        assert_eq!(new.retired.len(), held, "the head and every checkpoint");
+        new.begin(Command::parse("cluster 3").unwrap());
+        assert!(new.resume(None).is_some());
+        assert_eq!(new.retired.len(), held - RETIRED_FREED_PER_SLICE);
+        // Every command frees some: a few dozen short runs free them all.
+        for _ in 0..held {
+            new.execute(Command::parse("run 100ms").unwrap());
+        }
+        assert!(new.retired.is_empty());
     }
 
     /// A long run keeps a bounded number of checkpoints, further apart as it goes, and every

@@ -203,7 +203,6 @@ pub fn app(props: &AppProps) -> Html {
                 speed={state.speed}
                 now_ms={state.now_ms}
                 setup={state.setup.clone()}
-                sample={state.sample}
                 in_past={state.timeline.in_past}
                 on_action={on_action.clone()}
             />

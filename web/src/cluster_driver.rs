@@ -11,14 +11,13 @@
 use std::rc::Rc;
 
 use cluster::cluster::{Cluster, Outcome};
-use cluster::command::Command as ScriptCommand;
+use cluster::command::{Command, StepKind};
 use cluster::script::Script;
 use cluster::script_run::ScriptRun;
 use cluster::timetravel::Timeline;
 use cluster::view::ClusterView;
 use raft::logger::Level;
 
-use crate::command::Command;
 use crate::driver::{
     BranchView, Driver, EventFilter, EventLine, LogLineView, RunSetup, ScriptDone, ScriptStep,
     TimelineInfo,
@@ -303,8 +302,8 @@ impl ClusterDriver {
 
     fn build(setup: &Setup) -> Timeline {
         let mut t = Self::timeline(setup.seed);
-        t.execute(ScriptCommand::LogLevel("info".into()));
-        match ScriptCommand::parse(&setup.cluster_line()) {
+        t.execute(Command::LogLevel("info".into()));
+        match Command::parse(&setup.cluster_line()) {
             Ok(cmd) => {
                 t.execute(cmd);
             }
@@ -312,8 +311,8 @@ impl ClusterDriver {
                 // Only a bad latency can get here (from_query checks it); fall back to the
                 // network's default rather than an empty page.
                 t.execute(
-                    ScriptCommand::parse(&format!("cluster {}", setup.nodes.clamp(1, MAX_NODES)))
-                        .unwrap_or(ScriptCommand::Breakpoint),
+                    Command::parse(&format!("cluster {}", setup.nodes.clamp(1, MAX_NODES)))
+                        .unwrap_or(Command::Breakpoint),
                 );
             }
         }
@@ -330,11 +329,11 @@ impl ClusterDriver {
                 .unwrap_or(0);
             let ms = remaining.saturating_sub(LEAD_IN_TICKS) * v.tick_ms;
             if ms > 0 {
-                t.execute(ScriptCommand::Run(ms));
+                t.execute(Command::Run(ms));
             }
         }
         if setup.load_every_ms > 0 {
-            t.execute(ScriptCommand::Load(Some(setup.load_every_ms)));
+            t.execute(Command::Load(Some(setup.load_every_ms)));
         }
         t
     }
@@ -367,7 +366,7 @@ impl ClusterDriver {
         self.stamp = stamp;
     }
 
-    fn exec(&mut self, cmd: ScriptCommand) -> Result<String, String> {
+    fn exec(&mut self, cmd: Command) -> Result<String, String> {
         if self.running.is_some() {
             return Err(BUSY.into());
         }
@@ -380,14 +379,7 @@ impl ClusterDriver {
         if crate::panic::test_panic_requested() {
             panic!("a panic requested by the page's end-to-end tests");
         }
-        self.exec(ScriptCommand::Run(ms)).map(|_| ())
-    }
-
-    /// Executes a page command that is a script line.
-    fn exec_page_command(&mut self, cmd: &Command) -> Result<(), String> {
-        let line = cmd.to_string();
-        let parsed = ScriptCommand::parse(&line).map_err(|e| e.to_string())?;
-        self.exec(parsed).map(|_| ())
+        self.exec(Command::Run(ms)).map(|_| ())
     }
 
     /// The session as a script, with consecutive `run`s merged: the page runs time in one
@@ -406,19 +398,19 @@ impl ClusterDriver {
 
 /// The script of `commands` with consecutive `run`s merged (see
 /// [`ClusterDriver::session_script`]).
-fn merged_script<'a>(seed: u64, commands: impl Iterator<Item = &'a ScriptCommand>) -> String {
+fn merged_script<'a>(seed: u64, commands: impl Iterator<Item = &'a Command>) -> String {
     let mut out = format!("# Recorded session; replay with seed {seed}.\n");
     let mut pending_run: Option<u64> = None;
     let mut after_stop = false;
     let flush = |out: &mut String, run: &mut Option<u64>| {
         if let Some(ms) = run.take() {
-            out.push_str(&ScriptCommand::Run(ms).to_string());
+            out.push_str(&Command::Run(ms).to_string());
             out.push('\n');
         }
     };
     for command in commands {
         match command {
-            ScriptCommand::Run(ms) if !after_stop => {
+            Command::Run(ms) if !after_stop => {
                 // A merged run stays within the language's bound, so the script reads back.
                 if pending_run.is_some_and(|p| p + ms > cluster::limits::MAX_RUN) {
                     flush(&mut out, &mut pending_run);
@@ -428,7 +420,7 @@ fn merged_script<'a>(seed: u64, commands: impl Iterator<Item = &'a ScriptCommand
             cmd => {
                 flush(&mut out, &mut pending_run);
                 cmd.push_to_script(&mut out);
-                after_stop = matches!(cmd, ScriptCommand::StopAfter(_));
+                after_stop = matches!(cmd, Command::StopAfter(_));
                 continue;
             }
         }
@@ -452,41 +444,50 @@ impl Driver for ClusterDriver {
             return Err(BUSY.into());
         }
         match cmd {
-            Command::Reset { seed } => {
-                self.setup.seed = *seed;
-                self.rebuild();
-                Ok(())
-            }
-            Command::Resize { nodes } => {
-                if !(1..=MAX_NODES).contains(nodes) {
-                    return Err(format!("the playground draws 1 to {MAX_NODES} nodes"));
-                }
-                self.setup.nodes = *nodes;
-                self.rebuild();
-                Ok(())
-            }
-            Command::ClientLoad { every_ms } => {
-                self.setup.load_every_ms = *every_ms;
-                let r = self.exec(ScriptCommand::Load((*every_ms > 0).then_some(*every_ms)));
+            Command::Load(every) => {
+                // The setup remembers the load, so a reset keeps it.
+                self.setup.load_every_ms = every.unwrap_or(0);
+                let r = self.exec(cmd.clone());
                 self.refresh(false);
                 r.map(|_| ())
             }
-            Command::Run { ms } => {
+            Command::Run(ms) => {
                 let r = self.run(*ms);
                 self.refresh(true);
                 r
             }
-            Command::StepReady
+            Command::Step(StepKind::Ready)
                 if !self.view.nodes.iter().any(|n| !n.crashed && n.auto_ready) =>
             {
                 Err("no running node handles its Readys automatically: step them by hand in the Ready inspector".into())
             }
             cmd => {
-                let r = self.exec_page_command(cmd);
+                let r = self.exec(cmd.clone()).map(|_| ());
                 self.refresh(false);
                 r
             }
         }
+    }
+
+    fn reset(&mut self, seed: u64) -> Result<(), String> {
+        if self.running.is_some() {
+            return Err(BUSY.into());
+        }
+        self.setup.seed = seed;
+        self.rebuild();
+        Ok(())
+    }
+
+    fn resize(&mut self, nodes: u64) -> Result<(), String> {
+        if self.running.is_some() {
+            return Err(BUSY.into());
+        }
+        if !(1..=MAX_NODES).contains(&nodes) {
+            return Err(format!("the playground draws 1 to {MAX_NODES} nodes"));
+        }
+        self.setup.nodes = nodes;
+        self.rebuild();
+        Ok(())
     }
 
     fn seek(&mut self, events: u64) -> Result<(), String> {
@@ -598,8 +599,15 @@ impl Driver for ClusterDriver {
             return Err(BUSY.into());
         }
         let script = Script::parse(text).map_err(|e| e.to_string())?;
+        // The script replaces the session; the session's thousand checkpoints are freed a few
+        // per slice as the script runs, not all at once when it ends.
+        let mut fresh = Self::timeline(seed);
+        fresh.retire(std::mem::replace(
+            &mut self.timeline,
+            Timeline::new(Cluster::new(seed)),
+        ));
         self.running = Some(Running {
-            run: ScriptRun::new(script, Self::timeline(seed)),
+            run: ScriptRun::new(script, fresh),
             line: false,
             seed,
         });
@@ -642,6 +650,7 @@ impl Driver for ClusterDriver {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cluster::command::MembershipChange;
     use cluster::view::Role;
 
     fn driver() -> ClusterDriver {
@@ -649,7 +658,7 @@ mod tests {
     }
 
     fn run(d: &mut ClusterDriver, ms: u64) {
-        d.apply(&Command::Run { ms }).expect("run");
+        d.apply(&Command::Run(ms)).expect("run");
     }
 
     #[test]
@@ -729,7 +738,7 @@ mod tests {
         let before = puts(&d);
         let t0 = d.now_ms();
         while d.now_ms() < t0 + 1100 {
-            d.apply(&Command::Tick).unwrap();
+            d.apply(&Command::Step(StepKind::Tick)).unwrap();
         }
         assert!(puts(&d) >= before + 2, "{}", d.script());
     }
@@ -740,14 +749,16 @@ mod tests {
         let mut d = driver();
         run(&mut d, 3000);
         let leader = d.view().leader.expect("a leader");
-        d.apply(&Command::AddLearner(6)).unwrap();
+        d.apply(&Command::Membership(MembershipChange::AddLearner(6)))
+            .unwrap();
         assert_eq!(d.view().nodes.len(), 6);
         run(&mut d, 1500);
         let v = d.view();
         assert_eq!(v.node(6).unwrap().membership, Membership::Learner);
         assert_eq!(v.node(6).unwrap().role, Role::Learner);
         assert!(v.config.is_learner(6));
-        d.apply(&Command::Promote(6)).unwrap();
+        d.apply(&Command::Membership(MembershipChange::Promote(6)))
+            .unwrap();
         run(&mut d, 1500);
         let v = d.view();
         assert_eq!(v.node(6).unwrap().membership, Membership::Voter);
@@ -756,10 +767,13 @@ mod tests {
             v.node(leader).unwrap().kv,
             "caught up"
         );
-        d.apply(&Command::RemoveNode(6)).unwrap();
+        d.apply(&Command::Membership(MembershipChange::Remove(6)))
+            .unwrap();
         run(&mut d, 1500);
         assert_eq!(d.view().node(6).unwrap().membership, Membership::Removed);
-        let e = d.apply(&Command::AddNode(6)).unwrap_err();
+        let e = d
+            .apply(&Command::Membership(MembershipChange::AddNode(6)))
+            .unwrap_err();
         assert!(e.contains("never reuses"), "{e}");
     }
 
@@ -771,18 +785,9 @@ mod tests {
         let e = d.apply(&Command::Crash(8)).unwrap_err();
         assert!(e.contains("does not exist"), "{e}");
         let e = d.apply(&Command::Crash(42)).unwrap_err();
-        assert!(e.contains("over the limit of 9"), "{e}");
-        let e = d
-            .apply(&Command::SetLink {
-                from: 1,
-                to: 2,
-                both: true,
-                drop: None,
-                delay: Some("fast".into()),
-            })
-            .unwrap_err();
-        assert!(e.contains("invalid"), "{e}");
-        assert!(d.apply(&Command::Resize { nodes: 12 }).is_err());
+        assert!(e.contains("does not exist"), "{e}");
+        let e = d.resize(12).unwrap_err();
+        assert!(e.contains("1 to 9 nodes"), "{e}");
     }
 
     #[test]
@@ -933,15 +938,15 @@ mod tests {
         use cluster::limits::MAX_RUN;
         // Three frames that together pass the bound, as a long session at 100x would.
         let commands = [
-            ScriptCommand::Run(MAX_RUN - 10),
-            ScriptCommand::Run(10),
-            ScriptCommand::Run(1),
+            Command::Run(MAX_RUN - 10),
+            Command::Run(10),
+            Command::Run(1),
         ];
         let script = merged_script(3, commands.iter());
         let runs: Vec<u64> = script
             .lines()
-            .filter_map(|l| match ScriptCommand::parse(l) {
-                Ok(ScriptCommand::Run(ms)) => Some(ms),
+            .filter_map(|l| match Command::parse(l) {
+                Ok(Command::Run(ms)) => Some(ms),
                 _ => None,
             })
             .collect();
@@ -949,7 +954,7 @@ mod tests {
         assert!(script.starts_with("# Recorded session; replay with seed 3."));
         // Every line reads back: nothing in the script is past a bound.
         for line in script.lines().filter(|l| !l.starts_with('#')) {
-            ScriptCommand::parse(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+            Command::parse(line).unwrap_or_else(|e| panic!("{line}: {e}"));
         }
     }
 
@@ -1064,7 +1069,8 @@ mod tests {
         });
     }
 
-    fn random_command(rng: &mut Lcg, v: &ClusterView) -> Command {
+    /// A random command a person could give by clicking, as its script line.
+    fn random_line(rng: &mut Lcg, v: &ClusterView) -> String {
         let n = v.nodes.len().max(1) as u64;
         let node = |rng: &mut Lcg| rng.below(n) + 1;
         let msg = |rng: &mut Lcg| {
@@ -1074,83 +1080,82 @@ mod tests {
                 v.messages[rng.below(v.messages.len() as u64) as usize].id
             }
         };
+        let sep = |rng: &mut Lcg| if rng.below(2) == 0 { "-" } else { "->" };
         match rng.below(34) {
-            0..=5 => Command::Run {
-                ms: rng.below(400) + 1,
-            },
-            6 => Command::Tick,
-            7 => Command::StepMessage,
-            8 => Command::StepReady,
-            9 => Command::Crash(node(rng)),
-            10 => Command::Restart(node(rng)),
-            11 => Command::WipeDisk(node(rng)),
-            12 => Command::PauseClock(node(rng)),
-            13 => Command::ResumeClock(node(rng)),
-            14 => Command::Campaign(node(rng)),
-            15 => Command::TransferLeadership {
-                from: v.leader.unwrap_or_else(|| node(rng)),
-                to: node(rng),
-            },
-            16 => Command::ForgetLeader(node(rng)),
+            0..=5 => format!("run {}ms", rng.below(400) + 1),
+            6 => "step tick".into(),
+            7 => "step message".into(),
+            8 => "step ready".into(),
+            9 => format!("crash {}", node(rng)),
+            10 => format!("restart {}", node(rng)),
+            11 => format!("wipe {}", node(rng)),
+            12 => format!("pause {}", node(rng)),
+            13 => format!("resume {}", node(rng)),
+            14 => format!("campaign {}", node(rng)),
+            15 => format!(
+                "transfer-leadership from={} to={}",
+                v.leader.unwrap_or_else(|| node(rng)),
+                node(rng)
+            ),
+            16 => format!("forget-leader {}", node(rng)),
             17 => {
                 let mut groups = vec![Vec::new(), Vec::new(), Vec::new()];
                 for id in 1..=n {
-                    groups[rng.below(3) as usize].push(id);
+                    groups[rng.below(3) as usize].push(id.to_string());
                 }
                 groups.retain(|g| !g.is_empty());
-                Command::Partition(groups)
+                let groups: Vec<String> = groups
+                    .iter()
+                    .map(|g| format!("({})", g.join(" ")))
+                    .collect();
+                format!("partition {}", groups.join(" "))
             }
-            18 => Command::Heal,
-            19 => Command::CutLink {
-                from: node(rng),
-                to: node(rng),
-                both: rng.below(2) == 0,
-            },
-            20 => Command::SetLink {
-                from: node(rng),
-                to: node(rng),
-                both: rng.below(2) == 0,
-                drop: Some(rng.below(11) as f64 / 10.0),
-                delay: Some(format!("{}..{}ms", rng.below(50), 50 + rng.below(100))),
-            },
-            21 => Command::ResetLink {
-                from: node(rng),
-                to: node(rng),
-            },
-            22 => Command::Put {
-                node: node(rng),
-                key: "k".into(),
-                value: rng.below(100).to_string(),
-            },
-            23 => Command::Get {
-                node: node(rng),
-                key: "k".into(),
-            },
-            24 => Command::SetAuto {
-                node: node(rng),
-                auto: rng.below(2) == 0,
-            },
-            25 => match rng.below(5) {
-                0 => Command::Persist(node(rng)),
-                1 => Command::Send(node(rng)),
-                2 => Command::Apply(node(rng)),
-                3 => Command::Advance(node(rng)),
-                _ => Command::ProcessReady(node(rng)),
-            },
-            26 => Command::DeliverMessage(msg(rng)),
-            27 => Command::DropMessage(msg(rng)),
-            28 => Command::DuplicateMessage(msg(rng)),
-            29 => Command::HoldMessage(msg(rng)),
-            30 => Command::ReleaseMessage(msg(rng)),
-            31 if n < MAX_NODES => match rng.below(2) {
-                0 => Command::AddNode(n + 1),
-                _ => Command::AddLearner(n + 1),
-            },
-            32 => match rng.below(2) {
-                0 => Command::Promote(node(rng)),
-                _ => Command::RemoveNode(node(rng)),
-            },
-            _ => Command::Run { ms: 50 },
+            18 => "heal".into(),
+            19 => format!("cut {}{}{}", node(rng), sep(rng), node(rng)),
+            20 => format!(
+                "link {}{}{} drop={} delay={}..{}ms",
+                node(rng),
+                sep(rng),
+                node(rng),
+                rng.below(11) as f64 / 10.0,
+                rng.below(50),
+                50 + rng.below(100)
+            ),
+            21 => format!("link {}-{} reset", node(rng), node(rng)),
+            22 => format!("put {} k={}", node(rng), rng.below(100)),
+            23 => format!("get {} k", node(rng)),
+            24 => format!(
+                "{} {}",
+                if rng.below(2) == 0 { "auto" } else { "manual" },
+                node(rng)
+            ),
+            25 => {
+                let step =
+                    ["persist", "send", "apply", "advance", "process-ready"][rng.below(5) as usize];
+                format!("{step} {}", node(rng))
+            }
+            26 => format!("deliver-msg {}", msg(rng)),
+            27 => format!("drop-msg {}", msg(rng)),
+            28 => format!("duplicate-msg {}", msg(rng)),
+            29 => format!("hold-msg {}", msg(rng)),
+            30 => format!("release-msg {}", msg(rng)),
+            31 if n < MAX_NODES => {
+                let verb = if rng.below(2) == 0 {
+                    "add-node"
+                } else {
+                    "add-learner"
+                };
+                format!("{verb} {}", n + 1)
+            }
+            32 => {
+                let verb = if rng.below(2) == 0 {
+                    "promote"
+                } else {
+                    "remove-node"
+                };
+                format!("{verb} {}", node(rng))
+            }
+            _ => "run 50ms".into(),
         }
     }
 
@@ -1173,8 +1178,11 @@ mod tests {
                     let _ = d.seek(rng.below(len + 1));
                     continue;
                 }
-                let cmd = random_command(&mut rng, &d.view());
-                let _ = d.apply(&cmd);
+                // A line the language refuses (a link to itself) is not a command the page
+                // could give.
+                if let Ok(cmd) = Command::parse(&random_line(&mut rng, &d.view())) {
+                    let _ = d.apply(&cmd);
+                }
             }
             let _ = d.events(&EventFilter::default(), 40);
             assert_eq!(

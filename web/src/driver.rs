@@ -1,19 +1,17 @@
 //! The seam between the page and whatever runs the cluster. The page only ever asks for a
-//! [`ClusterView`] (plus the history around it) and sends [`Command`]s; the real virtual cluster
-//! ([`ClusterDriver`](crate::cluster_driver::ClusterDriver)) and the sample
-//! [`DemoDriver`](crate::demo_driver::DemoDriver) both sit behind this trait, so swapping one for
-//! the other touches no component.
+//! [`ClusterView`] (plus the history around it) and sends the cluster's own [`Command`]s; the
+//! virtual cluster ([`ClusterDriver`](crate::cluster_driver::ClusterDriver)) sits behind this
+//! trait, and so can a test's fixed view, without touching a component.
 
 use std::cell::RefCell;
 use std::fmt;
 use std::ops::Deref;
 use std::rc::Rc;
 
+use cluster::command::Command;
 use cluster::script::Transcript;
 use cluster::script_run::ScriptProgress;
 use cluster::view::ClusterView;
-
-use crate::command::Command;
 
 /// A shared, immutable value whose equality is identity. The page builds a new one whenever the
 /// value changes, so comparing pointers is both correct and O(1): props holding one let yew skip
@@ -185,9 +183,13 @@ pub trait Driver {
     }
     /// Carries out one command. An error is a sentence for the person (the page shows it).
     fn apply(&mut self, cmd: &Command) -> Result<(), String>;
-    /// Whether the view is made-up sample data rather than a simulation (the page says so).
-    fn is_sample(&self) -> bool {
-        false
+    /// Starts a new run from the initial cluster with this seed.
+    fn reset(&mut self, _seed: u64) -> Result<(), String> {
+        Err("this cluster cannot start over".into())
+    }
+    /// Starts a new run with this many nodes.
+    fn resize(&mut self, _nodes: u64) -> Result<(), String> {
+        Err("this cluster cannot start over".into())
     }
     /// Shows the cluster as it was right after its first `events` events.
     fn seek(&mut self, _events: u64) -> Result<(), String> {
@@ -304,8 +306,12 @@ impl DriverHandle {
         self.0.borrow_mut().apply(cmd)
     }
 
-    pub fn is_sample(&self) -> bool {
-        self.0.borrow().is_sample()
+    pub fn reset(&self, seed: u64) -> Result<(), String> {
+        self.0.borrow_mut().reset(seed)
+    }
+
+    pub fn resize(&self, nodes: u64) -> Result<(), String> {
+        self.0.borrow_mut().resize(nodes)
     }
 
     pub fn seek(&self, events: u64) -> Result<(), String> {

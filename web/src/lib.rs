@@ -3,9 +3,10 @@
 //! it holds no Raft or simulation logic of its own (that lives in the `raft` and `cluster`
 //! crates).
 //!
-//! - `state`: the single page state and its reducer; `command`: the script vocabulary.
+//! - `state`: the single page state and its reducer; the commands it sends are the cluster's
+//!   own (`cluster::command::Command`).
 //! - `driver`: the seam to the cluster; `cluster_driver`: the virtual cluster behind it, with
-//!   time travel; `demo_driver`: hand-written sample data, for tests.
+//!   time travel.
 //! - `components/`: one yew function component per file.
 //! - `geometry`, `palette`, `keys`: drawing arithmetic, colours and shapes, shortcuts.
 //! - `frames`, `perf`: the play loop's animation frames and their timing.
@@ -14,9 +15,7 @@
 
 pub mod app;
 pub mod cluster_driver;
-pub mod command;
 pub mod components;
-pub mod demo_driver;
 pub mod driver;
 pub mod frames;
 pub mod geometry;

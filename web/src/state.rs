@@ -1,16 +1,16 @@
-//! The page's single state and its reducer. Actions that change the cluster are script commands
-//! ([`Command`]) forwarded to the driver, which records them; the rest only change what the page
+//! The page's single state and its reducer. Actions that change the cluster are the cluster's
+//! own commands ([`Command`]) forwarded to the driver, which records them; the rest only change what the page
 //! shows (selection, playback, the event filter, overlays) or where in the history it looks.
 
 use std::cell::Cell;
 use std::rc::Rc;
 
+use cluster::command::{Command, StepKind};
 use cluster::script::Transcript;
 use cluster::script_run::ScriptProgress;
 use cluster::view::ClusterView;
 use yew::Reducible;
 
-use crate::command::Command;
 use crate::driver::{
     DriverHandle, EventFilter, EventLine, RunSetup, ScriptDone, ScriptStep, Shared, TimelineInfo,
 };
@@ -83,6 +83,19 @@ pub enum DockTab {
 pub enum Action {
     /// A command for the cluster, as a script would say it.
     Cluster(Command),
+    /// A form's input the page could not turn into a command: shown like a refusal.
+    Refused {
+        what: String,
+        why: String,
+    },
+    /// Start over from the initial cluster with this seed.
+    Reset {
+        seed: u64,
+    },
+    /// Start over with this many nodes.
+    Resize {
+        nodes: u64,
+    },
     /// The toolbar's steps (the cluster's `step tick`, `step message`, `step ready`). They pause
     /// playback.
     Tick,
@@ -155,8 +168,6 @@ pub struct PageState {
     /// The clients' latest operations, newest first.
     pub clients: Shared<Vec<String>>,
     pub setup: RunSetup,
-    /// Whether the view is sample data rather than a simulation.
-    pub sample: bool,
     pub selection: Selection,
     /// Select the first leader once it is elected, unless the person picked something.
     auto_select: bool,
@@ -196,7 +207,6 @@ impl PageState {
         let filter = EventFilter::default();
         let events = Shared::new(driver.events(&filter, EVENT_LOG_LINES));
         PageState {
-            sample: driver.is_sample(),
             now_ms: driver.now_ms(),
             timeline: Shared::new(driver.timeline()),
             setup: driver.setup(),
@@ -251,12 +261,18 @@ impl PageState {
         let r = self.driver.apply(&cmd);
         self.refresh();
         perf::add(perf::Part::Driver, perf::now_ms() - t0);
+        self.show_outcome(r, || cmd.to_string().replace('\n', " "));
+    }
+
+    /// Shows a refusal by the driver as an error naming what was refused (`what`, as a script
+    /// line), or clears the last error.
+    fn show_outcome(&mut self, r: Result<(), String>, what: impl FnOnce() -> String) {
         match r {
             Ok(()) => self.error = None,
             Err(e) => {
                 // A refusal while playing would repeat every frame; stop and let it be read.
                 self.playing = false;
-                self.error = Some(format!("{}: {e}", cmd.to_string().replace('\n', " ")));
+                self.error = Some(format!("{}: {e}", what()));
             }
         }
     }
@@ -401,24 +417,35 @@ impl Reducible for PageState {
             }
             let mut s = (*self).clone();
             s.frames = s.frames.wrapping_add(1);
-            s.command(Command::Run { ms: whole as u64 });
+            s.command(Command::Run(whole as u64));
             return Rc::new(s);
         }
         let slice = matches!(action, Action::ScriptSlice);
         let mut s = (*self).clone();
         match action {
             Action::Cluster(cmd) => s.command(cmd),
+            Action::Refused { what, why } => s.show_outcome(Err(why), || what),
+            Action::Reset { seed } => {
+                let r = s.driver.reset(seed);
+                s.refresh();
+                s.show_outcome(r, || format!("reset seed={seed}"));
+            }
+            Action::Resize { nodes } => {
+                let r = s.driver.resize(nodes);
+                s.refresh();
+                s.show_outcome(r, || format!("reset nodes={nodes}"));
+            }
             Action::Tick => {
                 s.playing = false;
-                s.command(Command::Tick);
+                s.command(Command::Step(StepKind::Tick));
             }
             Action::StepMessage => {
                 s.playing = false;
-                s.command(Command::StepMessage);
+                s.command(Command::Step(StepKind::Message));
             }
             Action::StepReady => {
                 s.playing = false;
-                s.command(Command::StepReady);
+                s.command(Command::Step(StepKind::Ready));
             }
             Action::Play => s.playing = true,
             Action::Pause => s.playing = false,
@@ -523,10 +550,12 @@ impl Reducible for PageState {
 mod tests {
     use super::*;
     use crate::cluster_driver::{ClusterDriver, Setup};
-    use crate::demo_driver::DemoDriver;
 
-    fn sample() -> Rc<PageState> {
-        Rc::new(PageState::new(DriverHandle::new(DemoDriver::new())))
+    /// A page whose cluster has run long enough to elect a leader (and has messages in flight).
+    fn led() -> Rc<PageState> {
+        let driver = DriverHandle::new(ClusterDriver::new(Setup::default()));
+        driver.apply(&Command::Run(3000)).unwrap();
+        Rc::new(PageState::new(driver))
     }
 
     fn real() -> Rc<PageState> {
@@ -541,13 +570,13 @@ mod tests {
 
     #[test]
     fn starts_paused_with_the_leader_selected() {
-        let s = sample();
+        let s = led();
         assert!(!s.playing);
-        assert!(s.sample);
-        assert_eq!(s.selection, Selection::Node(1));
+        let leader = s.view.leader.expect("a leader after 3 s");
+        assert_eq!(s.selection, Selection::Node(leader));
         assert_eq!(s.speed_factor(), 0.1);
         assert!(
-            PageState::new(DriverHandle::new(DemoDriver::new()))
+            PageState::new(DriverHandle::new(ClusterDriver::new(Setup::default())))
                 .playing()
                 .playing
         );
@@ -709,7 +738,7 @@ mod tests {
 
     #[test]
     fn speed_stays_within_bounds() {
-        let s = reduce(sample(), (0..30).map(|_| Action::Faster));
+        let s = reduce(real(), (0..30).map(|_| Action::Faster));
         assert_eq!(s.speed_factor(), 100.0);
         let s = reduce(s, (0..30).map(|_| Action::Slower));
         assert_eq!(s.speed_factor(), 0.01);
@@ -719,10 +748,13 @@ mod tests {
 
     #[test]
     fn escape_closes_help_then_the_error_then_the_selection() {
+        let s = led();
+        let leader = s.view.leader.expect("a leader");
         let s = reduce(
-            sample(),
+            s,
             [
-                Action::Cluster(Command::Campaign(2)),
+                // Refused: the node is running.
+                Action::Cluster(Command::Restart(leader)),
                 Action::ToggleHelp,
                 Action::Escape,
             ],
@@ -731,18 +763,19 @@ mod tests {
         assert!(s.error.is_some());
         let s = s.reduce(Action::Escape);
         assert_eq!(s.error, None);
-        assert_eq!(s.selection, Selection::Node(1));
+        assert_eq!(s.selection, Selection::Node(leader));
         let s = s.reduce(Action::Escape);
         assert_eq!(s.selection, Selection::Nothing);
     }
 
     #[test]
     fn only_existing_things_can_be_selected() {
-        let s = sample();
+        let s = led();
         let same = s.clone().reduce(Action::Select(Selection::Node(7)));
         assert!(Rc::ptr_eq(&s, &same), "there is no node 7");
-        let s = s.reduce(Action::Select(Selection::Message(42)));
-        assert_eq!(s.selection, Selection::Message(42));
+        let id = s.view.messages.first().expect("a message in flight").id;
+        let s = s.reduce(Action::Select(Selection::Message(id)));
+        assert_eq!(s.selection, Selection::Message(id));
         let s = s.reduce(Action::Select(Selection::Link(2, 4)));
         assert_eq!(s.selection, Selection::Link(2, 4));
     }

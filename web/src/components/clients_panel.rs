@@ -4,11 +4,12 @@
 
 use std::collections::BTreeSet;
 
+use cluster::command::{ClientVerb, Command};
+use cluster::limits;
 use cluster::view::ClusterView;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::command::Command;
 use crate::driver::Shared;
 use crate::state::Action;
 
@@ -20,7 +21,9 @@ pub struct ClientsPanelProps {
     pub on_action: Callback<Action>,
 }
 
-/// The command the form asks for, or why it cannot be sent.
+/// The command the form asks for, or why it cannot be sent. The form is typed text: it is
+/// checked here as the script language checks a client line (one word each, within the
+/// language's bound on data).
 pub fn client_command(op: &str, node: u64, key: &str, value: &str) -> Result<Command, String> {
     let key = key.trim();
     let value = value.trim();
@@ -28,28 +31,30 @@ pub fn client_command(op: &str, node: u64, key: &str, value: &str) -> Result<Com
     if !word(key) {
         return Err("a key is one word, without spaces or =".into());
     }
-    let node_key = (node, key.to_string());
-    match op {
+    limits::data(key, "key")?;
+    let verb = match op {
         "put" => {
             if !word(value) {
                 return Err("a value is one word, without spaces or =".into());
             }
-            Ok(Command::Put {
-                node: node_key.0,
-                key: node_key.1,
-                value: value.to_string(),
-            })
+            limits::data(value, "value")?;
+            ClientVerb::Put
         }
-        "get" => Ok(Command::Get {
-            node: node_key.0,
-            key: node_key.1,
-        }),
-        "delete" => Ok(Command::Delete {
-            node: node_key.0,
-            key: node_key.1,
-        }),
-        other => Err(format!("unknown operation {other}")),
-    }
+        "get" => ClientVerb::Get,
+        "delete" => ClientVerb::Delete,
+        other => return Err(format!("unknown operation {other}")),
+    };
+    Ok(Command::Client {
+        verb,
+        node,
+        key: key.to_string(),
+        value: if verb == ClientVerb::Put {
+            value.to_string()
+        } else {
+            String::new()
+        },
+        client: None,
+    })
 }
 
 #[component(ClientsPanel)]
@@ -182,19 +187,19 @@ mod tests {
     fn the_form_checks_keys_and_values() {
         assert_eq!(
             client_command("put", 2, " x ", "5"),
-            Ok(Command::Put {
-                node: 2,
-                key: "x".into(),
-                value: "5".into()
-            })
+            Ok(Command::parse("put 2 x=5").unwrap())
         );
         assert_eq!(
-            client_command("get", 1, "x", ""),
-            Ok(Command::Get {
-                node: 1,
-                key: "x".into()
-            })
+            client_command("get", 1, "x", "ignored"),
+            Ok(Command::parse("get 1 x").unwrap())
         );
+        assert_eq!(
+            client_command("delete", 1, "x", ""),
+            Ok(Command::parse("delete 1 x").unwrap())
+        );
+        let long = "v".repeat(cluster::limits::MAX_DATA_LEN + 1);
+        let e = client_command("put", 1, "x", &long).unwrap_err();
+        assert!(e.contains("over the limit"), "{e}");
         assert!(client_command("put", 1, "", "5").is_err());
         assert!(client_command("put", 1, "a b", "5").is_err());
         assert!(client_command("put", 1, "x", "a=b").is_err());

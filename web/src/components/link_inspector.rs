@@ -1,11 +1,12 @@
 //! A selected link between two nodes: the state of each direction; buttons to cut one or both
 //! ways and to restore them; and a small form for loss rate and delay.
 
+use cluster::command::{Command, LinkChange, LinkTarget};
+use cluster::units::parse_latency;
 use cluster::view::LinkView;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::command::Command;
 use crate::geometry::percent;
 use crate::state::Action;
 
@@ -39,12 +40,34 @@ fn describe(l: &Option<LinkView>) -> String {
 const DROP_RATES: [u32; 6] = [0, 10, 20, 30, 50, 100];
 
 /// The form's choice of direction.
-fn target(direction: &str, a: u64, b: u64) -> (u64, u64, bool) {
+fn target(direction: &str, a: u64, b: u64) -> LinkTarget {
     match direction {
-        "ab" => (a, b, false),
-        "ba" => (b, a, false),
-        _ => (a, b, true),
+        "ab" => LinkTarget::OneWay(a, b),
+        "ba" => LinkTarget::OneWay(b, a),
+        _ => LinkTarget::Both(a, b),
     }
+}
+
+/// The `link` command the form asks for: a loss rate in whole percent, and a delay as typed
+/// (`40ms`, `20..80ms`), read as a script reads it; or why the delay cannot be read.
+pub fn link_command(
+    target: LinkTarget,
+    drop_percent: Option<u32>,
+    delay: Option<&str>,
+) -> Result<Command, String> {
+    let delay = delay
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(parse_latency)
+        .transpose()?;
+    Ok(Command::Link {
+        target,
+        change: LinkChange {
+            drop: drop_percent.map(|p| f64::from(p.min(100)) / 100.0),
+            delay,
+            ..LinkChange::default()
+        },
+    })
 }
 
 #[component(LinkInspector)]
@@ -67,23 +90,18 @@ pub fn link_inspector(props: &LinkInspectorProps) -> Html {
                 .cast::<HtmlSelectElement>()
                 .map(|s| s.value())
                 .unwrap_or_default();
-            let (from, to, both) = target(&dir, a, b);
-            let rate = drop
+            let target = target(&dir, a, b);
+            let percent = drop
                 .cast::<HtmlSelectElement>()
-                .and_then(|s| s.value().parse::<u32>().ok())
-                .map(|p| f64::from(p) / 100.0);
-            let text = delay
-                .cast::<HtmlInputElement>()
-                .map(|i| i.value().trim().to_string())
-                .filter(|t| !t.is_empty());
-            // The cluster checks the delay's syntax and says what it wants if it is wrong.
-            cb.emit(Action::Cluster(Command::SetLink {
-                from,
-                to,
-                both,
-                drop: rate,
-                delay: text,
-            }));
+                .and_then(|s| s.value().parse::<u32>().ok());
+            let text = delay.cast::<HtmlInputElement>().map(|i| i.value());
+            cb.emit(match link_command(target, percent, text.as_deref()) {
+                Ok(cmd) => Action::Cluster(cmd),
+                Err(why) => Action::Refused {
+                    what: format!("link {target}"),
+                    why,
+                },
+            });
         })
     };
     let current_drop = props
@@ -111,15 +129,15 @@ pub fn link_inspector(props: &LinkInspectorProps) -> Html {
                 <div><dt>{ format!("{b} → {a}") }</dt><dd>{ describe(&props.ba) }</dd></div>
             </dl>
             <div class="fault-buttons">
-                <button class="danger" onclick={act(Command::CutLink { from: a, to: b, both: true })}
+                <button class="danger" onclick={act(Command::Cut(LinkTarget::Both(a, b)))}
                     aria-label={format!("Cut the link {a}-{b} both ways")}>{ "cut both ways" }</button>
-                <button class="danger" onclick={act(Command::CutLink { from: a, to: b, both: false })}
+                <button class="danger" onclick={act(Command::Cut(LinkTarget::OneWay(a, b)))}
                     aria-label={format!("Cut {a} to {b}")}>{ format!("cut {a} → {b}") }</button>
-                <button class="danger" onclick={act(Command::CutLink { from: b, to: a, both: false })}
+                <button class="danger" onclick={act(Command::Cut(LinkTarget::OneWay(b, a)))}
                     aria-label={format!("Cut {b} to {a}")}>{ format!("cut {b} → {a}") }</button>
-                <button onclick={act(Command::RestoreLink { from: a, to: b })}
+                <button onclick={act(Command::Heal(Some(LinkTarget::Both(a, b))))}
                     aria-label={format!("Restore the link {a}-{b}")}>{ "restore" }</button>
-                <button onclick={act(Command::ResetLink { from: a, to: b })}
+                <button onclick={act(Command::Link { target: LinkTarget::Both(a, b), change: LinkChange { reset: true, ..LinkChange::default() } })}
                     title="Back to the network's default delay and no loss"
                     aria-label={format!("Reset the link {a}-{b}")}>{ "default delay & loss" }</button>
             </div>
@@ -160,9 +178,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_form_asks_for_the_link_command_a_script_would_write() {
+        assert_eq!(
+            link_command(LinkTarget::Both(1, 2), Some(30), Some(" 20..80ms ")),
+            Ok(Command::parse("link 1-2 drop=0.3 delay=20..80ms").unwrap())
+        );
+        assert_eq!(
+            link_command(LinkTarget::OneWay(2, 1), Some(0), Some("")),
+            Ok(Command::parse("link 2->1 drop=0").unwrap())
+        );
+        let e = link_command(LinkTarget::Both(1, 2), None, Some("fast")).unwrap_err();
+        assert!(e.contains("invalid"), "{e}");
+        assert!(link_command(LinkTarget::Both(1, 2), None, Some("2h")).is_err());
+    }
+
+    #[test]
     fn the_direction_names_the_link() {
-        assert_eq!(target("both", 1, 3), (1, 3, true));
-        assert_eq!(target("ab", 1, 3), (1, 3, false));
-        assert_eq!(target("ba", 1, 3), (3, 1, false));
+        assert_eq!(target("both", 1, 3), LinkTarget::Both(1, 3));
+        assert_eq!(target("ab", 1, 3), LinkTarget::OneWay(1, 3));
+        assert_eq!(target("ba", 1, 3), LinkTarget::OneWay(3, 1));
     }
 }

@@ -4,10 +4,10 @@
 use cluster::view::MessageView;
 use yew::prelude::*;
 
-use crate::command::Command;
 use crate::geometry::{percent, progress};
 use crate::palette::MessageKind;
 use crate::state::{Action, Selection};
+use cluster::command::{Command, MessageAction};
 
 #[derive(Properties, PartialEq)]
 pub struct MessageInspectorProps {
@@ -72,18 +72,18 @@ pub fn message_inspector(props: &MessageInspectorProps) -> Html {
                 <pre class="describe">{ &m.description }</pre>
             </section>
             <div class="fault-buttons">
-                <button onclick={act(Command::DeliverMessage(id))} aria-label={format!("Deliver message {id} now")}
+                <button onclick={act(Command::Message { action: MessageAction::Deliver, id })} aria-label={format!("Deliver message {id} now")}
                     title="Step it into its recipient now, whatever its arrival time">{ "deliver now" }</button>
                 if m.held {
-                    <button onclick={act(Command::ReleaseMessage(id))} aria-label={format!("Release message {id}")}
+                    <button onclick={act(Command::Message { action: MessageAction::Release, id })} aria-label={format!("Release message {id}")}
                         title="Let it arrive again (at once if it is overdue)">{ "release" }</button>
                 } else {
-                    <button onclick={act(Command::HoldMessage(id))} aria-label={format!("Hold message {id}")}
+                    <button onclick={act(Command::Message { action: MessageAction::Hold, id })} aria-label={format!("Hold message {id}")}
                         title="Keep it from arriving until released or delivered by hand">{ "hold" }</button>
                 }
-                <button onclick={act(Command::DuplicateMessage(id))} aria-label={format!("Duplicate message {id}")}
+                <button onclick={act(Command::Message { action: MessageAction::Duplicate, id })} aria-label={format!("Duplicate message {id}")}
                     title="Put a second copy in flight: Raft must tolerate it">{ "duplicate" }</button>
-                <button class="danger" onclick={act(Command::DropMessage(id))} aria-label={format!("Drop message {id}")}
+                <button class="danger" onclick={act(Command::Message { action: MessageAction::Drop, id })} aria-label={format!("Drop message {id}")}
                     title="Lose it, as a faulty network would">{ "drop" }</button>
             </div>
         </div>

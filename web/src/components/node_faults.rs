@@ -4,8 +4,8 @@ use yew::prelude::*;
 
 use cluster::view::Membership;
 
-use crate::command::Command;
 use crate::state::Action;
+use cluster::command::{Command, LinkTarget, MembershipChange};
 
 #[derive(Properties, PartialEq)]
 pub struct NodeFaultsProps {
@@ -47,13 +47,13 @@ pub fn node_faults(props: &NodeFaultsProps) -> Html {
         let (note, buttons) = match props.membership {
             Membership::Voter => (
                 "voter",
-                vec![button("remove from the cluster", "Propose to the leader that this node leaves the configuration (remove-node)", true, Command::RemoveNode(id), true)],
+                vec![button("remove from the cluster", "Propose to the leader that this node leaves the configuration (remove-node)", true, Command::Membership(MembershipChange::Remove(id)), true)],
             ),
             Membership::Learner => (
                 "learner: replicates, does not vote",
                 vec![
-                    button("promote to voter", "Propose to the leader that this learner votes (promote; etcd wants it nearly in sync)", true, Command::Promote(id), false),
-                    button("remove from the cluster", "Propose to the leader that this node leaves the configuration (remove-node)", true, Command::RemoveNode(id), true),
+                    button("promote to voter", "Propose to the leader that this learner votes (promote; etcd wants it nearly in sync)", true, Command::Membership(MembershipChange::Promote(id)), false),
+                    button("remove from the cluster", "Propose to the leader that this node leaves the configuration (remove-node)", true, Command::Membership(MembershipChange::Remove(id)), true),
                 ],
             ),
             Membership::Outgoing => ("leaving: votes until the joint configuration is left", Vec::new()),
@@ -76,11 +76,11 @@ pub fn node_faults(props: &NodeFaultsProps) -> Html {
                 } else {
                     { button("crash", "Stop the process: whatever was not synced is lost", true, Command::Crash(id), true) }
                 }
-                { button("wipe disk", "Lose everything on disk (a running node goes down with it)", true, Command::WipeDisk(id), true) }
+                { button("wipe disk", "Lose everything on disk (a running node goes down with it)", true, Command::Wipe(id), true) }
                 if props.paused {
-                    { button("resume clock", "Let the node tick again", true, Command::ResumeClock(id), false) }
+                    { button("resume clock", "Let the node tick again", true, Command::Resume(id), false) }
                 } else {
-                    { button("pause clock", "Stop the node's ticks: no timeouts, no heartbeats", up, Command::PauseClock(id), false) }
+                    { button("pause clock", "Stop the node's ticks: no timeouts, no heartbeats", up, Command::Pause(id), false) }
                 }
                 { button("campaign", "Start an election now (MsgHup)", up && !props.is_leader, Command::Campaign(id), false) }
                 { match transfer {
@@ -89,7 +89,7 @@ pub fn node_faults(props: &NodeFaultsProps) -> Html {
                 } }
                 { button("forget leader", "Forget the current leader (MsgForgetLeader)", up && !props.is_leader, Command::ForgetLeader(id), false) }
                 { button("isolate", "Partition this node from all others", true, isolate, true) }
-                { button("heal", "Restore every link in the cluster", true, Command::Heal, false) }
+                { button("heal", "Restore every link in the cluster", true, Command::Heal(None), false) }
             </div>
             { membership }
             <details class="node-links">
@@ -103,9 +103,9 @@ pub fn node_faults(props: &NodeFaultsProps) -> Html {
                             (false, true) => "cut incoming only",
                         };
                         let (label, cmd) = if out_cut || in_cut {
-                            ("restore", Command::RestoreLink { from: id, to: peer })
+                            ("restore", Command::Heal(Some(LinkTarget::Both(id, peer))))
                         } else {
-                            ("cut", Command::CutLink { from: id, to: peer, both: true })
+                            ("cut", Command::Cut(LinkTarget::Both(id, peer)))
                         };
                         let onclick = props.on_action.reform(move |_: MouseEvent| Action::Cluster(cmd.clone()));
                         html! {

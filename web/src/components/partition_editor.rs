@@ -9,8 +9,8 @@ use yew::prelude::*;
 use cluster::view::ConfigView;
 
 use crate::cluster_driver::MAX_NODES;
-use crate::command::Command;
 use crate::state::Action;
+use cluster::command::{Command, MembershipChange};
 
 /// The groups a node can be put in.
 pub const GROUPS: [&str; 3] = ["A", "B", "C"];
@@ -104,16 +104,17 @@ pub fn partition_editor(props: &PartitionEditorProps) -> Html {
     let isolate_leader = preset(&|_, n| usize::from(Some(n) == leader));
     let heal = props
         .on_action
-        .reform(|_: MouseEvent| Action::Cluster(Command::Heal));
+        .reform(|_: MouseEvent| Action::Cluster(Command::Heal(None)));
     // Ids of removed members are never reused, so the next node is always a new id.
     let next = props.nodes.iter().max().copied().unwrap_or(0) + 1;
-    let room = (props.nodes.len() as u64) < MAX_NODES;
-    let add_voter = props
-        .on_action
-        .reform(move |_: MouseEvent| Action::Cluster(Command::AddNode(next)));
-    let add_learner = props
-        .on_action
-        .reform(move |_: MouseEvent| Action::Cluster(Command::AddLearner(next)));
+    // Node ids stop where the language's do.
+    let room = (props.nodes.len() as u64) < MAX_NODES && next <= cluster::limits::MAX_NODE_ID;
+    let add_voter = props.on_action.reform(move |_: MouseEvent| {
+        Action::Cluster(Command::Membership(MembershipChange::AddNode(next)))
+    });
+    let add_learner = props.on_action.reform(move |_: MouseEvent| {
+        Action::Cluster(Command::Membership(MembershipChange::AddLearner(next)))
+    });
     let config = &props.config;
     let in_force = if props.partitions.is_empty() {
         "The network is whole.".to_string()

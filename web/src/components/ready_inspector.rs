@@ -6,8 +6,9 @@
 use cluster::view::ReadyView;
 use yew::prelude::*;
 
-use crate::command::Command;
 use crate::state::Action;
+use cluster::command::Command;
+use cluster::node::ReadyStep;
 
 #[derive(Properties, PartialEq)]
 pub struct ReadyInspectorProps {
@@ -38,7 +39,10 @@ fn steps(id: u64, r: &ReadyView) -> [Step; 4] {
             what: "to disk",
             done: r.persisted,
             enabled: !r.persisted,
-            command: Command::Persist(id),
+            command: Command::ReadyStep {
+                node: id,
+                step: ReadyStep::Persist,
+            },
         },
         Step {
             name: "send",
@@ -46,7 +50,10 @@ fn steps(id: u64, r: &ReadyView) -> [Step; 4] {
             what: "to the network",
             done: r.sent,
             enabled: !r.sent,
-            command: Command::Send(id),
+            command: Command::ReadyStep {
+                node: id,
+                step: ReadyStep::Send,
+            },
         },
         Step {
             name: "apply",
@@ -54,7 +61,10 @@ fn steps(id: u64, r: &ReadyView) -> [Step; 4] {
             what: "to the store",
             done: r.applied,
             enabled: !r.applied,
-            command: Command::Apply(id),
+            command: Command::ReadyStep {
+                node: id,
+                step: ReadyStep::Apply,
+            },
         },
         Step {
             name: "advance",
@@ -62,7 +72,10 @@ fn steps(id: u64, r: &ReadyView) -> [Step; 4] {
             what: "all done: go on",
             done: false,
             enabled: r.can_advance(),
-            command: Command::Advance(id),
+            command: Command::ReadyStep {
+                node: id,
+                step: ReadyStep::Advance,
+            },
         },
     ]
 }
@@ -108,9 +121,10 @@ pub fn ready_inspector(props: &ReadyInspectorProps) -> Html {
     let id = props.id;
     let auto = props.auto;
     let toggle = props.on_action.reform(move |_: Event| {
-        Action::Cluster(Command::SetAuto {
-            node: id,
-            auto: !auto,
+        Action::Cluster(if auto {
+            Command::Manual(id)
+        } else {
+            Command::Auto(id)
         })
     });
     let title_id = format!("ready-title-{id}");

@@ -5,9 +5,9 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::cluster_driver::{DEFAULT_LOAD_EVERY_MS, MAX_NODES};
-use crate::command::Command;
 use crate::driver::RunSetup;
 use crate::state::{speed_label, Action, SPEEDS};
+use cluster::command::Command;
 
 #[derive(Properties, PartialEq)]
 pub struct ToolbarProps {
@@ -16,8 +16,6 @@ pub struct ToolbarProps {
     pub speed: usize,
     pub now_ms: u64,
     pub setup: RunSetup,
-    /// The page shows sample data, not a simulation.
-    pub sample: bool,
     /// The view shows the past: playing or stepping forks the timeline.
     pub in_past: bool,
     pub on_action: Callback<Action>,
@@ -60,7 +58,7 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
         Callback::from(move |e: Event| {
             if let Some(select) = e.target_dyn_into::<HtmlSelectElement>() {
                 if let Ok(nodes) = select.value().parse::<u64>() {
-                    cb.emit(Action::Cluster(Command::Resize { nodes }));
+                    cb.emit(Action::Resize { nodes });
                 }
             }
         })
@@ -70,7 +68,9 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
         let cb = props.on_action.clone();
         Callback::from(move |_: Event| {
             let every_ms = if load_on { 0 } else { DEFAULT_LOAD_EVERY_MS };
-            cb.emit(Action::Cluster(Command::ClientLoad { every_ms }));
+            cb.emit(Action::Cluster(Command::Load(
+                (every_ms > 0).then_some(every_ms),
+            )));
         })
     };
     // A new seed means a new run from the start: changing the field (Enter, or leaving it)
@@ -95,14 +95,14 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
         let current = props.setup.seed;
         Callback::from(move |_: MouseEvent| {
             let seed = seed_value().unwrap_or(current);
-            cb.emit(Action::Cluster(Command::Reset { seed }));
+            cb.emit(Action::Reset { seed });
         })
     };
     let on_seed_change = {
         let cb = props.on_action.clone();
         Callback::from(move |_: Event| {
             if let Some(seed) = seed_value() {
-                cb.emit(Action::Cluster(Command::Reset { seed }));
+                cb.emit(Action::Reset { seed });
             }
         })
     };
@@ -168,7 +168,7 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
                     <label class="nodes">
                         <span class="label-text">{ "nodes" }</span>
                         <select aria-label="Number of nodes" onchange={on_nodes} data-testid="nodes"
-                            title="Start over with this many nodes" disabled={props.sample}>
+                            title="Start over with this many nodes">
                             { for (1..=MAX_NODES).map(|n| html! {
                                 <option value={n.to_string()} selected={n == props.setup.nodes}>{ n }</option>
                             }) }
@@ -180,7 +180,7 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
                         title={format!("A client puts x, y, z every {DEFAULT_LOAD_EVERY_MS} ms of virtual time")}>
                         <input type="checkbox" role="switch" checked={load_on}
                             aria-checked={load_on.to_string()} aria-label="Client load"
-                            data-testid="load" onchange={on_load} disabled={props.sample} />
+                            data-testid="load" onchange={on_load} />
                         <span class="switch-track" aria-hidden="true"><span class="switch-knob" /></span>
                         <span>{ "client load" }</span>
                     </label>
@@ -189,12 +189,6 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
             <span class="clock" aria-label="Virtual time" role="timer" data-testid="clock">
                 { clock_text(props.now_ms) }
             </span>
-            if props.sample {
-                <span class="sample-badge"
-                    title="A hand-written sample cluster, animated just enough to draw">
-                    { "sample data" }
-                </span>
-            }
             <button class="help" onclick={act(Action::ToggleHelp)} aria-label="Keyboard shortcuts"
                 aria-keyshortcuts="?" title="Keyboard shortcuts (?)">{ "?" }</button>
         </header>

@@ -13,6 +13,7 @@ use std::rc::Rc;
 use cluster::cluster::{Cluster, Outcome};
 use cluster::command::{Command, StepKind};
 use cluster::script::Script;
+use cluster::script_run::ScriptProgress;
 use cluster::script_run::ScriptRun;
 use cluster::timetravel::Timeline;
 use cluster::view::ClusterView;
@@ -594,7 +595,7 @@ impl Driver for ClusterDriver {
         Ok(())
     }
 
-    fn start_script(&mut self, text: &str, seed: u64) -> Result<(), String> {
+    fn start_script(&mut self, text: &str, seed: u64) -> Result<ScriptProgress, String> {
         if self.running.is_some() {
             return Err(BUSY.into());
         }
@@ -606,13 +607,15 @@ impl Driver for ClusterDriver {
             &mut self.timeline,
             Timeline::new(Cluster::new(seed)),
         ));
+        let run = ScriptRun::new(script, fresh);
+        let progress = run.progress();
         self.running = Some(Running {
-            run: ScriptRun::new(script, fresh),
+            run,
             line: false,
             seed,
         });
         self.refresh(false);
-        Ok(())
+        Ok(progress)
     }
 
     fn continue_script(&mut self, max_events: u64) -> Option<ScriptStep> {

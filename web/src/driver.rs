@@ -234,8 +234,8 @@ pub trait Driver {
     }
     /// Starts a script afresh with `seed`; it runs in slices ([`Driver::continue_script`]),
     /// and the page then shows where it ended, with its whole history to travel in. An error
-    /// only when the script does not parse.
-    fn start_script(&mut self, _text: &str, _seed: u64) -> Result<(), String> {
+    /// only when the script does not parse; otherwise where it stands (nothing run yet).
+    fn start_script(&mut self, _text: &str, _seed: u64) -> Result<ScriptProgress, String> {
         Err("scripts need the real cluster".into())
     }
     /// Runs the script (or line) under way for about `max_events` more events: where it
@@ -342,7 +342,7 @@ impl DriverHandle {
         self.0.borrow_mut().start_line(line)
     }
 
-    pub fn start_script(&self, text: &str, seed: u64) -> Result<(), String> {
+    pub fn start_script(&self, text: &str, seed: u64) -> Result<ScriptProgress, String> {
         self.0.borrow_mut().start_script(text, seed)
     }
 

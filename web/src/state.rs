@@ -517,8 +517,14 @@ impl Reducible for PageState {
             },
             Action::RunScript { text, seed } => {
                 s.playing = false;
+                // The first slice runs from the timer, in a task of its own: this one only
+                // swaps in the script's timeline and draws it, so neither is a long task.
                 match s.driver.start_script(&text, seed) {
-                    Ok(()) => s.script_slice(),
+                    Ok(progress) => {
+                        s.script_progress = Some(progress);
+                        s.script_slices += 1;
+                        s.refresh();
+                    }
                     Err(e) => s.error = Some(e),
                 }
             }
@@ -786,6 +792,8 @@ mod tests {
             text: "cluster 3\ncampaign 2\nstabilize\n".into(),
             seed: 4,
         });
+        assert!(s.last_run.is_none(), "the first slice runs from the timer");
+        let s = s.reduce(Action::ScriptSlice);
         assert_eq!(s.view.leader, Some(2));
         assert_eq!(s.setup.seed, 4);
         assert!(s.last_run.as_ref().is_some_and(|t| t.passed()));
@@ -803,10 +811,13 @@ mod tests {
     fn a_long_script_runs_in_slices_that_end_as_the_whole_run_does_and_can_stop() {
         let text = "cluster 3\nload every=200ms\nrun 600s\nexpect safe\n";
         let headless = cluster::script::Script::run(text, 5).unwrap();
-        let mut s = real().reduce(Action::RunScript {
+        let s = real().reduce(Action::RunScript {
             text: text.into(),
             seed: 5,
         });
+        let p = s.script_progress.clone().expect("running before any slice");
+        assert_eq!((p.done, p.commands), (0, 4));
+        let mut s = s.reduce(Action::ScriptSlice);
         let p = s
             .script_progress
             .clone()

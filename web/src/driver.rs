@@ -11,6 +11,7 @@ use std::rc::Rc;
 use cluster::command::Command;
 use cluster::script::Transcript;
 use cluster::script_run::ScriptProgress;
+pub use cluster::session::{ScriptDone, ScriptStep};
 use cluster::view::ClusterView;
 
 /// A shared, immutable value whose equality is identity. The page builds a new one whenever the
@@ -155,21 +156,6 @@ pub struct RunSetup {
     pub nodes: u64,
     /// Virtual milliseconds between the background client's puts (0: none).
     pub load_every_ms: u64,
-}
-
-/// Where a script running in slices stands.
-#[derive(Clone, Debug)]
-pub enum ScriptStep {
-    Running(ScriptProgress),
-    Done(ScriptDone),
-}
-
-/// What a script (or a typed line) did.
-#[derive(Clone, Debug)]
-pub enum ScriptDone {
-    Script(Box<Transcript>),
-    /// A typed line: what it printed, or why it failed.
-    Line(Result<String, String>),
 }
 
 /// Something that owns a cluster, shows it and obeys commands.

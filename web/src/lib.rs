@@ -29,6 +29,11 @@ pub mod scenario_text;
 pub mod scenarios;
 pub mod state;
 
+/// A fixed cluster picture for component tests (test data, kept out of `src/`).
+#[cfg(test)]
+#[path = "../../tests/fixtures/demo_view.rs"]
+mod demo_view;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use wasm_bindgen::JsValue;

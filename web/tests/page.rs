@@ -1,7 +1,10 @@
 //! The page in a real (headless) browser: against the virtual cluster (the page's own driver),
-//! and against the sample driver and a fixed view for what needs a known picture.
+//! and against a fixed view for what needs a known picture.
 
 use std::time::Duration;
+
+#[path = "../../tests/fixtures/demo_view.rs"]
+mod demo_view;
 
 use cluster::command::Command;
 use cluster::view::{ClusterView, NodeView, Role};
@@ -121,7 +124,7 @@ async fn mount_real() -> (Mounted, DriverHandle) {
 /// off, a rejected message, a conflicting entry); every command is refused.
 async fn mount_sample() -> Mounted {
     mount_on(DriverHandle::new(FixedDriver(std::rc::Rc::new(
-        cluster::view::demo(),
+        demo_view::demo_view(),
     ))))
     .await
 }
@@ -775,7 +778,7 @@ impl Driver for FixedDriver {
 
 #[wasm_bindgen_test]
 async fn any_driver_can_fill_the_page_nine_nodes_included() {
-    let mut view = cluster::view::demo();
+    let mut view = demo_view::demo_view();
     view.nodes = (1..=9)
         .map(|id| NodeView {
             id,

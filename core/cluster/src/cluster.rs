@@ -807,4 +807,4 @@ impl Cluster {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

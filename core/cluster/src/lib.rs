@@ -18,6 +18,7 @@ pub mod node;
 pub mod recorder;
 pub mod script;
 pub mod script_run;
+pub mod session;
 pub mod sim;
 pub mod timetravel;
 pub mod units;

@@ -244,7 +244,7 @@ mod tests {
 
     #[test]
     fn the_summary_names_leader_and_traffic() {
-        let v = cluster::view::demo();
+        let v = crate::demo_view::demo_view();
         assert_eq!(summary(&v), "5 nodes, leader 1, 6 messages in flight");
         assert_eq!(
             summary(&ClusterView::default()),

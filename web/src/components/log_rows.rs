@@ -283,7 +283,7 @@ mod tests {
 
     #[test]
     fn the_window_pages_forward_with_the_longest_log() {
-        let v = cluster::view::demo();
+        let v = crate::demo_view::demo_view();
         assert_eq!(window(&v.nodes), (1, MAX_COLUMNS), "short logs start at 1");
         assert_eq!(window(&[]), (1, MAX_COLUMNS));
         let with_last = |last: u64| {
@@ -310,7 +310,7 @@ mod tests {
 
     #[test]
     fn cells_carry_the_marks_of_their_entry() {
-        let v = cluster::view::demo();
+        let v = crate::demo_view::demo_view();
         let n1 = v.node(1).unwrap();
         assert_eq!(
             cell(n1, 8),
@@ -343,7 +343,7 @@ mod tests {
 
     #[test]
     fn a_row_keeps_only_its_window_and_no_timers() {
-        let v = cluster::view::demo();
+        let v = crate::demo_view::demo_view();
         let n4 = v.node(4).unwrap();
         let row = row_data(n4, 5, 8);
         assert_eq!(

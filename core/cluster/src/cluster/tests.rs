@@ -146,7 +146,7 @@ run 3s";
 /// The scenario of a disk that lies about fsync: node 2 acknowledges an entry it never made
 /// durable, so the leader counts it towards a majority; then both copies are lost and the
 /// survivors elect a leader without a committed entry.
-const LYING_DISK: &str = "log-level none
+pub(crate) const LYING_DISK: &str = "log-level none
 cluster 3
 campaign 1
 stabilize

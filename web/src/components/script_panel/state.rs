@@ -118,6 +118,19 @@ impl Panel {
     fn worth_keeping(&self) -> bool {
         !self.text.trim().is_empty() && scenarios::matching(&self.text).is_none()
     }
+
+    /// Puts another script in the editor (a replacement or the restored one), parsed at once,
+    /// with `notice` saying where it came from.
+    fn load(&mut self, saved: Saved, notice: String) {
+        self.error = parse_error(&saved.text);
+        self.error_fresh = true;
+        self.seed_text = saved.seed.to_string();
+        self.seed = saved.seed;
+        self.text = saved.text;
+        self.ran = None;
+        self.share = None;
+        self.notice = Some(notice);
+    }
 }
 
 impl Reducible for Panel {
@@ -146,14 +159,7 @@ impl Reducible for Panel {
                 if p.worth_keeping() && saved.text != p.text {
                     p.previous = Some(p.saved());
                 }
-                p.error = parse_error(&saved.text);
-                p.error_fresh = true;
-                p.seed_text = saved.seed.to_string();
-                p.seed = saved.seed;
-                p.text = saved.text;
-                p.ran = None;
-                p.share = None;
-                p.notice = Some(why);
+                p.load(saved, why);
             }
             PanelAction::Restore => {
                 let Some(prev) = p.previous.take() else {
@@ -162,14 +168,7 @@ impl Reducible for Panel {
                 if p.worth_keeping() {
                     p.previous = Some(p.saved());
                 }
-                p.error = parse_error(&prev.text);
-                p.error_fresh = true;
-                p.seed_text = prev.seed.to_string();
-                p.seed = prev.seed;
-                p.text = prev.text;
-                p.ran = None;
-                p.share = None;
-                p.notice = Some("Restored the previous script.".into());
+                p.load(prev, "Restored the previous script.".into());
             }
             PanelAction::Parsed { text, error } => {
                 // A parse scheduled for an older text is of no use any more.

@@ -1,7 +1,7 @@
 // End-to-end: the script tab against the release build — run a built-in scenario, see a bad line
 // flagged inline, keep an edited script across a reload, and round-trip a share link.
 //
-// Selectors (web/src/components/script_panel.rs): [data-testid=tab-script] opens the panel;
+// Selectors (web/src/components/script_panel/): [data-testid=tab-script] opens the panel;
 // select[aria-label="Built-in scenario"], button.sp-open, button.sp-run, textarea.sp-textarea,
 // .sp-problem (inline errors, with the line), .sp-result.passed|failed, button.sp-share,
 // input.sp-link (the share link).

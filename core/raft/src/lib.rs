@@ -15,12 +15,14 @@
 //! - [`raft`]: the state machine (follower, pre-candidate, candidate, leader);
 //! - [`read_only`]: ReadIndex bookkeeping;
 //! - [`rawnode`]: `RawNode`, `Ready` and `advance`; [`status`]: a node's status;
-//! - [`describe`]: etcd-compatible text for all of the above;
+//! - [`describe`]: etcd-compatible text for all of the above; [`gofmt`]: Go's quoting and
+//!   parsing conventions that text follows;
 //! - [`interaction`]: an interpreter of etcd's interaction-test language.
 
 pub mod confchange;
 pub mod describe;
 pub mod error;
+pub mod gofmt;
 pub mod interaction;
 pub mod log_unstable;
 pub mod logger;

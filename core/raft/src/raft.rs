@@ -13,14 +13,15 @@ use rand_pcg::Pcg32;
 use serde::{Deserialize, Serialize};
 
 use crate::confchange::{self, Changer};
-use crate::describe;
 use crate::error::{Error, Result};
 use crate::logger::{DiscardLogger, SharedLogger};
 use crate::quorum::VoteResult;
 use crate::raft_log::{EntryID, LogSlice, RaftLog};
+use crate::raftpb::confchange::{
+    conf_change_as_v2, describe_conf_change_v2, unmarshal_conf_change, unmarshal_conf_change_v2,
+};
 use crate::raftpb::{
-    ConfChangeTransition, ConfChangeV2, ConfState, Entry, EntryType, HardState, Message,
-    MessageType, Snapshot,
+    ConfChangeV2, ConfState, Entry, EntryType, HardState, Message, MessageType, Snapshot,
 };
 use crate::read_only::ReadOnly;
 use crate::state::{ReadOnlyOption, ReadState, SoftState, StateType, NONE};
@@ -1291,7 +1292,7 @@ impl<S: Storage> Raft<S> {
                         self.logger.info(format_args!(
                             "{:x} ignoring conf change {} at config {}: {}",
                             self.id,
-                            describe::describe_conf_change_v2(&cc),
+                            describe_conf_change_v2(&cc),
                             self.trk.config,
                             failed_check
                         ));
@@ -2066,9 +2067,9 @@ impl<S: Storage> Raft<S> {
             tracker: self.trk.clone(),
             last_index: self.raft_log.last_index(),
         };
-        let res = if cc_leave_joint(cc) {
+        let res = if cc.leave_joint() {
             changer.leave_joint()
-        } else if let Some(auto_leave) = cc_enter_joint(cc) {
+        } else if let Some(auto_leave) = cc.enter_joint() {
             changer.enter_joint(auto_leave, &cc.changes)
         } else {
             changer.simple(&cc.changes)
@@ -2276,35 +2277,15 @@ fn uniform_below(rng: &mut Pcg32, n: usize) -> usize {
     }
 }
 
-/// Whether the change leaves a joint configuration: an automatic change with no changes (the
-/// context does not matter).
-fn cc_leave_joint(cc: &ConfChangeV2) -> bool {
-    cc.transition == ConfChangeTransition::ConfChangeTransitionAuto && cc.changes.is_empty()
-}
-
-/// Whether the change enters a joint configuration, and if so whether it leaves it
-/// automatically (etcd's `ConfChangeV2.EnterJoint`).
-fn cc_enter_joint(cc: &ConfChangeV2) -> Option<bool> {
-    if cc.transition != ConfChangeTransition::ConfChangeTransitionAuto || cc.changes.len() > 1 {
-        let auto_leave = match cc.transition {
-            ConfChangeTransition::ConfChangeTransitionAuto
-            | ConfChangeTransition::ConfChangeTransitionJointImplicit => true,
-            ConfChangeTransition::ConfChangeTransitionJointExplicit => false,
-        };
-        return Some(auto_leave);
-    }
-    None
-}
-
 /// The membership change an entry carries, if it is a conf change entry (v1 changes as their
 /// v2 equivalent). A payload that does not decode is the proposer's mistake.
 fn conf_change_of(e: &Entry) -> Result<Option<ConfChangeV2>> {
     let cc = match e.entry_type {
         EntryType::EntryNormal => return Ok(None),
         EntryType::EntryConfChange => {
-            describe::unmarshal_conf_change(&e.data).map(|cc| describe::conf_change_as_v2(&cc))
+            unmarshal_conf_change(&e.data).map(|cc| conf_change_as_v2(&cc))
         }
-        EntryType::EntryConfChangeV2 => describe::unmarshal_conf_change_v2(&e.data),
+        EntryType::EntryConfChangeV2 => unmarshal_conf_change_v2(&e.data),
     };
     cc.map(Some)
         .map_err(|err| Error::Misuse(format!("proposed conf change does not decode: {}", err)))
@@ -2694,7 +2675,7 @@ mod tests {
     use super::test_util::*;
     use super::*;
     use crate::logger::{BufferLogger, Level};
-    use crate::raftpb::{ConfChangeSingle, ConfChangeType, SnapshotMetadata};
+    use crate::raftpb::{ConfChangeSingle, ConfChangeTransition, ConfChangeType, SnapshotMetadata};
     use std::collections::BTreeMap;
     use std::rc::Rc;
 
@@ -5943,7 +5924,7 @@ mod tests {
             vec!["INFO initiating automatic transition out of joint configuration voters=(1 2)&&(1) autoleave"]
         );
         // A conf change that is not a leave is refused while joint, with etcd's message.
-        let data = describe::marshal_conf_change_v2(&remove(2));
+        let data = crate::raftpb::confchange::marshal_conf_change_v2(&remove(2));
         let m = Message {
             entries: vec![Entry {
                 entry_type: EntryType::EntryConfChangeV2,

@@ -10,9 +10,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::describe;
 use crate::error::{Error, Result};
 use crate::raft::{Config, Raft};
+use crate::raftpb::confchange::{marshal_conf_change, marshal_conf_change_v2};
 use crate::raftpb::{
     ConfChange, ConfChangeV2, ConfState, Entry, EntryType, HardState, Message, MessageType,
     Snapshot,
@@ -208,13 +208,13 @@ impl<S: Storage> RawNode<S> {
     /// Proposes a membership change. It takes effect when the application applies its entry
     /// and calls `apply_conf_change`.
     pub fn propose_conf_change(&mut self, cc: ConfChangeV2) -> Result<()> {
-        let data = describe::marshal_conf_change_v2(&cc);
+        let data = marshal_conf_change_v2(&cc);
         self.propose_conf_change_entry(EntryType::EntryConfChangeV2, data)
     }
 
     /// Proposes a membership change in the v1 format (an `EntryConfChange`).
     pub fn propose_conf_change_v1(&mut self, cc: ConfChange) -> Result<()> {
-        let data = describe::marshal_conf_change(&cc);
+        let data = marshal_conf_change(&cc);
         self.propose_conf_change_entry(EntryType::EntryConfChange, data)
     }
 
@@ -1139,7 +1139,7 @@ mod tests {
         assert_eq!(rd.entries[0].entry_type, EntryType::EntryConfChangeV2);
         let rd = handle(&mut rn);
         let e = &rd.committed_entries[0];
-        let decoded = describe::unmarshal_conf_change_v2(&e.data).unwrap();
+        let decoded = crate::raftpb::confchange::unmarshal_conf_change_v2(&e.data).unwrap();
         assert_eq!(decoded, cc);
         let cs = rn.apply_conf_change(&decoded).unwrap();
         assert_eq!(cs.voters, vec![1, 2]);

@@ -1,14 +1,13 @@
 //! The state of an interaction session (etcd's `rafttest.InteractionEnv`): the nodes, the
 //! messages in flight between them, and the output the commands produce.
 
-use crate::describe::conf_change_as_v2;
-use crate::describe::{
-    describe_entries, describe_message, describe_ready, unmarshal_conf_change,
-    unmarshal_conf_change_v2,
-};
+use crate::describe::{describe_entries, describe_message, describe_ready};
 use crate::error::{Error, Result};
 use crate::logger::{Level, Logger, SharedLogger};
 use crate::raft::Config;
+use crate::raftpb::confchange::{
+    conf_change_as_v2, unmarshal_conf_change, unmarshal_conf_change_v2,
+};
 use crate::raftpb::{
     ConfState, Entry, EntryType, HardState, Message, MessageType, Snapshot, SnapshotMetadata,
 };

@@ -22,6 +22,7 @@
 pub mod confchange;
 pub mod describe;
 pub mod error;
+mod fatal;
 pub mod gofmt;
 pub mod interaction;
 pub mod log_unstable;

@@ -9,24 +9,13 @@
 //! the next storage write then has to truncate storage's log before appending.
 
 use std::fmt;
-use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::logger::{DiscardLogger, SharedLogger};
+use crate::fatal::fatal;
+use crate::logger::{discard_logger, SharedLogger};
 use crate::raft_log::EntryID;
 use crate::raftpb::{Entry, Snapshot};
-
-pub(crate) fn discard_logger() -> SharedLogger {
-    Rc::new(DiscardLogger)
-}
-
-/// Logs a broken-invariant message at Fatal level and stops: these are library bugs, which etcd
-/// reports with `Panicf`.
-pub(crate) fn fatal(logger: &SharedLogger, msg: String) -> ! {
-    logger.fatal(format_args!("{}", msg));
-    panic!("{}", msg)
-}
 
 #[derive(Clone, Serialize, Deserialize)]
 pub struct Unstable {
@@ -254,6 +243,7 @@ mod tests {
     use super::*;
     use crate::logger::{BufferLogger, Level};
     use crate::raftpb::SnapshotMetadata;
+    use std::rc::Rc;
 
     fn ent(index: u64, term: u64) -> Entry {
         Entry {

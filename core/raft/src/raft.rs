@@ -14,7 +14,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::confchange::{self, Changer};
 use crate::error::{Error, Result};
-use crate::logger::{DiscardLogger, SharedLogger};
+use crate::fatal::{fatal, misuse};
+use crate::logger::{discard_logger, SharedLogger};
 use crate::quorum::VoteResult;
 use crate::raft_log::{EntryID, LogSlice, RaftLog};
 use crate::raftpb::confchange::{
@@ -276,7 +277,7 @@ impl<S: Storage> Raft<S> {
         c.validate()?;
         let logger: SharedLogger = match &c.logger {
             Some(l) => l.clone(),
-            None => std::rc::Rc::new(DiscardLogger),
+            None => discard_logger(),
         };
         let max_uncommitted = if c.max_uncommitted_entries_size == 0 {
             NO_LIMIT
@@ -340,8 +341,7 @@ impl<S: Storage> Raft<S> {
         // A ConfState the tracker cannot represent (duplicate ids, say) comes from the
         // application's storage: refuse it rather than run with a membership nobody persisted.
         if let Err(e) = conf_states_equivalent(&cs, &new_cs) {
-            r.logger.fatal(format_args!("{}", e));
-            return Err(Error::Misuse(e));
+            return Err(misuse(&r.logger, e));
         }
 
         if !hs.is_empty() {
@@ -356,8 +356,7 @@ impl<S: Storage> Raft<S> {
                     "applied({}) is out of range [prevApplied({}), committed({})]",
                     c.applied, prev, committed
                 );
-                r.logger.fatal(format_args!("{}", msg));
-                return Err(Error::Misuse(msg));
+                return Err(misuse(&r.logger, msg));
             }
             r.raft_log.applied_to(c.applied, 0);
         }
@@ -393,12 +392,6 @@ impl<S: Storage> Raft<S> {
         self.logger = logger;
     }
 
-    /// Logs a broken internal invariant at Fatal and stops.
-    fn fatal(&self, msg: String) -> ! {
-        self.logger.fatal(format_args!("{}", msg));
-        panic!("{}", msg);
-    }
-
     pub fn has_leader(&self) -> bool {
         self.lead != NONE
     }
@@ -432,15 +425,21 @@ impl<S: Storage> Raft<S> {
                 // Campaign messages always name the term they are about (the next term for
                 // pre-votes), so a zero term can only be a bug.
                 if m.term == 0 {
-                    self.fatal(format!("term should be set when sending {}", m.msg_type));
+                    fatal(
+                        &self.logger,
+                        format!("term should be set when sending {}", m.msg_type),
+                    );
                 }
             }
             _ => {
                 if m.term != 0 {
-                    self.fatal(format!(
-                        "term should not be set when sending {} (was {})",
-                        m.msg_type, m.term
-                    ));
+                    fatal(
+                        &self.logger,
+                        format!(
+                            "term should not be set when sending {} (was {})",
+                            m.msg_type, m.term
+                        ),
+                    );
                 }
                 // Proposals and read requests forwarded to the leader act like local messages
                 // there, so they carry no term.
@@ -459,10 +458,13 @@ impl<S: Storage> Raft<S> {
             self.msgs_after_append.push(m);
         } else {
             if m.to == self.id {
-                self.fatal(format!(
-                    "message should not be self-addressed when sending {}",
-                    m.msg_type
-                ));
+                fatal(
+                    &self.logger,
+                    format!(
+                        "message should not be self-addressed when sending {}",
+                        m.msg_type
+                    ),
+                );
             }
             self.msgs.push(m);
         }
@@ -554,10 +556,10 @@ impl<S: Storage> Raft<S> {
                 ));
                 return false;
             }
-            Err(e) => self.fatal(e.to_string()),
+            Err(e) => fatal(&self.logger, e.to_string()),
         };
         if snapshot.is_empty() {
-            self.fatal("need non-empty snapshot".to_string());
+            fatal(&self.logger, "need non-empty snapshot".to_string());
         }
         let (sindex, sterm) = (snapshot.metadata.index, snapshot.metadata.term);
         let first = self.raft_log.first_index();
@@ -829,7 +831,10 @@ impl<S: Storage> Raft<S> {
 
     pub fn become_candidate(&mut self) {
         if self.state == StateType::StateLeader {
-            self.fatal("invalid transition [leader -> candidate]".to_string());
+            fatal(
+                &self.logger,
+                "invalid transition [leader -> candidate]".to_string(),
+            );
         }
         self.reset(self.term + 1);
         self.vote = self.id;
@@ -842,7 +847,10 @@ impl<S: Storage> Raft<S> {
 
     pub fn become_pre_candidate(&mut self) {
         if self.state == StateType::StateLeader {
-            self.fatal("invalid transition [leader -> pre-candidate]".to_string());
+            fatal(
+                &self.logger,
+                "invalid transition [leader -> pre-candidate]".to_string(),
+            );
         }
         // A pre-candidate changes neither its term nor its vote: the pre-vote round must leave
         // no trace if it fails.
@@ -857,7 +865,10 @@ impl<S: Storage> Raft<S> {
 
     pub fn become_leader(&mut self) {
         if self.state == StateType::StateFollower {
-            self.fatal("invalid transition [follower -> leader]".to_string());
+            fatal(
+                &self.logger,
+                "invalid transition [follower -> leader]".to_string(),
+            );
         }
         self.reset(self.term);
         self.lead = self.id;
@@ -873,7 +884,7 @@ impl<S: Storage> Raft<S> {
 
         if !self.append_entry(vec![Entry::default()]) {
             // reset() just cleared the uncommitted size, and an empty entry is free.
-            self.fatal("empty entry was dropped".to_string());
+            fatal(&self.logger, "empty entry was dropped".to_string());
         }
         self.logger.info(format_args!(
             "{:x} became leader at term {}",
@@ -933,10 +944,10 @@ impl<S: Storage> Raft<S> {
             true
         });
         if let Err(e) = res {
-            self.fatal(format!(
-                "error scanning unapplied entries [{}, {}): {}",
-                lo, hi, e
-            ));
+            fatal(
+                &self.logger,
+                format!("error scanning unapplied entries [{}, {}): {}", lo, hi, e),
+            );
         }
         found
     }
@@ -2035,14 +2046,13 @@ impl<S: Storage> Raft<S> {
         };
         let (cfg, trk) = match confchange::restore(changer, &cs) {
             Ok(v) => v,
-            Err(e) => self.fatal(format!(
-                "unable to restore config {}: {}",
-                go_conf_state(&cs),
-                e
-            )),
+            Err(e) => fatal(
+                &self.logger,
+                format!("unable to restore config {}: {}", go_conf_state(&cs), e),
+            ),
         };
         let new_cs = self.switch_to_config(cfg, trk);
-        assert_conf_states_equivalent(&*self.logger, &cs, &new_cs);
+        assert_conf_states_equivalent(&self.logger, &cs, &new_cs);
 
         let last = self.raft_log.last_entry_id();
         self.logger.info(format_args!(
@@ -2138,8 +2148,7 @@ impl<S: Storage> Raft<S> {
                 self.raft_log.committed,
                 self.raft_log.last_index()
             );
-            self.logger.fatal(format_args!("{}", msg));
-            return Err(Error::Misuse(msg));
+            return Err(misuse(&self.logger, msg));
         }
         self.raft_log.committed = state.commit;
         self.term = state.term;

@@ -9,8 +9,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::log_unstable::{discard_logger, fatal, Unstable};
-use crate::logger::SharedLogger;
+use crate::fatal::fatal;
+use crate::log_unstable::Unstable;
+use crate::logger::{discard_logger, SharedLogger};
 use crate::raftpb::{Entry, Snapshot};
 use crate::storage::Storage;
 use crate::util::{ents_size, limit_size, NO_LIMIT};

@@ -2,7 +2,8 @@
 //! message classification, and the ConfState consistency check (etcd's util.go, without the
 //! `Describe*` functions, which live in `describe.rs`).
 
-use crate::logger::Logger;
+use crate::fatal::{fatal, fatal_unlogged};
+use crate::logger::SharedLogger;
 use crate::raftpb::{ConfState, Entry, MessageType};
 
 /// "No limit" for every size knob (etcd's `noLimit`).
@@ -38,7 +39,7 @@ pub fn vote_resp_msg_type(t: MessageType) -> MessageType {
     match t {
         MessageType::MsgVote => MessageType::MsgVoteResp,
         MessageType::MsgPreVote => MessageType::MsgPreVoteResp,
-        _ => panic!("not a vote message: {}", t),
+        _ => fatal_unlogged(format_args!("not a vote message: {}", t)),
     }
 }
 
@@ -107,10 +108,9 @@ pub fn conf_states_equivalent(cs1: &ConfState, cs2: &ConfState) -> Result<(), St
 /// Stops with a fatal log line when the configuration the tracker ended up with differs from the
 /// ConfState it was built from (etcd's `assertConfStatesEquivalent`): the two must agree, or the
 /// node would vote and commit with a membership nobody persisted.
-pub fn assert_conf_states_equivalent(logger: &dyn Logger, cs1: &ConfState, cs2: &ConfState) {
+pub fn assert_conf_states_equivalent(logger: &SharedLogger, cs1: &ConfState, cs2: &ConfState) {
     if let Err(e) = conf_states_equivalent(cs1, cs2) {
-        logger.fatal(format_args!("{}", e));
-        panic!("{}", e);
+        fatal(logger, e)
     }
 }
 

@@ -1,6 +1,8 @@
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
+use crate::fatal::fatal_unlogged;
+
 /// One MsgApp that has been sent and not yet acknowledged.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 struct Inflight {
@@ -46,7 +48,7 @@ impl Inflights {
     /// If the window is full: the caller must check [`full`](Inflights::full) first.
     pub fn add(&mut self, index: u64, bytes: u64) {
         if self.full() {
-            panic!("cannot add into a Full inflights");
+            fatal_unlogged("cannot add into a Full inflights");
         }
         self.buffer.push_back(Inflight { index, bytes });
         self.bytes += bytes;

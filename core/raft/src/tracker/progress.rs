@@ -1,4 +1,5 @@
 use super::{Inflights, StateType};
+use crate::fatal::fatal_unlogged;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -104,7 +105,10 @@ impl Progress {
                 }
             }
             StateType::StateSnapshot => {
-                panic!("sending append in unhandled state {}", self.state);
+                fatal_unlogged(format_args!(
+                    "sending append in unhandled state {}",
+                    self.state
+                ));
             }
         }
     }

@@ -1,4 +1,5 @@
-use super::{Inflights, StateType};
+use super::inflights::Inflights;
+use super::state::StateType;
 use crate::fatal::fatal_unlogged;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

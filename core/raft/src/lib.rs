@@ -8,7 +8,7 @@
 //! Modules mirror etcd raft's parts, one concern each:
 //! - [`raftpb`]: messages, entries and states; [`state`]: roles and soft state;
 //! - [`storage`]: the `Storage` trait and `MemoryStorage`;
-//! - [`log_unstable`], [`raft_log`]: the log, unstable tail included;
+//! - [`log`]: the log, unstable tail included;
 //! - [`quorum`]: vote and commit arithmetic over majority and joint configurations;
 //! - [`tracker`]: the leader's view of each follower (`Progress`, `Inflights`);
 //! - [`confchange`]: turning a configuration plus changes into a new configuration;
@@ -25,11 +25,10 @@ pub mod error;
 mod fatal;
 pub mod gofmt;
 pub mod interaction;
-pub mod log_unstable;
+pub mod log;
 pub mod logger;
 pub mod quorum;
 pub mod raft;
-pub mod raft_log;
 pub mod raftpb;
 pub mod rawnode;
 pub mod read_only;

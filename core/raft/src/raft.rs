@@ -15,9 +15,9 @@ use serde::{Deserialize, Serialize};
 use crate::confchange::{self, Changer};
 use crate::error::{Error, Result};
 use crate::fatal::{fatal, misuse};
+use crate::log::{EntryID, LogSlice, RaftLog};
 use crate::logger::{discard_logger, SharedLogger};
 use crate::quorum::VoteResult;
-use crate::raft_log::{EntryID, LogSlice, RaftLog};
 use crate::raftpb::confchange::{
     conf_change_as_v2, describe_conf_change_v2, unmarshal_conf_change, unmarshal_conf_change_v2,
 };

@@ -14,8 +14,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::fatal::fatal;
 use crate::logger::{discard_logger, SharedLogger};
-use crate::raft_log::EntryID;
 use crate::raftpb::{Entry, Snapshot};
+
+use super::slice::EntryID;
 
 #[derive(Clone, Serialize, Deserialize)]
 pub struct Unstable {

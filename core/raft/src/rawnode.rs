@@ -517,7 +517,7 @@ impl<S: Storage> RawNode<S> {
 mod tests {
     use super::*;
     use crate::logger::{BufferLogger, Level};
-    use crate::raft::test_util::{storage_with_peers, test_config};
+    use crate::raft::tests::harness::{storage_with_peers, test_config};
     use crate::raftpb::{ConfChangeSingle, ConfChangeType, SnapshotMetadata};
     use crate::state::{StateType, NONE};
     use crate::storage::MemoryStorage;

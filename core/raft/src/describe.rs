@@ -103,7 +103,7 @@ pub fn describe_ready(rd: &Ready, f: EntryFormatter<'_>) -> String {
 }
 
 /// etcd's `describeTarget`: a node id in hex, or the name of a special target.
-pub fn describe_target(id: u64) -> String {
+pub(crate) fn describe_target(id: u64) -> String {
     match id {
         0 => "None".to_string(),
         LOCAL_APPEND_THREAD => "AppendThread".to_string(),

@@ -8,7 +8,7 @@
 use std::fmt::Write;
 
 /// Go's `%v` of a `[]uint64`: `[1 2 3]`.
-pub fn go_slice<T: std::fmt::Display>(v: &[T]) -> String {
+pub(crate) fn go_slice<T: std::fmt::Display>(v: &[T]) -> String {
     let items: Vec<String> = v.iter().map(|x| x.to_string()).collect();
     format!("[{}]", items.join(" "))
 }
@@ -108,7 +108,7 @@ fn push_escaped_rune(out: &mut String, c: char) {
 }
 
 /// Go's `strconv.IsPrint`: letters, marks, numbers, punctuation, symbols and the ASCII space.
-pub fn go_is_print(c: char) -> bool {
+pub(crate) fn go_is_print(c: char) -> bool {
     let r = c as u32;
     if r <= 0xff {
         return (0x20..=0x7e).contains(&r) || ((0xa1..=0xff).contains(&r) && r != 0xad);

@@ -36,23 +36,13 @@ use crate::util::{
 /// Why a node campaigns (etcd's `CampaignType`). The transfer variant's name travels in the
 /// vote request's context so that voters can tell a leader transfer from a disruptive election.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum CampaignType {
+pub(crate) enum CampaignType {
     /// The first phase of an election when PreVote is enabled.
     PreElection,
     /// A normal, time-based election (the second phase with PreVote).
     Election,
     /// An election requested by the leader (MsgTimeoutNow); it bypasses leases.
     Transfer,
-}
-
-impl CampaignType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CampaignType::PreElection => "CampaignPreElection",
-            CampaignType::Election => "CampaignElection",
-            CampaignType::Transfer => "CampaignTransfer",
-        }
-    }
 }
 
 const CAMPAIGN_TRANSFER: &[u8] = b"CampaignTransfer";
@@ -204,8 +194,8 @@ pub struct Raft<S: Storage> {
     /// Answers to ReadIndex requests, handed out in the next Ready.
     pub read_states: Vec<ReadState>,
     pub raft_log: RaftLog<S>,
-    pub max_msg_size: u64,
-    pub max_uncommitted_size: u64,
+    pub(crate) max_msg_size: u64,
+    pub(crate) max_uncommitted_size: u64,
     pub trk: ProgressTracker,
     pub state: StateType,
     /// Whether this node is a learner in its current configuration.
@@ -224,24 +214,24 @@ pub struct Raft<S: Storage> {
     pub disable_conf_change_validation: bool,
     /// An estimate (never an overestimate) of the payload bytes in the leader's uncommitted
     /// tail; reset on term changes.
-    pub uncommitted_size: u64,
-    pub read_only: ReadOnly,
+    pub(crate) uncommitted_size: u64,
+    pub(crate) read_only: ReadOnly,
     /// Ticks since the last election timeout (leader, candidates) or since the last valid
     /// message from the leader (followers).
     pub election_elapsed: usize,
     /// Ticks since the last heartbeat round (leader only).
-    pub heartbeat_elapsed: usize,
+    pub(crate) heartbeat_elapsed: usize,
     pub check_quorum: bool,
     pub pre_vote: bool,
     pub heartbeat_timeout: usize,
-    pub election_timeout: usize,
+    pub(crate) election_timeout: usize,
     /// Drawn in `[election_timeout, 2 * election_timeout)` whenever the node resets.
     pub randomized_election_timeout: usize,
     pub disable_proposal_forwarding: bool,
     pub step_down_on_removal: bool,
     /// ReadIndex requests a new leader received before committing an entry of its own term;
     /// they are answered once it does.
-    pub pending_read_index_messages: Vec<Message>,
+    pub(crate) pending_read_index_messages: Vec<Message>,
     logger: SharedLogger,
     rng: Pcg32,
 }
@@ -392,10 +382,6 @@ impl<S: Storage> Raft<S> {
         self.logger = logger;
     }
 
-    pub fn has_leader(&self) -> bool {
-        self.lead != NONE
-    }
-
     pub fn soft_state(&self) -> SoftState {
         SoftState {
             lead: self.lead,
@@ -471,14 +457,14 @@ impl<S: Storage> Raft<S> {
     }
 
     /// Sends an append (possibly empty, to convey the commit index) to `to`.
-    pub fn send_append(&mut self, to: u64) {
+    pub(crate) fn send_append(&mut self, to: u64) {
         self.maybe_send_append(to, true);
     }
 
     /// Sends an append with the entries `to` is missing, if flow control allows; with
     /// `send_if_empty` false, only when there are entries to send. Returns whether a message
     /// (append or snapshot) went out.
-    pub fn maybe_send_append(&mut self, to: u64, send_if_empty: bool) -> bool {
+    pub(crate) fn maybe_send_append(&mut self, to: u64, send_if_empty: bool) -> bool {
         let Some(pr) = self.trk.progress.get(&to) else {
             return false;
         };
@@ -590,7 +576,7 @@ impl<S: Storage> Raft<S> {
     /// Sends a heartbeat to `to`. Its commit index is capped at what the follower is known to
     /// hold: a follower must never commit an index it may not have (or have a different entry
     /// at).
-    pub fn send_heartbeat(&mut self, to: u64, ctx: Vec<u8>) {
+    pub(crate) fn send_heartbeat(&mut self, to: u64, ctx: Vec<u8>) {
         let Some(pr) = self.trk.progress.get(&to) else {
             return;
         };
@@ -617,14 +603,14 @@ impl<S: Storage> Raft<S> {
     }
 
     /// Sends appends to every peer that is not up to date.
-    pub fn bcast_append(&mut self) {
+    pub(crate) fn bcast_append(&mut self) {
         for id in self.peer_ids() {
             self.send_append(id);
         }
     }
 
     /// Sends heartbeats to every peer, carrying the pending reads' context.
-    pub fn bcast_heartbeat(&mut self) {
+    pub(crate) fn bcast_heartbeat(&mut self) {
         let ctx = self.read_only.heartbeat_ctx();
         self.bcast_heartbeat_with_ctx(ctx);
     }
@@ -637,7 +623,7 @@ impl<S: Storage> Raft<S> {
 
     /// Records that entries up to `index` were applied (`size` bytes of them), and leaves an
     /// auto-leave joint configuration once its entry is applied.
-    pub fn applied_to(&mut self, index: u64, size: u64) {
+    pub(crate) fn applied_to(&mut self, index: u64, size: u64) {
         let new_applied = index.max(self.raft_log.applied);
         self.raft_log.applied_to(new_applied, size);
 
@@ -670,7 +656,7 @@ impl<S: Storage> Raft<S> {
     }
 
     /// Records that the snapshot was persisted and applied.
-    pub fn applied_snap(&mut self, snap: &Snapshot) {
+    pub(crate) fn applied_snap(&mut self, snap: &Snapshot) {
         let index = snap.metadata.index;
         self.raft_log.stable_snap_to(index);
         self.applied_to(index, 0);
@@ -678,7 +664,7 @@ impl<S: Storage> Raft<S> {
 
     /// Advances the commit index to what a quorum acknowledged, if that is an entry of the
     /// current term. Returns whether it moved. Leader only.
-    pub fn maybe_commit(&mut self) -> bool {
+    pub(crate) fn maybe_commit(&mut self) -> bool {
         let committed = self.trk.committed();
         self.raft_log.maybe_commit(EntryID {
             term: self.term,
@@ -722,7 +708,7 @@ impl<S: Storage> Raft<S> {
 
     /// Appends proposed entries at the current term (etcd's `appendEntry`). Returns false when
     /// the uncommitted-size limit refuses them.
-    pub fn append_entry(&mut self, es: Vec<Entry>) -> bool {
+    pub(crate) fn append_entry(&mut self, es: Vec<Entry>) -> bool {
         let li = self.raft_log.last_index();
         let mut es = es;
         for (i, e) in es.iter_mut().enumerate() {
@@ -757,7 +743,7 @@ impl<S: Storage> Raft<S> {
     }
 
     /// The tick of followers and candidates: campaign once the election timeout passed.
-    pub fn tick_election(&mut self) {
+    pub(crate) fn tick_election(&mut self) {
         self.election_elapsed += 1;
         if self.promotable() && self.past_election_timeout() {
             self.election_elapsed = 0;
@@ -774,7 +760,7 @@ impl<S: Storage> Raft<S> {
     }
 
     /// The tick of leaders: heartbeats, the quorum check and the leader-transfer deadline.
-    pub fn tick_heartbeat(&mut self) {
+    pub(crate) fn tick_heartbeat(&mut self) {
         self.heartbeat_elapsed += 1;
         self.election_elapsed += 1;
 
@@ -819,7 +805,7 @@ impl<S: Storage> Raft<S> {
         }
     }
 
-    pub fn become_follower(&mut self, term: u64, lead: u64) {
+    pub(crate) fn become_follower(&mut self, term: u64, lead: u64) {
         self.reset(term);
         self.lead = lead;
         self.state = StateType::StateFollower;
@@ -829,7 +815,7 @@ impl<S: Storage> Raft<S> {
         ));
     }
 
-    pub fn become_candidate(&mut self) {
+    pub(crate) fn become_candidate(&mut self) {
         if self.state == StateType::StateLeader {
             fatal(
                 &self.logger,
@@ -845,7 +831,7 @@ impl<S: Storage> Raft<S> {
         ));
     }
 
-    pub fn become_pre_candidate(&mut self) {
+    pub(crate) fn become_pre_candidate(&mut self) {
         if self.state == StateType::StateLeader {
             fatal(
                 &self.logger,
@@ -863,7 +849,7 @@ impl<S: Storage> Raft<S> {
         ));
     }
 
-    pub fn become_leader(&mut self) {
+    pub(crate) fn become_leader(&mut self) {
         if self.state == StateType::StateFollower {
             fatal(
                 &self.logger,
@@ -893,7 +879,7 @@ impl<S: Storage> Raft<S> {
     }
 
     /// Starts an election of the given kind if this node may (etcd's `hup`).
-    pub fn hup(&mut self, t: CampaignType) {
+    pub(crate) fn hup(&mut self, t: CampaignType) {
         if self.state == StateType::StateLeader {
             self.logger.debug(format_args!(
                 "{:x} ignoring MsgHup because already leader",
@@ -954,7 +940,7 @@ impl<S: Storage> Raft<S> {
 
     /// Becomes (pre-)candidate and asks every voter for its (pre-)vote. The own vote is a
     /// self-addressed response, counted once the vote is durable.
-    pub fn campaign(&mut self, t: CampaignType) {
+    pub(crate) fn campaign(&mut self, t: CampaignType) {
         if !self.promotable() {
             self.logger.warn(format_args!(
                 "{:x} is unpromotable; campaign() should have been called",
@@ -1003,7 +989,7 @@ impl<S: Storage> Raft<S> {
     }
 
     /// Records a (pre-)vote and tallies the election.
-    pub fn poll(&mut self, id: u64, t: MessageType, v: bool) -> (usize, usize, VoteResult) {
+    pub(crate) fn poll(&mut self, id: u64, t: MessageType, v: bool) -> (usize, usize, VoteResult) {
         if v {
             self.logger.info(format_args!(
                 "{:x} received {} from {:x} at term {}",
@@ -1890,7 +1876,7 @@ impl<S: Storage> Raft<S> {
     }
 
     /// A follower's handling of MsgApp.
-    pub fn handle_append_entries(&mut self, m: Message) {
+    pub(crate) fn handle_append_entries(&mut self, m: Message) {
         if m.index < self.raft_log.committed {
             // Everything up to the commit index is known to match; tell the leader where we are.
             let committed = self.raft_log.committed;
@@ -1945,7 +1931,7 @@ impl<S: Storage> Raft<S> {
         });
     }
 
-    pub fn handle_heartbeat(&mut self, m: Message) {
+    pub(crate) fn handle_heartbeat(&mut self, m: Message) {
         self.raft_log.commit_to(m.commit);
         self.send(Message {
             to: m.from,
@@ -1955,7 +1941,7 @@ impl<S: Storage> Raft<S> {
         });
     }
 
-    pub fn handle_snapshot(&mut self, m: Message) {
+    pub(crate) fn handle_snapshot(&mut self, m: Message) {
         // A MsgSnap always carries a snapshot; a missing one reads as the empty snapshot.
         let s = m.snapshot.unwrap_or_default();
         let (sindex, sterm) = (s.metadata.index, s.metadata.term);
@@ -2090,7 +2076,7 @@ impl<S: Storage> Raft<S> {
 
     /// Installs a new configuration and reacts to it: a removed or demoted leader may step
     /// down, a leader may commit more (smaller quorum) and probes new peers.
-    pub fn switch_to_config(&mut self, cfg: tracker::Config, trk: ProgressMap) -> ConfState {
+    pub(crate) fn switch_to_config(&mut self, cfg: tracker::Config, trk: ProgressMap) -> ConfState {
         self.trk.config = cfg;
         self.trk.progress = trk;
 
@@ -2139,7 +2125,7 @@ impl<S: Storage> Raft<S> {
 
     /// Restores term, vote and commit from a persisted HardState. The commit index must lie
     /// within the log.
-    pub fn load_state(&mut self, state: &HardState) -> Result<()> {
+    pub(crate) fn load_state(&mut self, state: &HardState) -> Result<()> {
         if state.commit < self.raft_log.committed || state.commit > self.raft_log.last_index() {
             let msg = format!(
                 "{:x} state.commit {} is out of range [{}, {}]",
@@ -2157,17 +2143,17 @@ impl<S: Storage> Raft<S> {
     }
 
     /// Whether the randomized election timeout has elapsed.
-    pub fn past_election_timeout(&self) -> bool {
+    pub(crate) fn past_election_timeout(&self) -> bool {
         self.election_elapsed >= self.randomized_election_timeout
     }
 
     /// Draws a new election timeout in `[election_timeout, 2 * election_timeout)`.
-    pub fn reset_randomized_election_timeout(&mut self) {
+    pub(crate) fn reset_randomized_election_timeout(&mut self) {
         let extra = uniform_below(&mut self.rng, self.election_timeout);
         self.randomized_election_timeout = self.election_timeout + extra;
     }
 
-    pub fn send_timeout_now(&mut self, to: u64) {
+    pub(crate) fn send_timeout_now(&mut self, to: u64) {
         self.send(Message {
             to,
             msg_type: MessageType::MsgTimeoutNow,
@@ -2175,13 +2161,13 @@ impl<S: Storage> Raft<S> {
         });
     }
 
-    pub fn abort_leader_transfer(&mut self) {
+    pub(crate) fn abort_leader_transfer(&mut self) {
         self.lead_transferee = NONE;
     }
 
     /// Whether an entry of the current term is committed. Until then a new leader cannot tell
     /// the cluster's commit index.
-    pub fn committed_entry_in_current_term(&self) -> bool {
+    pub(crate) fn committed_entry_in_current_term(&self) -> bool {
         // A leader's term is never 0, so an out-of-range 0 never matches.
         self.raft_log
             .zero_term_on_out_of_bounds(self.raft_log.term(self.raft_log.committed))
@@ -2190,7 +2176,11 @@ impl<S: Storage> Raft<S> {
 
     /// The answer to a read request: for a local request the read state is recorded here and
     /// nothing is returned; a peer's request gets a MsgReadIndexResp.
-    pub fn response_to_read_index_req(&mut self, req: Message, read_index: u64) -> Option<Message> {
+    pub(crate) fn response_to_read_index_req(
+        &mut self,
+        req: Message,
+        read_index: u64,
+    ) -> Option<Message> {
         if req.from == NONE || req.from == self.id {
             let request_ctx = req
                 .entries
@@ -2217,7 +2207,7 @@ impl<S: Storage> Raft<S> {
     /// nothing) if they would exceed the limit. An empty uncommitted tail admits any proposal,
     /// and empty payloads are always admitted: a new leader's empty entry and the automatic
     /// leave of a joint configuration must never be refused.
-    pub fn increase_uncommitted_size(&mut self, ents: &[Entry]) -> bool {
+    pub(crate) fn increase_uncommitted_size(&mut self, ents: &[Entry]) -> bool {
         let s = payloads_size(ents);
         if self.uncommitted_size > 0
             && s > 0
@@ -2231,7 +2221,7 @@ impl<S: Storage> Raft<S> {
 
     /// Accounts for committed entries leaving the uncommitted tail. The estimate saturates at
     /// zero: it may be low (it is reset on term changes), never high.
-    pub fn reduce_uncommitted_size(&mut self, s: u64) {
+    pub(crate) fn reduce_uncommitted_size(&mut self, s: u64) {
         self.uncommitted_size = self.uncommitted_size.saturating_sub(s);
     }
 

@@ -20,7 +20,6 @@ use crate::raftpb::{
 use crate::state::{ReadState, SoftState};
 use crate::status::{BasicStatus, Status};
 use crate::storage::Storage;
-use crate::tracker::Progress;
 use crate::util::{
     ents_size, is_local_msg, is_local_msg_target, is_response_msg, LOCAL_APPEND_THREAD,
     LOCAL_APPLY_THREAD,
@@ -125,13 +124,6 @@ fn check_step_input(id: u64, m: &Message) -> Result<()> {
     Ok(())
 }
 
-/// Whether a progress belongs to a voter or a learner (etcd's `ProgressType`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ProgressType {
-    Peer,
-    Learner,
-}
-
 /// A Raft node the application drives by hand (etcd's `RawNode`). Not thread-safe; cloning it
 /// clones the whole node, storage included.
 #[derive(Clone)]
@@ -174,12 +166,6 @@ impl<S: Storage> RawNode<S> {
     /// Advances the logical clock by one tick.
     pub fn tick(&mut self) {
         self.raft.tick();
-    }
-
-    /// Advances the election clock only, with no other processing (etcd's deprecated
-    /// `TickQuiesced`, for groups known to be idle).
-    pub fn tick_quiesced(&mut self) {
-        self.raft.election_elapsed += 1;
     }
 
     /// Starts an election (a pre-vote first if enabled).
@@ -440,18 +426,6 @@ impl<S: Storage> RawNode<S> {
 
     pub fn basic_status(&self) -> BasicStatus {
         BasicStatus::new(&self.raft)
-    }
-
-    /// Calls `visitor` with every progress, in ascending id order, without copying them.
-    pub fn with_progress(&self, mut visitor: impl FnMut(u64, ProgressType, &Progress)) {
-        for (&id, pr) in self.raft.trk.progress.iter() {
-            let typ = if pr.is_learner {
-                ProgressType::Learner
-            } else {
-                ProgressType::Peer
-            };
-            visitor(id, typ, pr);
-        }
     }
 
     /// Reports that the last message to `id` could not be delivered.

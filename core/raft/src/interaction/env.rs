@@ -145,7 +145,7 @@ impl Logger for Output {
 /// machine as snapshots. The "state machine" appends every applied payload to the previous
 /// snapshot's data; `snapshot()` always hands out the latest state, as etcd's harness does.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
-pub struct EnvStorage {
+pub(crate) struct EnvStorage {
     pub mem: MemoryStorage,
     /// Never empty once the node exists: the initial snapshot comes first.
     pub history: Vec<Snapshot>,
@@ -175,7 +175,7 @@ impl Storage for EnvStorage {
 /// One member of the group.
 #[derive(Clone)]
 pub struct Node {
-    pub raw_node: RawNode<EnvStorage>,
+    pub(crate) raw_node: RawNode<EnvStorage>,
     pub config: Config,
 }
 
@@ -191,7 +191,7 @@ impl Node {
     pub fn storage(&self) -> &EnvStorage {
         self.raw_node.store()
     }
-    pub fn storage_mut(&mut self) -> &mut EnvStorage {
+    pub(crate) fn storage_mut(&mut self) -> &mut EnvStorage {
         self.raw_node.store_mut()
     }
 }
@@ -205,7 +205,7 @@ pub struct Recipient {
 
 /// A group of nodes driven by the interaction commands. Node `i` (0-based index) has id `i+1`.
 #[derive(Clone, Debug, Default)]
-pub struct InteractionEnv {
+pub(crate) struct InteractionEnv {
     pub nodes: Vec<Node>,
     /// Messages sent but not yet delivered, in sending order.
     pub messages: Vec<Message>,
@@ -213,7 +213,7 @@ pub struct InteractionEnv {
 }
 
 /// etcd's `raftConfigStub`: short timeouts and no limits. Id and logger are set per node.
-pub fn raft_config_stub() -> Config {
+pub(crate) fn raft_config_stub() -> Config {
     let mut c = Config::new(0);
     c.election_tick = 3;
     c.heartbeat_tick = 1;
@@ -232,7 +232,7 @@ fn is_local_msg(m: &Message) -> bool {
 
 /// Splits `msgs` into those for `to` (of type `typ`, if given; local ones are never dropped)
 /// and the rest, keeping the order of both.
-pub fn split_msgs(
+pub(crate) fn split_msgs(
     msgs: Vec<Message>,
     to: u64,
     typ: Option<MessageType>,

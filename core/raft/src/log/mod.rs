@@ -18,7 +18,8 @@ use crate::util::{ents_size, limit_size, NO_LIMIT};
 mod slice;
 mod unstable;
 
-pub use slice::{pb_entry_id, EntryID, LogSlice};
+pub(crate) use slice::pb_entry_id;
+pub use slice::{EntryID, LogSlice};
 pub use unstable::Unstable;
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -39,11 +40,11 @@ pub struct RaftLog<S: Storage> {
     pub logger: SharedLogger,
     /// Limit on the encoded size of entries handed out by `next_committed_ents` and not yet
     /// acknowledged through `applied_to`.
-    pub max_applying_ents_size: u64,
+    pub(crate) max_applying_ents_size: u64,
     /// The encoded size of entries handed out and not yet acknowledged.
-    pub applying_ents_size: u64,
+    pub(crate) applying_ents_size: u64,
     /// Whether handing out committed entries is paused until some are acknowledged.
-    pub applying_ents_paused: bool,
+    pub(crate) applying_ents_paused: bool,
 }
 
 impl<S: Storage + fmt::Debug> fmt::Debug for RaftLog<S> {
@@ -79,13 +80,9 @@ impl<S: Storage> fmt::Display for RaftLog<S> {
 
 impl<S: Storage> RaftLog<S> {
     /// A log over `storage` with no limit on the size of committed entries handed out.
-    pub fn new_log(storage: S, logger: SharedLogger) -> Self {
+    #[cfg(test)]
+    pub(crate) fn new_log(storage: S, logger: SharedLogger) -> Self {
         Self::new_log_with_size(storage, logger, NO_LIMIT)
-    }
-
-    /// Same as [`RaftLog::new_log_with_size`].
-    pub fn new_with_size(storage: S, logger: SharedLogger, max_applying_ents_size: u64) -> Self {
-        Self::new_log_with_size(storage, logger, max_applying_ents_size)
     }
 
     /// Replaces the logger (of the unstable part too), e.g. on a node restored from a
@@ -99,7 +96,7 @@ impl<S: Storage> RaftLog<S> {
     /// first index minus one) was committed and applied.
     ///
     /// Panics if storage cannot report its first and last index: the node cannot start.
-    pub fn new_log_with_size(
+    pub(crate) fn new_log_with_size(
         storage: S,
         logger: SharedLogger,
         max_applying_ents_size: u64,
@@ -127,7 +124,7 @@ impl<S: Storage> RaftLog<S> {
     /// commit index to `min(committed, last index of the slice)`. Entries we already have are
     /// skipped; from the first conflicting one on, ours are replaced. Returns the slice's last
     /// index, or `None` if `a.prev` does not match.
-    pub fn maybe_append(&mut self, a: LogSlice, committed: u64) -> Option<u64> {
+    pub(crate) fn maybe_append(&mut self, a: LogSlice, committed: u64) -> Option<u64> {
         if !self.match_term(a.prev) {
             return None;
         }
@@ -181,7 +178,7 @@ impl<S: Storage> RaftLog<S> {
     /// The index of the first entry of `ents` that is not in our log: either an index we have
     /// with a different term (a conflict, which is logged), or one past our last index. Zero if
     /// we already have all of them. `ents` must be contiguous.
-    pub fn find_conflict(&self, ents: &[Entry]) -> u64 {
+    pub(crate) fn find_conflict(&self, ents: &[Entry]) -> u64 {
         for e in ents {
             if !self.match_term(pb_entry_id(e)) {
                 if e.index <= self.last_index() {
@@ -202,7 +199,7 @@ impl<S: Storage> RaftLog<S> {
     /// entry `(index, term)` is known: the largest `i <= index` whose term is at most `term` or
     /// unknown (compacted or missing). Returns `(i, term(i))`, with term 0 when unknown. Leaders
     /// and followers use it to skip whole terms when resolving a rejected append.
-    pub fn find_conflict_by_term(&self, mut index: u64, term: u64) -> (u64, u64) {
+    pub(crate) fn find_conflict_by_term(&self, mut index: u64, term: u64) -> (u64, u64) {
         while index > 0 {
             match self.term(index) {
                 // No way to tell whether it matches: assume it may.
@@ -215,16 +212,16 @@ impl<S: Storage> RaftLog<S> {
     }
 
     /// Unstable entries not yet handed to the application for writing.
-    pub fn next_unstable_ents(&self) -> &[Entry] {
+    pub(crate) fn next_unstable_ents(&self) -> &[Entry] {
         self.unstable.next_entries()
     }
 
-    pub fn has_next_unstable_ents(&self) -> bool {
+    pub(crate) fn has_next_unstable_ents(&self) -> bool {
         !self.next_unstable_ents().is_empty()
     }
 
     /// Whether there are unstable entries, handed out for writing or not.
-    pub fn has_next_or_in_progress_unstable_ents(&self) -> bool {
+    pub(crate) fn has_next_or_in_progress_unstable_ents(&self) -> bool {
         !self.unstable.entries.is_empty()
     }
 
@@ -232,7 +229,7 @@ impl<S: Storage> RaftLog<S> {
     /// are durable locally; with `allow_unstable` such entries are included, otherwise only
     /// entries known to be in storage are. Returns nothing while a snapshot is pending or while
     /// the size of handed-out, unacknowledged entries is at its limit.
-    pub fn next_committed_ents(&self, allow_unstable: bool) -> Vec<Entry> {
+    pub(crate) fn next_committed_ents(&self, allow_unstable: bool) -> Vec<Entry> {
         if self.applying_ents_paused {
             return Vec::new();
         }
@@ -269,7 +266,7 @@ impl<S: Storage> RaftLog<S> {
     }
 
     /// Whether `next_committed_ents` would return something, without reading the entries.
-    pub fn has_next_committed_ents(&self, allow_unstable: bool) -> bool {
+    pub(crate) fn has_next_committed_ents(&self, allow_unstable: bool) -> bool {
         if self.applying_ents_paused {
             return false;
         }
@@ -283,7 +280,7 @@ impl<S: Storage> RaftLog<S> {
 
     /// The highest committed index that may be applied: with `allow_unstable`, any committed
     /// index; otherwise only up to the last entry known to be in storage.
-    pub fn max_appliable_index(&self, allow_unstable: bool) -> u64 {
+    pub(crate) fn max_appliable_index(&self, allow_unstable: bool) -> u64 {
         let hi = self.committed;
         if allow_unstable {
             hi
@@ -293,16 +290,16 @@ impl<S: Storage> RaftLog<S> {
     }
 
     /// The unstable snapshot, if not yet handed to the application for writing.
-    pub fn next_unstable_snapshot(&self) -> Option<&Snapshot> {
+    pub(crate) fn next_unstable_snapshot(&self) -> Option<&Snapshot> {
         self.unstable.next_snapshot()
     }
 
-    pub fn has_next_unstable_snapshot(&self) -> bool {
+    pub(crate) fn has_next_unstable_snapshot(&self) -> bool {
         self.unstable.next_snapshot().is_some()
     }
 
     /// Whether a snapshot is waiting to be written or being written.
-    pub fn has_next_or_in_progress_snapshot(&self) -> bool {
+    pub(crate) fn has_next_or_in_progress_snapshot(&self) -> bool {
         self.unstable.snapshot.is_some()
     }
 
@@ -334,7 +331,7 @@ impl<S: Storage> RaftLog<S> {
 
     /// Raises the commit index to `tocommit` (never lowers it). Committing past the last index
     /// means the log lost entries it had acknowledged.
-    pub fn commit_to(&mut self, tocommit: u64) {
+    pub(crate) fn commit_to(&mut self, tocommit: u64) {
         if self.committed < tocommit {
             if self.last_index() < tocommit {
                 fatal(
@@ -352,7 +349,7 @@ impl<S: Storage> RaftLog<S> {
 
     /// Records that the application applied everything up to `i`, acknowledging `size` bytes of
     /// the entries handed out by `next_committed_ents`. `i` must lie in `[applied, committed]`.
-    pub fn applied_to(&mut self, i: u64, size: u64) {
+    pub(crate) fn applied_to(&mut self, i: u64, size: u64) {
         if self.committed < i || i < self.applied {
             fatal(
                 &self.logger,
@@ -372,7 +369,7 @@ impl<S: Storage> RaftLog<S> {
 
     /// Records that entries up to `i`, of encoded size `size`, were handed to the application for
     /// applying.
-    pub fn accept_applying(&mut self, i: u64, size: u64, allow_unstable: bool) {
+    pub(crate) fn accept_applying(&mut self, i: u64, size: u64, allow_unstable: bool) {
         if self.committed < i {
             fatal(
                 &self.logger,
@@ -392,18 +389,18 @@ impl<S: Storage> RaftLog<S> {
     }
 
     /// The application wrote the entries up to `id` to storage.
-    pub fn stable_to(&mut self, id: EntryID) {
+    pub(crate) fn stable_to(&mut self, id: EntryID) {
         self.unstable.stable_to(id)
     }
 
     /// The application wrote the snapshot at index `i` to storage.
-    pub fn stable_snap_to(&mut self, i: u64) {
+    pub(crate) fn stable_snap_to(&mut self, i: u64) {
         self.unstable.stable_snap_to(i)
     }
 
     /// The application started writing the current unstable entries and snapshot, so the next
     /// `Ready` must not hand them out again.
-    pub fn accept_unstable(&mut self) {
+    pub(crate) fn accept_unstable(&mut self) {
         self.unstable.accept_in_progress()
     }
 
@@ -468,20 +465,20 @@ impl<S: Storage> RaftLog<S> {
     /// Whether a log ending with the entry `their` is at least as up to date as ours: a later
     /// last term wins; with equal last terms, the longer log wins; equal logs count as up to
     /// date.
-    pub fn is_up_to_date(&self, their: EntryID) -> bool {
+    pub(crate) fn is_up_to_date(&self, their: EntryID) -> bool {
         let our = self.last_entry_id();
         their.term > our.term || (their.term == our.term && their.index >= our.index)
     }
 
     /// Whether our log holds the entry `id`.
-    pub fn match_term(&self, id: EntryID) -> bool {
+    pub(crate) fn match_term(&self, id: EntryID) -> bool {
         matches!(self.term(id.index), Ok(t) if t == id.term)
     }
 
     /// Commits up to `at.index` if that is new and our entry there has term `at.term` (the
     /// leader's current term: leaders only commit entries of their own term by counting). Term 0
     /// never matches: no leader campaigns at term 0.
-    pub fn maybe_commit(&mut self, at: EntryID) -> bool {
+    pub(crate) fn maybe_commit(&mut self, at: EntryID) -> bool {
         if at.term != 0 && at.index > self.committed && self.match_term(at) {
             self.commit_to(at.index);
             return true;
@@ -572,7 +569,7 @@ impl<S: Storage> RaftLog<S> {
 
     /// Checks `first_index() <= lo <= hi <= last_index() + 1`: [`Error::Compacted`] if `lo` is
     /// too low; anything else is a library bug.
-    pub fn must_check_out_of_bounds(&self, lo: u64, hi: u64) -> Result<()> {
+    pub(crate) fn must_check_out_of_bounds(&self, lo: u64, hi: u64) -> Result<()> {
         if lo > hi {
             fatal(&self.logger, format!("invalid slice {} > {}", lo, hi));
         }
@@ -597,7 +594,7 @@ impl<S: Storage> RaftLog<S> {
     }
 
     /// The term from a `term()` result, with 0 standing for "compacted or not in the log".
-    pub fn zero_term_on_out_of_bounds(&self, t: Result<u64>) -> u64 {
+    pub(crate) fn zero_term_on_out_of_bounds(&self, t: Result<u64>) -> u64 {
         match t {
             Ok(t) => t,
             Err(Error::Compacted | Error::Unavailable) => 0,

@@ -16,7 +16,7 @@ pub struct EntryID {
 }
 
 /// The id of an entry (etcd's `pbEntryID`).
-pub fn pb_entry_id(e: &Entry) -> EntryID {
+pub(crate) fn pb_entry_id(e: &Entry) -> EntryID {
     EntryID {
         term: e.term,
         index: e.index,

@@ -27,10 +27,10 @@ pub struct Unstable {
     /// The index of `entries[0]` (or where it would be if `entries` is empty).
     pub offset: u64,
     /// Whether the snapshot has been handed to the application for writing.
-    pub snapshot_in_progress: bool,
+    pub(crate) snapshot_in_progress: bool,
     /// `entries` below this index (exclusive, like `offset`) have been handed to the application
     /// for writing. Invariant: `offset <= offset_in_progress`.
-    pub offset_in_progress: u64,
+    pub(crate) offset_in_progress: u64,
     #[serde(skip, default = "discard_logger")]
     pub logger: SharedLogger,
 }
@@ -61,13 +61,13 @@ impl Unstable {
     }
 
     /// The first index of the log if an unstable snapshot decides it.
-    pub fn maybe_first_index(&self) -> Option<u64> {
+    pub(crate) fn maybe_first_index(&self) -> Option<u64> {
         self.snapshot.as_ref().map(|s| s.metadata.index + 1)
     }
 
     /// The last index of the log if the unstable part decides it (it holds an entry or a
     /// snapshot).
-    pub fn maybe_last_index(&self) -> Option<u64> {
+    pub(crate) fn maybe_last_index(&self) -> Option<u64> {
         if !self.entries.is_empty() {
             return Some(self.offset + self.entries.len() as u64 - 1);
         }
@@ -75,7 +75,7 @@ impl Unstable {
     }
 
     /// The term of entry `i` if the unstable part knows it.
-    pub fn maybe_term(&self, i: u64) -> Option<u64> {
+    pub(crate) fn maybe_term(&self, i: u64) -> Option<u64> {
         if i < self.offset {
             return match &self.snapshot {
                 Some(s) if s.metadata.index == i => Some(s.metadata.term),
@@ -91,13 +91,13 @@ impl Unstable {
     }
 
     /// The entries not yet handed to the application for writing.
-    pub fn next_entries(&self) -> &[Entry] {
+    pub(crate) fn next_entries(&self) -> &[Entry] {
         let in_progress = (self.offset_in_progress - self.offset) as usize;
         &self.entries[in_progress..]
     }
 
     /// The snapshot, if there is one and it was not yet handed to the application for writing.
-    pub fn next_snapshot(&self) -> Option<&Snapshot> {
+    pub(crate) fn next_snapshot(&self) -> Option<&Snapshot> {
         if self.snapshot_in_progress {
             return None;
         }
@@ -107,7 +107,7 @@ impl Unstable {
     /// Marks all current entries and the snapshot as being written: `next_entries` and
     /// `next_snapshot` stop returning them. Whatever arrives later is returned again, until the
     /// next call.
-    pub fn accept_in_progress(&mut self) {
+    pub(crate) fn accept_in_progress(&mut self) {
         if let Some(last) = self.entries.last() {
             self.offset_in_progress = last.index + 1;
         }
@@ -120,7 +120,7 @@ impl Unstable {
     /// to storage. The write may be stale: if the unstable log no longer holds that exact entry
     /// (it was replaced while the write was in flight), nothing is dropped, and the call is
     /// logged. Callers must only pass ids that no in-flight append can overwrite any more.
-    pub fn stable_to(&mut self, id: EntryID) {
+    pub(crate) fn stable_to(&mut self, id: EntryID) {
         let EntryID { term, index } = id;
         let Some(gt) = self.maybe_term(index) else {
             self.logger.info(format_args!(
@@ -164,7 +164,7 @@ impl Unstable {
     }
 
     /// Forgets the snapshot once the application has written it (and nothing newer replaced it).
-    pub fn stable_snap_to(&mut self, i: u64) {
+    pub(crate) fn stable_snap_to(&mut self, i: u64) {
         if matches!(&self.snapshot, Some(s) if s.metadata.index == i) {
             self.snapshot = None;
             self.snapshot_in_progress = false;
@@ -181,7 +181,7 @@ impl Unstable {
     }
 
     /// Appends `ents`, first dropping any unstable entries at or after `ents[0].index`.
-    pub fn truncate_and_append(&mut self, ents: &[Entry]) {
+    pub(crate) fn truncate_and_append(&mut self, ents: &[Entry]) {
         let Some(first) = ents.first() else {
             return;
         };
@@ -219,7 +219,7 @@ impl Unstable {
     }
 
     /// Checks `offset <= lo <= hi <= offset + len(entries)`; anything else is a library bug.
-    pub fn must_check_out_of_bounds(&self, lo: u64, hi: u64) {
+    pub(crate) fn must_check_out_of_bounds(&self, lo: u64, hi: u64) {
         if lo > hi {
             fatal(
                 &self.logger,

@@ -14,13 +14,7 @@ pub enum VoteResult {
     Won = 3,
 }
 
-#[allow(non_upper_case_globals)]
 impl VoteResult {
-    /// etcd's constant names, usable in expressions and patterns alike.
-    pub const VotePending: VoteResult = VoteResult::Pending;
-    pub const VoteLost: VoteResult = VoteResult::Lost;
-    pub const VoteWon: VoteResult = VoteResult::Won;
-
     /// The name etcd prints (`VotePending`, `VoteLost`, `VoteWon`).
     pub fn name(self) -> &'static str {
         match self {

@@ -89,7 +89,7 @@ pub fn conf_change_as_v2(cc: &ConfChange) -> ConfChangeV2 {
 // Text forms.
 
 /// The name etcd prints for a conf change type.
-pub fn conf_change_type_name(t: ConfChangeType) -> &'static str {
+pub(crate) fn conf_change_type_name(t: ConfChangeType) -> &'static str {
     match t {
         ConfChangeType::ConfChangeAddNode => "ConfChangeAddNode",
         ConfChangeType::ConfChangeRemoveNode => "ConfChangeRemoveNode",
@@ -99,7 +99,7 @@ pub fn conf_change_type_name(t: ConfChangeType) -> &'static str {
 }
 
 /// The name etcd prints for a conf change transition.
-pub fn conf_change_transition_name(t: ConfChangeTransition) -> &'static str {
+pub(crate) fn conf_change_transition_name(t: ConfChangeTransition) -> &'static str {
     match t {
         ConfChangeTransition::ConfChangeTransitionAuto => "ConfChangeTransitionAuto",
         ConfChangeTransition::ConfChangeTransitionJointImplicit => {

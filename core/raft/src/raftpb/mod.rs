@@ -51,7 +51,8 @@ impl Entry {
         n
     }
 
-    /// The size etcd counts towards MaxUncommittedEntriesSize: the payload only.
+    /// The size etcd counts towards MaxUncommittedEntriesSize (its `payloadSize`): the payload
+    /// only. Index and term do not count, so the empty entry a new leader appends is free.
     pub fn payload_size(&self) -> u64 {
         self.data.len() as u64
     }

@@ -55,7 +55,7 @@ impl Inflights {
     }
 
     /// Releases every message whose last index is at most `to`.
-    pub fn free_le(&mut self, to: u64) {
+    pub(crate) fn free_le(&mut self, to: u64) {
         while let Some(front) = self.buffer.front() {
             if front.index > to {
                 break;
@@ -87,11 +87,6 @@ impl Inflights {
     /// The message limit.
     pub fn size(&self) -> usize {
         self.size
-    }
-
-    /// The byte limit (0 = none).
-    pub fn max_bytes(&self) -> u64 {
-        self.max_bytes
     }
 
     /// Forgets every message in flight.

@@ -192,7 +192,7 @@ pub struct Raft<S: Storage> {
     pub term: u64,
     pub vote: u64,
     /// Answers to ReadIndex requests, handed out in the next Ready.
-    pub read_states: Vec<ReadState>,
+    pub(crate) read_states: Vec<ReadState>,
     pub raft_log: RaftLog<S>,
     pub(crate) max_msg_size: u64,
     pub(crate) max_uncommitted_size: u64,
@@ -211,7 +211,7 @@ pub struct Raft<S: Storage> {
     /// At least the index of the latest conf change in the log that may still be unapplied; a
     /// leader accepts a new conf change only once it applied past this index.
     pub pending_conf_index: u64,
-    pub disable_conf_change_validation: bool,
+    pub(crate) disable_conf_change_validation: bool,
     /// An estimate (never an overestimate) of the payload bytes in the leader's uncommitted
     /// tail; reset on term changes.
     pub(crate) uncommitted_size: u64,
@@ -221,14 +221,14 @@ pub struct Raft<S: Storage> {
     pub election_elapsed: usize,
     /// Ticks since the last heartbeat round (leader only).
     pub(crate) heartbeat_elapsed: usize,
-    pub check_quorum: bool,
-    pub pre_vote: bool,
+    pub(crate) check_quorum: bool,
+    pub(crate) pre_vote: bool,
     pub heartbeat_timeout: usize,
     pub(crate) election_timeout: usize,
     /// Drawn in `[election_timeout, 2 * election_timeout)` whenever the node resets.
     pub randomized_election_timeout: usize,
-    pub disable_proposal_forwarding: bool,
-    pub step_down_on_removal: bool,
+    pub(crate) disable_proposal_forwarding: bool,
+    pub(crate) step_down_on_removal: bool,
     /// ReadIndex requests a new leader received before committing an entry of its own term;
     /// they are answered once it does.
     pub(crate) pending_read_index_messages: Vec<Message>,
@@ -372,7 +372,7 @@ impl<S: Storage> Raft<S> {
     }
 
     /// The logger the node reports to (shared with its log).
-    pub fn logger(&self) -> &SharedLogger {
+    pub(crate) fn logger(&self) -> &SharedLogger {
         &self.logger
     }
 
@@ -382,7 +382,7 @@ impl<S: Storage> Raft<S> {
         self.logger = logger;
     }
 
-    pub fn soft_state(&self) -> SoftState {
+    pub(crate) fn soft_state(&self) -> SoftState {
         SoftState {
             lead: self.lead,
             raft_state: self.state,
@@ -399,7 +399,7 @@ impl<S: Storage> Raft<S> {
 
     /// Queues a message (etcd's `send`): stamps sender and term, and routes durability-bound
     /// responses to `msgs_after_append`.
-    pub fn send(&mut self, mut m: Message) {
+    pub(crate) fn send(&mut self, mut m: Message) {
         if m.from == NONE {
             m.from = self.id;
         }
@@ -673,7 +673,7 @@ impl<S: Storage> Raft<S> {
     }
 
     /// Resets the per-term state (etcd's `reset`).
-    pub fn reset(&mut self, term: u64) {
+    pub(crate) fn reset(&mut self, term: u64) {
         if self.term != term {
             self.term = term;
             self.vote = NONE;
@@ -735,7 +735,7 @@ impl<S: Storage> Raft<S> {
     }
 
     /// Advances the node's clock by one tick.
-    pub fn tick(&mut self) {
+    pub(crate) fn tick(&mut self) {
         match self.state {
             StateType::StateLeader => self.tick_heartbeat(),
             _ => self.tick_election(),
@@ -1007,7 +1007,7 @@ impl<S: Storage> Raft<S> {
 
     /// Advances the state machine with a message (etcd's `Step`): first the term rules common
     /// to all roles, then the votes, then the role's own step function.
-    pub fn step(&mut self, m: Message) -> Result<()> {
+    pub(crate) fn step(&mut self, m: Message) -> Result<()> {
         self.check_step(&m)?;
         if m.term == 0 {
             // A local message.
@@ -1974,7 +1974,7 @@ impl<S: Storage> Raft<S> {
 
     /// Resets the log and the configuration to a snapshot. Returns false when the snapshot
     /// was ignored (obsolete, or unusable).
-    pub fn restore(&mut self, s: Snapshot) -> bool {
+    pub(crate) fn restore(&mut self, s: Snapshot) -> bool {
         if s.metadata.index <= self.raft_log.committed {
             return false;
         }
@@ -2058,7 +2058,7 @@ impl<S: Storage> Raft<S> {
 
     /// Applies a membership change that was committed (etcd's `applyConfChange`), returning
     /// the new ConfState.
-    pub fn apply_conf_change(&mut self, cc: &ConfChangeV2) -> Result<ConfState> {
+    pub(crate) fn apply_conf_change(&mut self, cc: &ConfChangeV2) -> Result<ConfState> {
         let changer = Changer {
             tracker: self.trk.clone(),
             last_index: self.raft_log.last_index(),

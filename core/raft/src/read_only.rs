@@ -18,13 +18,13 @@ use crate::state::ReadOnlyOption;
 /// the time it arrived (the index the reader must wait for).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct ReadIndexRequest {
-    pub req: Message,
+    pub(crate) req: Message,
     pub index: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct ReadOnly {
-    pub option: ReadOnlyOption,
+    pub(crate) option: ReadOnlyOption,
     /// For each peer, the highest heartbeat counter it acknowledged.
     pub(crate) acks: BTreeMap<u64, u64>,
     /// Reads not yet confirmed, oldest first.

@@ -32,12 +32,12 @@ pub struct RaftLog<S: Storage> {
     pub committed: u64,
     /// The highest index handed to the application for applying (some of it may still be
     /// under way). Moves when a `Ready` is accepted. `applied <= applying <= committed`.
-    pub applying: u64,
+    pub(crate) applying: u64,
     /// The highest index the application has finished applying. Moves on `advance` (or on an
     /// apply acknowledgement with asynchronous application).
     pub applied: u64,
     #[serde(skip, default = "discard_logger")]
-    pub logger: SharedLogger,
+    pub(crate) logger: SharedLogger,
     /// Limit on the encoded size of entries handed out by `next_committed_ents` and not yet
     /// acknowledged through `applied_to`.
     pub(crate) max_applying_ents_size: u64,
@@ -157,7 +157,7 @@ impl<S: Storage> RaftLog<S> {
 
     /// Appends entries to the unstable log (truncating whatever they overlap) and returns the new
     /// last index. Committed entries are never overwritten.
-    pub fn append(&mut self, ents: &[Entry]) -> u64 {
+    pub(crate) fn append(&mut self, ents: &[Entry]) -> u64 {
         let Some(first) = ents.first() else {
             return self.last_index();
         };
@@ -304,7 +304,7 @@ impl<S: Storage> RaftLog<S> {
     }
 
     /// The latest snapshot: the unstable one, or else storage's.
-    pub fn snapshot(&self) -> Result<Snapshot> {
+    pub(crate) fn snapshot(&self) -> Result<Snapshot> {
         match &self.unstable.snapshot {
             Some(s) => Ok(s.clone()),
             None => self.storage.snapshot(),
@@ -420,7 +420,8 @@ impl<S: Storage> RaftLog<S> {
     }
 
     /// The term of the last entry (`last_entry_id().term`).
-    pub fn last_term(&self) -> u64 {
+    #[cfg(test)]
+    pub(crate) fn last_term(&self) -> u64 {
         self.last_entry_id().term
     }
 
@@ -487,7 +488,7 @@ impl<S: Storage> RaftLog<S> {
     }
 
     /// Resets the log to the snapshot, which becomes the committed prefix.
-    pub fn restore(&mut self, s: Snapshot) {
+    pub(crate) fn restore(&mut self, s: Snapshot) {
         self.logger.info(format_args!(
             "log [{}] starts to restore snapshot [index: {}, term: {}]",
             self, s.metadata.index, s.metadata.term
@@ -500,7 +501,7 @@ impl<S: Storage> RaftLog<S> {
     /// single entry is larger). The visitor returns whether to go on: `false` stops the scan
     /// early, which is not an error. The range must exist, or an error comes back (possibly after
     /// some pages were visited).
-    pub fn scan(
+    pub(crate) fn scan(
         &self,
         mut lo: u64,
         hi: u64,
@@ -522,7 +523,7 @@ impl<S: Storage> RaftLog<S> {
 
     /// The entries in `[lo, hi)`, cut to `max_size` (at least one entry). [`Error::Compacted`]
     /// if `lo` is below the first index; the range must not go past the last index.
-    pub fn slice(&self, lo: u64, hi: u64, max_size: u64) -> Result<Vec<Entry>> {
+    pub(crate) fn slice(&self, lo: u64, hi: u64, max_size: u64) -> Result<Vec<Entry>> {
         self.must_check_out_of_bounds(lo, hi)?;
         if lo == hi {
             return Ok(Vec::new());

@@ -41,7 +41,7 @@ pub struct LogSlice {
     /// The term of the leader whose log this is.
     pub term: u64,
     /// The entry just before the slice.
-    pub prev: EntryID,
+    pub(crate) prev: EntryID,
     pub entries: Vec<Entry>,
 }
 
@@ -57,7 +57,8 @@ impl LogSlice {
     }
 
     /// Checks the slice is well formed; the error says where it is not.
-    pub fn valid(&self) -> std::result::Result<(), String> {
+    #[cfg(test)]
+    pub(crate) fn valid(&self) -> std::result::Result<(), String> {
         let mut prev = self.prev;
         for e in &self.entries {
             let id = pb_entry_id(e);

@@ -21,7 +21,7 @@ use super::slice::EntryID;
 #[derive(Clone, Serialize, Deserialize)]
 pub struct Unstable {
     /// The incoming snapshot, if any.
-    pub snapshot: Option<Snapshot>,
+    pub(crate) snapshot: Option<Snapshot>,
     /// Entries not yet written to storage.
     pub entries: Vec<Entry>,
     /// The index of `entries[0]` (or where it would be if `entries` is empty).
@@ -32,7 +32,7 @@ pub struct Unstable {
     /// for writing. Invariant: `offset <= offset_in_progress`.
     pub(crate) offset_in_progress: u64,
     #[serde(skip, default = "discard_logger")]
-    pub logger: SharedLogger,
+    pub(crate) logger: SharedLogger,
 }
 
 impl fmt::Debug for Unstable {
@@ -172,7 +172,7 @@ impl Unstable {
     }
 
     /// Resets the unstable log to the snapshot: the log restarts right after it.
-    pub fn restore(&mut self, s: Snapshot) {
+    pub(crate) fn restore(&mut self, s: Snapshot) {
         self.offset = s.metadata.index + 1;
         self.offset_in_progress = self.offset;
         self.entries = Vec::new();
@@ -213,7 +213,7 @@ impl Unstable {
     }
 
     /// The entries with indexes in `[lo, hi)`, which must all be in the unstable log.
-    pub fn slice(&self, lo: u64, hi: u64) -> &[Entry] {
+    pub(crate) fn slice(&self, lo: u64, hi: u64) -> &[Entry] {
         self.must_check_out_of_bounds(lo, hi);
         &self.entries[(lo - self.offset) as usize..(hi - self.offset) as usize]
     }

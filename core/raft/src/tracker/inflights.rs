@@ -46,7 +46,7 @@ impl Inflights {
     ///
     /// # Panics
     /// If the window is full: the caller must check [`full`](Inflights::full) first.
-    pub fn add(&mut self, index: u64, bytes: u64) {
+    pub(crate) fn add(&mut self, index: u64, bytes: u64) {
         if self.full() {
             fatal_unlogged("cannot add into a Full inflights");
         }
@@ -70,7 +70,7 @@ impl Inflights {
     }
 
     /// Whether no more messages may be sent right now.
-    pub fn full(&self) -> bool {
+    pub(crate) fn full(&self) -> bool {
         self.buffer.len() == self.size || (self.max_bytes != 0 && self.bytes >= self.max_bytes)
     }
 
@@ -80,23 +80,20 @@ impl Inflights {
     }
 
     /// The bytes in flight.
-    pub fn bytes(&self) -> u64 {
+    #[cfg(test)]
+    pub(crate) fn bytes(&self) -> u64 {
         self.bytes
     }
 
-    /// The message limit.
-    pub fn size(&self) -> usize {
-        self.size
-    }
-
     /// Forgets every message in flight.
-    pub fn reset(&mut self) {
+    pub(crate) fn reset(&mut self) {
         self.buffer.clear();
         self.bytes = 0;
     }
 
     /// The last indexes of the messages in flight, oldest first (for inspection and tests).
-    pub fn indexes(&self) -> Vec<u64> {
+    #[cfg(test)]
+    pub(crate) fn indexes(&self) -> Vec<u64> {
         self.buffer.iter().map(|i| i.index).collect()
     }
 }

@@ -110,7 +110,8 @@ impl ProgressTracker {
     }
 
     /// Calls `f` on every progress, in ascending id order.
-    pub fn visit(&mut self, mut f: impl FnMut(u64, &mut Progress)) {
+    #[cfg(test)]
+    pub(crate) fn visit(&mut self, mut f: impl FnMut(u64, &mut Progress)) {
         for (&id, pr) in self.progress.iter_mut() {
             f(id, pr);
         }

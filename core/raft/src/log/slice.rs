@@ -35,7 +35,8 @@ impl fmt::Display for EntryID {
 ///
 /// A well-formed slice has `entries[i].index == prev.index + 1 + i`, terms that never go down
 /// (from `prev.term` on), and no entry term above `term`. Slices built from the outside (a
-/// received message) are checked with [`LogSlice::valid`].
+/// received message) are checked by the state machine before they reach the log; `valid`
+/// states the same rules for the tests.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogSlice {
     /// The term of the leader whose log this is.

@@ -1,8 +1,10 @@
 //! The wire and storage types of Raft, mirroring etcd's `raftpb` package.
 //!
-//! These are plain structs (no protobuf): the playground never serializes them to the wire, but
-//! every type derives `serde` so the virtual cluster can snapshot state and the page can render
-//! it. Field names follow etcd (snake_case), so a reader can hold etcd's source next to ours.
+//! These are plain structs (no generated protobuf code): the playground never sends them over a
+//! wire, but every type derives `serde` so the virtual cluster can snapshot state and the page
+//! can render it. Field names follow etcd (snake_case), so a reader can hold etcd's source next
+//! to ours. Only conf changes are protobuf-encoded, because etcd stores them inside entries
+//! ([`confchange`]); `wire` holds the few encoding rules that needs and that entry sizes follow.
 
 use serde::{Deserialize, Serialize};
 

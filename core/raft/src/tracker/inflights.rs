@@ -13,9 +13,9 @@ struct Inflight {
 }
 
 /// A window of in-flight MsgApps to one follower (etcd's `Inflights`), bounded both by a count
-/// and (optionally) by bytes. The leader checks [`full`](Inflights::full) before sending,
-/// [`add`](Inflights::add)s each append it sends (indexes increasing), and releases the window
-/// with [`free_le`](Inflights::free_le) as acknowledgements come in.
+/// and (optionally) by bytes. The leader checks `full` before sending, `add`s each append it
+/// sends (indexes increasing), and releases the window with `free_le` as acknowledgements come
+/// in.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Inflights {
     /// Messages in flight, oldest first.

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::confchange::{self, Changer};
 use crate::error::{Error, Result};
 use crate::fatal::{fatal, misuse};
+use crate::gofmt::go_slice;
 use crate::log::{EntryID, LogSlice, RaftLog};
 use crate::logger::{discard_logger, SharedLogger};
 use crate::quorum::VoteResult;
@@ -2292,18 +2293,12 @@ fn conf_change_of(e: &Entry) -> Result<Option<ConfChangeV2>> {
 
 /// Go's `%v` rendering of a ConfState, for the rare log lines that print one.
 fn go_conf_state(cs: &ConfState) -> String {
-    let list = |v: &[u64]| {
-        v.iter()
-            .map(|i| i.to_string())
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
     format!(
-        "{{voters:[{}] learners:[{}] voters_outgoing:[{}] learners_next:[{}] auto_leave:{}}}",
-        list(&cs.voters),
-        list(&cs.learners),
-        list(&cs.voters_outgoing),
-        list(&cs.learners_next),
+        "{{voters:{} learners:{} voters_outgoing:{} learners_next:{} auto_leave:{}}}",
+        go_slice(&cs.voters),
+        go_slice(&cs.learners),
+        go_slice(&cs.voters_outgoing),
+        go_slice(&cs.learners_next),
         cs.auto_leave
     )
 }

@@ -187,7 +187,7 @@ impl Checker {
                     let text = format!(
                         "{} {}",
                         entry_type_name(e.entry_type),
-                        raft::describe::go_quote(&e.data)
+                        raft::gofmt::go_quote(&e.data)
                     );
                     self.entries.insert(
                         (e.index, e.term),
@@ -207,7 +207,7 @@ impl Checker {
                         seen.text,
                         seen.node,
                         entry_type_name(e.entry_type),
-                        raft::describe::go_quote(&e.data)
+                        raft::gofmt::go_quote(&e.data)
                     );
                     let other = seen.node;
                     self.violate(Property::LogMatching, event, vec![other, node], msg);

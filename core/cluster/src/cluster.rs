@@ -25,9 +25,9 @@ use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
 use std::rc::Rc;
 
-use raft::describe::{unmarshal_conf_change, unmarshal_conf_change_v2};
 use raft::interaction::{Output, LEVEL_NAMES};
 use raft::logger::{Level, Logger, SharedLogger};
+use raft::raftpb::confchange::{unmarshal_conf_change, unmarshal_conf_change_v2};
 use raft::raftpb::{ConfChange, ConfChangeV2, ConfState, EntryType, Message};
 use raft::state::{StateType, NONE};
 use raft::tracker::ProgressMap;

@@ -13,9 +13,11 @@
 
 use std::fmt;
 
-use raft::describe::{conf_change_as_v2, unmarshal_conf_change, unmarshal_conf_change_v2};
 use raft::logger::SharedLogger;
 use raft::raft::Config;
+use raft::raftpb::confchange::{
+    conf_change_as_v2, unmarshal_conf_change, unmarshal_conf_change_v2,
+};
 use raft::raftpb::{
     ConfState, EntryType, HardState, Message, MessageType, Snapshot, SnapshotMetadata,
 };

@@ -8,25 +8,27 @@
 //! Modules mirror etcd raft's parts, one concern each:
 //! - [`raftpb`]: messages, entries and states; [`state`]: roles and soft state;
 //! - [`storage`]: the `Storage` trait and `MemoryStorage`;
-//! - [`log_unstable`], [`raft_log`]: the log, unstable tail included;
+//! - [`log`]: the log, unstable tail included;
 //! - [`quorum`]: vote and commit arithmetic over majority and joint configurations;
 //! - [`tracker`]: the leader's view of each follower (`Progress`, `Inflights`);
 //! - [`confchange`]: turning a configuration plus changes into a new configuration;
 //! - [`raft`]: the state machine (follower, pre-candidate, candidate, leader);
 //! - [`read_only`]: ReadIndex bookkeeping;
 //! - [`rawnode`]: `RawNode`, `Ready` and `advance`; [`status`]: a node's status;
-//! - [`describe`]: etcd-compatible text for all of the above;
+//! - [`describe`]: etcd-compatible text for all of the above; [`gofmt`]: Go's quoting and
+//!   parsing conventions that text follows;
 //! - [`interaction`]: an interpreter of etcd's interaction-test language.
 
 pub mod confchange;
 pub mod describe;
 pub mod error;
+mod fatal;
+pub mod gofmt;
 pub mod interaction;
-pub mod log_unstable;
+pub mod log;
 pub mod logger;
 pub mod quorum;
 pub mod raft;
-pub mod raft_log;
 pub mod raftpb;
 pub mod rawnode;
 pub mod read_only;

@@ -12,9 +12,8 @@ pub enum Level {
     Info,
     Warn,
     Error,
-    /// etcd's `Fatal` and `Panic`: an invariant is broken. Our library logs the line and then
-    /// returns an error (or, for a broken internal invariant, stops with a message) instead of
-    /// exiting the process.
+    /// etcd's `Fatal` and `Panic`: an invariant is broken. What follows the line (an error
+    /// for the caller, or a panic for a bug in the library) is decided in `fatal.rs`.
     Fatal,
 }
 
@@ -62,6 +61,12 @@ pub struct DiscardLogger;
 
 impl Logger for DiscardLogger {
     fn log(&self, _: Level, _: fmt::Arguments<'_>) {}
+}
+
+/// A shared [`DiscardLogger`]: the logger of a node configured without one, and of a log
+/// deserialized from a checkpoint until its owner sets the real one again.
+pub(crate) fn discard_logger() -> SharedLogger {
+    Rc::new(DiscardLogger)
 }
 
 /// Keeps lines at or above a level as `LEVEL message` strings, the format of etcd's

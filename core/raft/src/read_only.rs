@@ -17,22 +17,22 @@ use crate::state::ReadOnlyOption;
 /// A read waiting for leadership confirmation: the request as received, and the commit index at
 /// the time it arrived (the index the reader must wait for).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReadIndexRequest {
-    pub req: Message,
+pub(crate) struct ReadIndexRequest {
+    pub(crate) req: Message,
     pub index: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReadOnly {
-    pub option: ReadOnlyOption,
+pub(crate) struct ReadOnly {
+    pub(crate) option: ReadOnlyOption,
     /// For each peer, the highest heartbeat counter it acknowledged.
-    pub acks: BTreeMap<u64, u64>,
+    pub(crate) acks: BTreeMap<u64, u64>,
     /// Reads not yet confirmed, oldest first.
-    pub unconfirmed_reads: VecDeque<ReadIndexRequest>,
+    pub(crate) unconfirmed_reads: VecDeque<ReadIndexRequest>,
     /// How many reads were confirmed (and removed from the front of `unconfirmed_reads`) so far.
     /// Together with the queue length it gives every read a stable position, which is what the
     /// heartbeat counter refers to.
-    pub confirmed_reads: u64,
+    pub(crate) confirmed_reads: u64,
 }
 
 impl ReadOnly {
@@ -46,7 +46,7 @@ impl ReadOnly {
     }
 
     /// Registers a read that arrived while the commit index was `commit_index`.
-    pub fn add_request(&mut self, commit_index: u64, req: Message) {
+    pub(crate) fn add_request(&mut self, commit_index: u64, req: Message) {
         self.unconfirmed_reads.push_back(ReadIndexRequest {
             req,
             index: commit_index,
@@ -55,7 +55,7 @@ impl ReadOnly {
 
     /// Records that `from` acknowledged a heartbeat carrying `ctx`. An empty context belongs to
     /// a heartbeat that confirmed nothing.
-    pub fn recv_ack(&mut self, from: u64, ctx: &[u8]) {
+    pub(crate) fn recv_ack(&mut self, from: u64, ctx: &[u8]) {
         if ctx.is_empty() {
             return;
         }
@@ -65,7 +65,7 @@ impl ReadOnly {
     }
 
     /// Confirms and returns, oldest first, every read a quorum of `c` has acknowledged.
-    pub fn maybe_advance(&mut self, c: &JointConfig) -> Vec<ReadIndexRequest> {
+    pub(crate) fn maybe_advance(&mut self, c: &JointConfig) -> Vec<ReadIndexRequest> {
         let new_confirmed = u64::from(c.committed_index(self));
         if new_confirmed <= self.confirmed_reads {
             return Vec::new();
@@ -79,7 +79,7 @@ impl ReadOnly {
 
     /// The context to attach to heartbeats so that their acknowledgements confirm every read
     /// registered so far; empty when nothing waits.
-    pub fn heartbeat_ctx(&self) -> Vec<u8> {
+    pub(crate) fn heartbeat_ctx(&self) -> Vec<u8> {
         if self.unconfirmed_reads.is_empty() {
             return Vec::new();
         }

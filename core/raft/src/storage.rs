@@ -83,12 +83,6 @@ impl MemoryStorage {
         self.hard_state
     }
 
-    /// The stored entries, without the placeholder standing for the snapshot (handy for
-    /// rendering and tests).
-    pub fn stored_entries(&self) -> &[Entry] {
-        &self.ents[1..]
-    }
-
     fn offset(&self) -> u64 {
         self.ents[0].index
     }

@@ -2,11 +2,12 @@
 //! message classification, and the ConfState consistency check (etcd's util.go, without the
 //! `Describe*` functions, which live in `describe.rs`).
 
-use crate::logger::Logger;
+use crate::fatal::{fatal, fatal_unlogged};
+use crate::logger::SharedLogger;
 use crate::raftpb::{ConfState, Entry, MessageType};
 
 /// "No limit" for every size knob (etcd's `noLimit`).
-pub const NO_LIMIT: u64 = u64::MAX;
+pub(crate) const NO_LIMIT: u64 = u64::MAX;
 
 /// The pseudo node id of the local thread that persists unstable entries when storage writes are
 /// asynchronous (etcd's `LocalAppendThread`).
@@ -17,41 +18,41 @@ pub const LOCAL_APPEND_THREAD: u64 = u64::MAX;
 pub const LOCAL_APPLY_THREAD: u64 = u64::MAX - 1;
 
 /// Messages a node only ever sends to itself (etcd's `IsLocalMsg`).
-pub fn is_local_msg(t: MessageType) -> bool {
+pub(crate) fn is_local_msg(t: MessageType) -> bool {
     t.is_local()
 }
 
 /// Messages that answer another message (etcd's `IsResponseMsg`).
-pub fn is_response_msg(t: MessageType) -> bool {
+pub(crate) fn is_response_msg(t: MessageType) -> bool {
     t.is_response()
 }
 
 /// Whether `id` names one of the local storage threads rather than a peer
 /// (etcd's `IsLocalMsgTarget`).
-pub fn is_local_msg_target(id: u64) -> bool {
+pub(crate) fn is_local_msg_target(id: u64) -> bool {
     id == LOCAL_APPEND_THREAD || id == LOCAL_APPLY_THREAD
 }
 
 /// The response type for a (pre-)vote request (etcd's `voteRespMsgType`). Only the state
 /// machine calls this, and only with vote requests, so anything else is a library bug.
-pub fn vote_resp_msg_type(t: MessageType) -> MessageType {
+pub(crate) fn vote_resp_msg_type(t: MessageType) -> MessageType {
     match t {
         MessageType::MsgVote => MessageType::MsgVoteResp,
         MessageType::MsgPreVote => MessageType::MsgPreVoteResp,
-        _ => panic!("not a vote message: {}", t),
+        _ => fatal_unlogged(format_args!("not a vote message: {}", t)),
     }
 }
 
 /// The encoded size of the entries, the unit of `MaxSizePerMsg` and
 /// `MaxCommittedSizePerReady` (etcd's `entsSize`).
-pub fn ents_size(ents: &[Entry]) -> u64 {
+pub(crate) fn ents_size(ents: &[Entry]) -> u64 {
     ents.iter().map(Entry::size).sum()
 }
 
 /// The longest prefix of `ents` whose encoded size stays within `max_size`. A non-empty input
 /// always yields at least one entry, even when that first entry alone is over the limit:
 /// otherwise a single large entry could never be sent or applied.
-pub fn limit_size(ents: &[Entry], max_size: u64) -> &[Entry] {
+pub(crate) fn limit_size(ents: &[Entry], max_size: u64) -> &[Entry] {
     if ents.is_empty() {
         return ents;
     }
@@ -66,25 +67,20 @@ pub fn limit_size(ents: &[Entry], max_size: u64) -> &[Entry] {
 }
 
 /// In-place variant of [`limit_size`] for owned entry vectors.
-pub fn limit_size_vec(ents: &mut Vec<Entry>, max_size: u64) {
+#[cfg(test)]
+pub(crate) fn limit_size_vec(ents: &mut Vec<Entry>, max_size: u64) {
     let keep = limit_size(ents, max_size).len();
     ents.truncate(keep);
 }
 
-/// The size of an entry's payload, the unit of `MaxUncommittedEntriesSize` (etcd's
-/// `payloadSize`). Index and term do not count, so the empty entry a new leader appends is free.
-pub fn payload_size(e: &Entry) -> u64 {
-    e.payload_size()
-}
-
 /// The summed payload sizes of the entries (etcd's `payloadsSize`).
-pub fn payloads_size(ents: &[Entry]) -> u64 {
+pub(crate) fn payloads_size(ents: &[Entry]) -> u64 {
     ents.iter().map(Entry::payload_size).sum()
 }
 
 /// Whether two ConfStates describe the same configuration, ignoring the order of ids in each set
 /// (etcd's `ConfState.Equivalent`). The error text describes the difference.
-pub fn conf_states_equivalent(cs1: &ConfState, cs2: &ConfState) -> Result<(), String> {
+pub(crate) fn conf_states_equivalent(cs1: &ConfState, cs2: &ConfState) -> Result<(), String> {
     let normalize = |cs: &ConfState| {
         let mut c = cs.clone();
         c.voters.sort_unstable();
@@ -107,10 +103,13 @@ pub fn conf_states_equivalent(cs1: &ConfState, cs2: &ConfState) -> Result<(), St
 /// Stops with a fatal log line when the configuration the tracker ended up with differs from the
 /// ConfState it was built from (etcd's `assertConfStatesEquivalent`): the two must agree, or the
 /// node would vote and commit with a membership nobody persisted.
-pub fn assert_conf_states_equivalent(logger: &dyn Logger, cs1: &ConfState, cs2: &ConfState) {
+pub(crate) fn assert_conf_states_equivalent(
+    logger: &SharedLogger,
+    cs1: &ConfState,
+    cs2: &ConfState,
+) {
     if let Err(e) = conf_states_equivalent(cs1, cs2) {
-        logger.fatal(format_args!("{}", e));
-        panic!("{}", e);
+        fatal(logger, e)
     }
 }
 
@@ -152,7 +151,7 @@ mod tests {
     #[test]
     fn sizes_add_up() {
         let mut e = ent(1, 1);
-        assert_eq!(payload_size(&e), 0, "an empty entry carries no payload");
+        assert_eq!(e.payload_size(), 0, "an empty entry carries no payload");
         e.data = b"hello".to_vec();
         let ents = vec![e.clone(), ent(1, 2)];
         assert_eq!(payloads_size(&ents), 5);

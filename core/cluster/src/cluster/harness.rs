@@ -49,7 +49,7 @@ impl Cluster {
         transition: raft::raftpb::ConfChangeTransition,
         changes: &str,
     ) -> CmdResult {
-        let ccs = raft::describe::conf_changes_from_string(changes)?;
+        let ccs = raft::raftpb::confchange::conf_changes_from_string(changes)?;
         let what = format!("is asked to propose a configuration change ({changes})");
         if v1 {
             if ccs.len() != 1

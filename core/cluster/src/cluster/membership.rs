@@ -150,7 +150,7 @@ pub fn conf_change_text(e: &raft::raftpb::Entry) -> String {
     let cc = match e.entry_type {
         EntryType::EntryNormal => return String::new(),
         EntryType::EntryConfChange => {
-            unmarshal_conf_change(&e.data).map(|c| raft::describe::conf_change_as_v2(&c))
+            unmarshal_conf_change(&e.data).map(|c| raft::raftpb::confchange::conf_change_as_v2(&c))
         }
         EntryType::EntryConfChangeV2 => unmarshal_conf_change_v2(&e.data),
     };
@@ -164,7 +164,7 @@ fn conf_change_v2_text(cc: &ConfChangeV2) -> String {
     if cc.changes.is_empty() {
         return "leave-joint".to_string();
     }
-    let mut s = raft::describe::conf_changes_to_string(&cc.changes);
+    let mut s = raft::raftpb::confchange::conf_changes_to_string(&cc.changes);
     match cc.transition {
         ConfChangeTransition::ConfChangeTransitionAuto => {}
         ConfChangeTransition::ConfChangeTransitionJointImplicit => {
@@ -454,7 +454,7 @@ impl Cluster {
                     node_id: p.changes[0].node_id,
                     ..Default::default()
                 };
-                desc = conf_change_v2_text(&raft::describe::conf_change_as_v2(&cc));
+                desc = conf_change_v2_text(&raft::raftpb::confchange::conf_change_as_v2(&cc));
                 node.with_core(move |r| r.propose_conf_change_v1(cc))?
             } else {
                 let cc = ConfChangeV2 {

@@ -2,8 +2,9 @@
 
 use std::fmt::Write as _;
 
-use raft::describe::{
-    describe_conf_change, describe_snapshot, unmarshal_conf_change, unmarshal_conf_change_v2,
+use raft::describe::describe_snapshot;
+use raft::raftpb::confchange::{
+    describe_conf_change, unmarshal_conf_change, unmarshal_conf_change_v2,
 };
 use raft::raftpb::{ConfState, EntryType, Message, MessageType};
 use raft::state::StateType;
@@ -178,7 +179,7 @@ pub fn entry_text(e: &raft::raftpb::Entry) -> String {
             .map(|c| describe_conf_change(&c))
             .unwrap_or_else(|e| e),
         EntryType::EntryConfChangeV2 => unmarshal_conf_change_v2(&e.data)
-            .map(|c| raft::describe::describe_conf_change_v2(&c))
+            .map(|c| raft::raftpb::confchange::describe_conf_change_v2(&c))
             .unwrap_or_else(|e| e),
     }
 }

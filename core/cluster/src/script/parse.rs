@@ -847,18 +847,18 @@ fn parse_add_nodes(d: &TestData) -> Result<Command, ArgError> {
         for v in &a.vals {
             match a.key.as_str() {
                 "voters" => out.voters.push(
-                    raft::describe::parse_go_uint(v)
+                    raft::gofmt::parse_go_uint(v)
                         .and_then(check_id)
                         .map_err(ae)?,
                 ),
                 "learners" => out.learners.push(
-                    raft::describe::parse_go_uint(v)
+                    raft::gofmt::parse_go_uint(v)
                         .and_then(check_id)
                         .map_err(ae)?,
                 ),
                 "index" => {
                     out.index = Some(
-                        raft::describe::parse_go_uint(v)
+                        raft::gofmt::parse_go_uint(v)
                             .and_then(|n| limits::count(n, limits::MAX_INDEX, "index"))
                             .map_err(ae)?,
                     )
@@ -875,7 +875,7 @@ fn parse_add_nodes(d: &TestData) -> Result<Command, ArgError> {
                 "checkquorum" => out.check_quorum = Some(parse_bool(v).map_err(ae)?),
                 "max-committed-size-per-ready" => {
                     out.max_committed_size_per_ready =
-                        Some(raft::describe::parse_go_uint(v).map_err(ae)?)
+                        Some(raft::gofmt::parse_go_uint(v).map_err(ae)?)
                 }
                 "disable-conf-change-validation" => {
                     out.disable_conf_change_validation = Some(parse_bool(v).map_err(ae)?)
@@ -935,7 +935,7 @@ fn parse_groups(d: &TestData) -> Result<Vec<Vec<NodeId>>, ArgError> {
 /// A conf change's text (`v2 r1 l3`) within the limits: ids that name drawable nodes, and no
 /// more operations than there are ids to change.
 fn check_conf_changes(text: &str) -> Result<(), String> {
-    let changes = raft::describe::conf_changes_from_string(text)?;
+    let changes = raft::raftpb::confchange::conf_changes_from_string(text)?;
     limits::count(
         changes.len() as u64,
         2 * limits::MAX_NODE_ID,

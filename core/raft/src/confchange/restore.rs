@@ -1,4 +1,4 @@
-use super::Changer;
+use super::changer::Changer;
 use crate::raftpb::{ConfChangeSingle, ConfChangeType, ConfState};
 use crate::tracker::{Config, ProgressMap};
 use crate::Result;

@@ -166,7 +166,8 @@ pub fn run_file(path: &Path) -> TranscriptResult {
 }
 
 /// Replays every transcript of [`list_dir`]`(dir)`.
-pub fn run_dir(dir: &Path) -> std::io::Result<Vec<TranscriptResult>> {
+#[cfg(test)]
+pub(crate) fn run_dir(dir: &Path) -> std::io::Result<Vec<TranscriptResult>> {
     Ok(list_dir(dir)?.iter().map(|p| run_file(p)).collect())
 }
 

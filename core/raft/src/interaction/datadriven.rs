@@ -51,11 +51,6 @@ pub struct TestData {
 }
 
 impl TestData {
-    /// Whether an argument with this key is present.
-    pub fn has_arg(&self, key: &str) -> bool {
-        self.cmd_args.iter().any(|a| a.key == key)
-    }
-
     /// The first argument with this key.
     pub fn arg(&self, key: &str) -> Option<&CmdArg> {
         self.cmd_args.iter().find(|a| a.key == key)
@@ -86,7 +81,7 @@ impl std::error::Error for ParseError {}
 
 /// Parses a directive line into its command and arguments (datadriven's `ParseLine`). On error,
 /// returns the 1-based column within the trimmed line and a message.
-pub fn parse_line(line: &str) -> Result<(String, Vec<CmdArg>), (usize, String)> {
+pub(crate) fn parse_line(line: &str) -> Result<(String, Vec<CmdArg>), (usize, String)> {
     let orig = line.trim();
     if orig.is_empty() {
         return Ok((String::new(), Vec::new()));

@@ -1,14 +1,13 @@
 //! The state of an interaction session (etcd's `rafttest.InteractionEnv`): the nodes, the
 //! messages in flight between them, and the output the commands produce.
 
-use crate::describe::conf_change_as_v2;
-use crate::describe::{
-    describe_entries, describe_message, describe_ready, unmarshal_conf_change,
-    unmarshal_conf_change_v2,
-};
+use crate::describe::{describe_entries, describe_message, describe_ready};
 use crate::error::{Error, Result};
 use crate::logger::{Level, Logger, SharedLogger};
 use crate::raft::Config;
+use crate::raftpb::confchange::{
+    conf_change_as_v2, unmarshal_conf_change, unmarshal_conf_change_v2,
+};
 use crate::raftpb::{
     ConfState, Entry, EntryType, HardState, Message, MessageType, Snapshot, SnapshotMetadata,
 };
@@ -146,7 +145,7 @@ impl Logger for Output {
 /// machine as snapshots. The "state machine" appends every applied payload to the previous
 /// snapshot's data; `snapshot()` always hands out the latest state, as etcd's harness does.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
-pub struct EnvStorage {
+pub(crate) struct EnvStorage {
     pub mem: MemoryStorage,
     /// Never empty once the node exists: the initial snapshot comes first.
     pub history: Vec<Snapshot>,
@@ -176,7 +175,7 @@ impl Storage for EnvStorage {
 /// One member of the group.
 #[derive(Clone)]
 pub struct Node {
-    pub raw_node: RawNode<EnvStorage>,
+    pub(crate) raw_node: RawNode<EnvStorage>,
     pub config: Config,
 }
 
@@ -192,7 +191,7 @@ impl Node {
     pub fn storage(&self) -> &EnvStorage {
         self.raw_node.store()
     }
-    pub fn storage_mut(&mut self) -> &mut EnvStorage {
+    pub(crate) fn storage_mut(&mut self) -> &mut EnvStorage {
         self.raw_node.store_mut()
     }
 }
@@ -206,7 +205,7 @@ pub struct Recipient {
 
 /// A group of nodes driven by the interaction commands. Node `i` (0-based index) has id `i+1`.
 #[derive(Clone, Debug, Default)]
-pub struct InteractionEnv {
+pub(crate) struct InteractionEnv {
     pub nodes: Vec<Node>,
     /// Messages sent but not yet delivered, in sending order.
     pub messages: Vec<Message>,
@@ -214,7 +213,7 @@ pub struct InteractionEnv {
 }
 
 /// etcd's `raftConfigStub`: short timeouts and no limits. Id and logger are set per node.
-pub fn raft_config_stub() -> Config {
+pub(crate) fn raft_config_stub() -> Config {
     let mut c = Config::new(0);
     c.election_tick = 3;
     c.heartbeat_tick = 1;
@@ -233,7 +232,7 @@ fn is_local_msg(m: &Message) -> bool {
 
 /// Splits `msgs` into those for `to` (of type `typ`, if given; local ones are never dropped)
 /// and the rest, keeping the order of both.
-pub fn split_msgs(
+pub(crate) fn split_msgs(
     msgs: Vec<Message>,
     to: u64,
     typ: Option<MessageType>,

@@ -3,7 +3,8 @@
 
 use super::datadriven::{CmdArg, TestData};
 use super::env::{raft_config_stub, InteractionEnv, Recipient, LEVEL_NAMES};
-use crate::describe::{conf_changes_from_string, go_quote, parse_go_uint};
+use crate::gofmt::{go_quote, parse_go_bool, parse_go_int, parse_go_uint};
+use crate::raftpb::confchange::conf_changes_from_string;
 use crate::raftpb::{ConfChange, ConfChangeTransition, ConfChangeV2, MessageType, Snapshot};
 use crate::state::ReadOnlyOption;
 
@@ -13,35 +14,6 @@ type CmdResult = Result<(), String>;
 
 fn err<T: ToString>(e: T) -> String {
     e.to_string()
-}
-
-/// `strconv.Atoi` with Go's error text.
-fn parse_go_int(s: &str) -> Result<i64, String> {
-    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!(
-            "strconv.Atoi: parsing {}: invalid syntax",
-            go_quote(s.as_bytes())
-        ));
-    }
-    s.parse::<i64>().map_err(|_| {
-        format!(
-            "strconv.Atoi: parsing {}: value out of range",
-            go_quote(s.as_bytes())
-        )
-    })
-}
-
-/// `strconv.ParseBool` with Go's error text.
-fn parse_go_bool(s: &str) -> Result<bool, String> {
-    match s {
-        "1" | "t" | "T" | "TRUE" | "true" | "True" => Ok(true),
-        "0" | "f" | "F" | "FALSE" | "false" | "False" => Ok(false),
-        _ => Err(format!(
-            "strconv.ParseBool: parsing {}: invalid syntax",
-            go_quote(s.as_bytes())
-        )),
-    }
 }
 
 fn first_as_int(d: &TestData) -> Result<i64, String> {

@@ -11,10 +11,10 @@ pub mod datadriven;
 mod env;
 mod handlers;
 
-pub use datadriven::{parse, rewrite, CmdArg, ParseError, TestData};
-pub use env::{
-    raft_config_stub, split_msgs, EnvStorage, InteractionEnv, Node, Output, Recipient, LEVEL_NAMES,
-};
+pub use env::{Output, LEVEL_NAMES};
+
+use datadriven::{rewrite, ParseError};
+use env::InteractionEnv;
 
 /// Runs a whole transcript in a fresh environment and returns it rewritten with this
 /// implementation's outputs; the transcript passes iff the result equals `text`.
@@ -25,6 +25,7 @@ pub fn run_transcript(text: &str) -> Result<String, ParseError> {
 
 #[cfg(test)]
 mod tests {
+    use super::datadriven::parse;
     use super::*;
 
     fn cmd(env: &mut InteractionEnv, line: &str) -> String {

@@ -1,4 +1,6 @@
-use super::{AckedIndexer, Index, MajorityConfig, VoteResult};
+use super::index::{AckedIndexer, Index};
+use super::majority::MajorityConfig;
+use super::vote::VoteResult;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

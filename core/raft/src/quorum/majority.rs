@@ -1,4 +1,5 @@
-use super::{AckedIndexer, Index, VoteResult};
+use super::index::{AckedIndexer, Index};
+use super::vote::VoteResult;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

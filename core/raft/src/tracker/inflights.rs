@@ -1,6 +1,8 @@
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
+use crate::fatal::fatal_unlogged;
+
 /// One MsgApp that has been sent and not yet acknowledged.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 struct Inflight {
@@ -11,9 +13,9 @@ struct Inflight {
 }
 
 /// A window of in-flight MsgApps to one follower (etcd's `Inflights`), bounded both by a count
-/// and (optionally) by bytes. The leader checks [`full`](Inflights::full) before sending,
-/// [`add`](Inflights::add)s each append it sends (indexes increasing), and releases the window
-/// with [`free_le`](Inflights::free_le) as acknowledgements come in.
+/// and (optionally) by bytes. The leader checks `full` before sending, `add`s each append it
+/// sends (indexes increasing), and releases the window with `free_le` as acknowledgements come
+/// in.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Inflights {
     /// Messages in flight, oldest first.
@@ -44,16 +46,16 @@ impl Inflights {
     ///
     /// # Panics
     /// If the window is full: the caller must check [`full`](Inflights::full) first.
-    pub fn add(&mut self, index: u64, bytes: u64) {
+    pub(crate) fn add(&mut self, index: u64, bytes: u64) {
         if self.full() {
-            panic!("cannot add into a Full inflights");
+            fatal_unlogged("cannot add into a Full inflights");
         }
         self.buffer.push_back(Inflight { index, bytes });
         self.bytes += bytes;
     }
 
     /// Releases every message whose last index is at most `to`.
-    pub fn free_le(&mut self, to: u64) {
+    pub(crate) fn free_le(&mut self, to: u64) {
         while let Some(front) = self.buffer.front() {
             if front.index > to {
                 break;
@@ -68,7 +70,7 @@ impl Inflights {
     }
 
     /// Whether no more messages may be sent right now.
-    pub fn full(&self) -> bool {
+    pub(crate) fn full(&self) -> bool {
         self.buffer.len() == self.size || (self.max_bytes != 0 && self.bytes >= self.max_bytes)
     }
 
@@ -78,28 +80,20 @@ impl Inflights {
     }
 
     /// The bytes in flight.
-    pub fn bytes(&self) -> u64 {
+    #[cfg(test)]
+    pub(crate) fn bytes(&self) -> u64 {
         self.bytes
     }
 
-    /// The message limit.
-    pub fn size(&self) -> usize {
-        self.size
-    }
-
-    /// The byte limit (0 = none).
-    pub fn max_bytes(&self) -> u64 {
-        self.max_bytes
-    }
-
     /// Forgets every message in flight.
-    pub fn reset(&mut self) {
+    pub(crate) fn reset(&mut self) {
         self.buffer.clear();
         self.bytes = 0;
     }
 
     /// The last indexes of the messages in flight, oldest first (for inspection and tests).
-    pub fn indexes(&self) -> Vec<u64> {
+    #[cfg(test)]
+    pub(crate) fn indexes(&self) -> Vec<u64> {
         self.buffer.iter().map(|i| i.index).collect()
     }
 }

@@ -73,9 +73,9 @@ pub struct ProgressTracker {
     /// Votes received in the current election: id -> granted.
     pub votes: BTreeMap<u64, bool>,
     /// Window size (messages) for new progresses.
-    pub max_inflight: usize,
+    pub(crate) max_inflight: usize,
     /// Window size (bytes, 0 = unlimited) for new progresses.
-    pub max_inflight_bytes: u64,
+    pub(crate) max_inflight_bytes: u64,
 }
 
 impl ProgressTracker {
@@ -100,7 +100,7 @@ impl ProgressTracker {
     }
 
     /// Whether the configuration is a single voter and not joint.
-    pub fn is_singleton(&self) -> bool {
+    pub(crate) fn is_singleton(&self) -> bool {
         self.config.voters[0].len() == 1 && self.config.voters[1].is_empty()
     }
 
@@ -110,14 +110,15 @@ impl ProgressTracker {
     }
 
     /// Calls `f` on every progress, in ascending id order.
-    pub fn visit(&mut self, mut f: impl FnMut(u64, &mut Progress)) {
+    #[cfg(test)]
+    pub(crate) fn visit(&mut self, mut f: impl FnMut(u64, &mut Progress)) {
         for (&id, pr) in self.progress.iter_mut() {
             f(id, pr);
         }
     }
 
     /// Whether a quorum of voters was recently active (CheckQuorum).
-    pub fn quorum_active(&self) -> bool {
+    pub(crate) fn quorum_active(&self) -> bool {
         let votes: BTreeMap<u64, bool> = self
             .progress
             .iter()
@@ -128,28 +129,29 @@ impl ProgressTracker {
     }
 
     /// The voters of both halves, ascending.
-    pub fn voter_nodes(&self) -> Vec<u64> {
+    pub(crate) fn voter_nodes(&self) -> Vec<u64> {
         self.config.voters.ids().into_iter().collect()
     }
 
     /// The learners, ascending.
-    pub fn learner_nodes(&self) -> Vec<u64> {
+    #[cfg(test)]
+    pub(crate) fn learner_nodes(&self) -> Vec<u64> {
         self.config.learners.iter().copied().collect()
     }
 
     /// Starts a new election: forgets all votes.
-    pub fn reset_votes(&mut self) {
+    pub(crate) fn reset_votes(&mut self) {
         self.votes.clear();
     }
 
     /// Records `id`'s vote; only its first vote in an election counts.
-    pub fn record_vote(&mut self, id: u64, v: bool) {
+    pub(crate) fn record_vote(&mut self, id: u64, v: bool) {
         self.votes.entry(id).or_insert(v);
     }
 
     /// Counts granted and rejected votes among tracked non-learners, and the election's
     /// outcome so far.
-    pub fn tally_votes(&self) -> (usize, usize, VoteResult) {
+    pub(crate) fn tally_votes(&self) -> (usize, usize, VoteResult) {
         let mut granted = 0;
         let mut rejected = 0;
         for (id, pr) in self.progress.iter() {

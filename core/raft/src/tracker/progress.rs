@@ -1,4 +1,6 @@
-use super::{Inflights, StateType};
+use super::inflights::Inflights;
+use super::state::StateType;
+use crate::fatal::fatal_unlogged;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -46,7 +48,7 @@ impl Progress {
     }
 
     /// Enters `state`, dropping the pause flag, any pending snapshot and the window.
-    pub fn reset_state(&mut self, state: StateType) {
+    pub(crate) fn reset_state(&mut self, state: StateType) {
         self.msg_app_flow_paused = false;
         self.pending_snapshot = 0;
         self.state = state;
@@ -55,7 +57,7 @@ impl Progress {
 
     /// Goes back to probing from `matched + 1`; coming out of StateSnapshot, from past the
     /// snapshot if that is further (the snapshot is assumed to have arrived).
-    pub fn become_probe(&mut self) {
+    pub(crate) fn become_probe(&mut self) {
         if self.state == StateType::StateSnapshot {
             let pending_snapshot = self.pending_snapshot;
             self.reset_state(StateType::StateProbe);
@@ -68,13 +70,13 @@ impl Progress {
     }
 
     /// Starts streaming appends from `matched + 1`.
-    pub fn become_replicate(&mut self) {
+    pub(crate) fn become_replicate(&mut self) {
         self.reset_state(StateType::StateReplicate);
         self.next = self.matched + 1;
     }
 
     /// Waits for a snapshot at index `snapshoti`.
-    pub fn become_snapshot(&mut self, snapshoti: u64) {
+    pub(crate) fn become_snapshot(&mut self, snapshoti: u64) {
         self.reset_state(StateType::StateSnapshot);
         self.pending_snapshot = snapshoti;
         self.next = snapshoti + 1;
@@ -86,7 +88,7 @@ impl Progress {
     ///
     /// # Panics
     /// In StateSnapshot, where the leader sends no appends (a state-machine bug).
-    pub fn sent_entries(&mut self, entries: usize, bytes: u64) {
+    pub(crate) fn sent_entries(&mut self, entries: usize, bytes: u64) {
         match self.state {
             StateType::StateReplicate => {
                 if entries > 0 {
@@ -104,25 +106,28 @@ impl Progress {
                 }
             }
             StateType::StateSnapshot => {
-                panic!("sending append in unhandled state {}", self.state);
+                fatal_unlogged(format_args!(
+                    "sending append in unhandled state {}",
+                    self.state
+                ));
             }
         }
     }
 
     /// Whether sending commit index `index` may move the follower's commit index: only if it
     /// is newer than what was sent and what was sent does not already reach `next - 1`.
-    pub fn can_bump_commit(&self, index: u64) -> bool {
+    pub(crate) fn can_bump_commit(&self, index: u64) -> bool {
         index > self.sent_commit && self.sent_commit < self.next.wrapping_sub(1)
     }
 
     /// Records that commit index `commit` was sent (etcd's `SentCommit`).
-    pub fn sent_commit(&mut self, commit: u64) {
+    pub(crate) fn sent_commit(&mut self, commit: u64) {
         self.sent_commit = commit;
     }
 
     /// Handles an acknowledgement of index `n`. Returns false if it is stale (not above
     /// `matched`); otherwise advances `matched` (and `next` if needed) and unpauses.
-    pub fn maybe_update(&mut self, n: u64) -> bool {
+    pub(crate) fn maybe_update(&mut self, n: u64) -> bool {
         if n <= self.matched {
             return false;
         }
@@ -135,7 +140,7 @@ impl Progress {
     /// Handles a rejection of the append at index `rejected`, with the follower's hint
     /// `match_hint` about where its log may match. Returns false for a stale rejection
     /// (nothing changes); otherwise lowers `next` and unpauses.
-    pub fn maybe_decr_to(&mut self, rejected: u64, match_hint: u64) -> bool {
+    pub(crate) fn maybe_decr_to(&mut self, rejected: u64, match_hint: u64) -> bool {
         if self.state == StateType::StateReplicate {
             // Anything at or below matched was acknowledged already: the rejection is old.
             if rejected <= self.matched {

@@ -1,10 +1,20 @@
 //! The wire and storage types of Raft, mirroring etcd's `raftpb` package.
 //!
-//! These are plain structs (no protobuf): the playground never serializes them to the wire, but
-//! every type derives `serde` so the virtual cluster can snapshot state and the page can render
-//! it. Field names follow etcd (snake_case), so a reader can hold etcd's source next to ours.
+//! These are plain structs (no generated protobuf code): the playground never sends them over a
+//! wire, but every type derives `serde` so the virtual cluster can snapshot state and the page
+//! can render it. Field names follow etcd (snake_case), so a reader can hold etcd's source next
+//! to ours. Only conf changes are protobuf-encoded, because etcd stores them inside entries
+//! ([`confchange`]); `wire` holds the few encoding rules that needs and that entry sizes follow.
 
 use serde::{Deserialize, Serialize};
+
+pub mod confchange;
+mod wire;
+
+pub use confchange::{
+    ConfChange, ConfChangeSingle, ConfChangeTransition, ConfChangeType, ConfChangeV2,
+};
+use wire::varint_len;
 
 /// What an [`Entry`] carries: a normal proposal or a membership change.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -43,20 +53,11 @@ impl Entry {
         n
     }
 
-    /// The size etcd counts towards MaxUncommittedEntriesSize: the payload only.
+    /// The size etcd counts towards MaxUncommittedEntriesSize (its `payloadSize`): the payload
+    /// only. Index and term do not count, so the empty entry a new leader appends is free.
     pub fn payload_size(&self) -> u64 {
         self.data.len() as u64
     }
-}
-
-/// Bytes needed for `v` as a protobuf varint.
-pub fn varint_len(mut v: u64) -> u64 {
-    let mut n = 1;
-    while v >= 0x80 {
-        v >>= 7;
-        n += 1;
-    }
-    n
 }
 
 /// The membership configuration, as stored in snapshots and applied conf changes.
@@ -271,46 +272,6 @@ impl HardState {
     pub fn is_empty(&self) -> bool {
         *self == HardState::default()
     }
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum ConfChangeTransition {
-    #[default]
-    ConfChangeTransitionAuto = 0,
-    ConfChangeTransitionJointImplicit = 1,
-    ConfChangeTransitionJointExplicit = 2,
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum ConfChangeType {
-    #[default]
-    ConfChangeAddNode = 0,
-    ConfChangeRemoveNode = 1,
-    ConfChangeUpdateNode = 2,
-    ConfChangeAddLearnerNode = 3,
-}
-
-/// A single membership change (the v1 API).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct ConfChange {
-    pub id: u64,
-    pub change_type: ConfChangeType,
-    pub node_id: u64,
-    pub context: Vec<u8>,
-}
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct ConfChangeSingle {
-    pub change_type: ConfChangeType,
-    pub node_id: u64,
-}
-
-/// A set of membership changes applied together, possibly through a joint configuration.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct ConfChangeV2 {
-    pub transition: ConfChangeTransition,
-    pub changes: Vec<ConfChangeSingle>,
-    pub context: Vec<u8>,
 }
 
 #[cfg(test)]

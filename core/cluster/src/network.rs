@@ -24,6 +24,7 @@ use rand_core::RngCore;
 use serde::{Deserialize, Serialize};
 
 use crate::clock::Millis;
+use crate::units::decimal::format_rate;
 
 /// A node's Raft id.
 pub type NodeId = u64;
@@ -61,7 +62,7 @@ impl fmt::Display for NetworkError {
                 write!(
                     f,
                     "{what} must be between 0 and 1, got {}",
-                    crate::units::format_rate(*value)
+                    format_rate(*value)
                 )
             }
             NetworkError::InvalidLatency { min, max } => {

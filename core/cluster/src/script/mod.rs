@@ -47,8 +47,6 @@
 //! | `kv N`, `history`, `checker`, `events [last=20]` | look |
 //! | `stop-after events=N` | the next command stops after N events (what time travel writes when the past is changed) |
 
-use std::fmt;
-
 use raft::interaction::datadriven::{self, TestData};
 use serde::{Deserialize, Serialize};
 
@@ -59,39 +57,9 @@ use crate::limits;
 mod parse;
 
 use parse::parse_command;
-pub use parse::{ArgError, DEFAULT_RUN_UNTIL_MAX};
+pub use parse::{ArgError, ScriptError, DEFAULT_RUN_UNTIL_MAX};
 
 // ---- running scripts --------------------------------------------------------------------------
-
-/// A script that cannot run: where, and why.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ScriptError {
-    pub line: usize,
-    pub column: usize,
-    pub message: String,
-}
-
-impl fmt::Display for ScriptError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "line {}, column {}: {}",
-            self.line, self.column, self.message
-        )
-    }
-}
-
-impl std::error::Error for ScriptError {}
-
-impl From<datadriven::ParseError> for ScriptError {
-    fn from(e: datadriven::ParseError) -> Self {
-        ScriptError {
-            line: e.line,
-            column: e.column,
-            message: e.message,
-        }
-    }
-}
 
 /// One directive's run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -273,7 +241,7 @@ impl Script {
         let orig = |l: usize| lines.get(l.saturating_sub(1)).copied().unwrap_or(l);
         let ds = datadriven::parse(&norm).map_err(|e| ScriptError {
             line: orig(e.line),
-            ..ScriptError::from(e)
+            ..e
         })?;
         if ds.len() > limits::MAX_SCRIPT_COMMANDS {
             return Err(ScriptError {

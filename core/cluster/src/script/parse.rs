@@ -12,7 +12,9 @@ use crate::network::NodeId;
 use crate::node::ReadyPolicy;
 use crate::units::{format_duration, parse_duration, parse_latency, parse_rate};
 
-use super::ScriptError;
+/// A script that cannot run: where, and why. It is the datadriven reader's own error (line,
+/// column, message), so a malformed directive and a command that does not parse are one type.
+pub type ScriptError = datadriven::ParseError;
 
 fn state_from_name(s: &str) -> Option<StateType> {
     Some(match s {
@@ -146,7 +148,7 @@ impl Command {
 
     /// Parses one line of script text (plus input lines for `propose-conf-change`).
     pub fn parse(text: &str) -> Result<Command, ScriptError> {
-        let ds = datadriven::parse(&format!("{text}\n----\n")).map_err(ScriptError::from)?;
+        let ds = datadriven::parse(&format!("{text}\n----\n"))?;
         match ds.as_slice() {
             [d] => parse_command(d).map_err(|e| e.locate(text, d)),
             _ => Err(ScriptError {

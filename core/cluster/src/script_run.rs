@@ -9,7 +9,7 @@
 use crate::clock::Millis;
 use crate::cluster::{Cluster, CommandOutput, Outcome};
 use crate::command::Command;
-use crate::script::{DirectiveResult, Script, Transcript};
+use crate::script::{DirectiveResult, Script, ScriptError, Transcript};
 use crate::timetravel::Timeline;
 use raft::interaction::datadriven;
 
@@ -206,6 +206,11 @@ impl<R: Runner> ScriptRun<R> {
         };
         (transcript, self.runner)
     }
+}
+
+/// Runs a recorded script on a fresh cluster with `seed` and returns the cluster.
+pub fn replay(script: &str, seed: u64) -> Result<Cluster, ScriptError> {
+    Ok(Script::run(script, seed)?.cluster)
 }
 
 #[cfg(test)]

@@ -769,14 +769,6 @@ impl Cluster {
         self.execute(Command::Run(ms))
     }
 
-    /// Parses one script line and executes it.
-    pub fn execute_line(
-        &mut self,
-        line: &str,
-    ) -> Result<CommandOutput, crate::script::ScriptError> {
-        Ok(self.execute(Command::parse(line)?))
-    }
-
     pub fn put(&mut self, node: NodeId, key: &str, value: &str) -> CommandOutput {
         self.execute(Command::Client {
             verb: ClientVerb::Put,

@@ -50,16 +50,17 @@
 use raft::interaction::datadriven::{self, TestData};
 use serde::{Deserialize, Serialize};
 
-use crate::cluster::Cluster;
+use crate::cluster::{Cluster, CommandOutput};
 use crate::command::Command;
 use crate::limits;
+use crate::timetravel::Timeline;
 
 mod parse;
 
 use parse::parse_command;
 pub use parse::{ArgError, ScriptError, DEFAULT_RUN_UNTIL_MAX};
 
-// ---- running scripts --------------------------------------------------------------------------
+// ---- what a run produces ----------------------------------------------------------------------
 
 /// One directive's run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -133,7 +134,7 @@ impl Transcript {
     }
 }
 
-/// A parsed script, ready to run on any cluster.
+/// A parsed script, ready to run on any cluster ([`Script::run_on`], in `script_run.rs`).
 #[derive(Clone, Debug)]
 pub struct Script {
     /// The script with a `----` after every command that had none.
@@ -275,24 +276,6 @@ impl Script {
         self.directives.iter().map(|(_, c)| c)
     }
 
-    /// Runs the script on a fresh cluster with this seed.
-    pub fn run(text: &str, seed: u64) -> Result<Transcript, ScriptError> {
-        let script = Script::parse(text)?;
-        Ok(script.run_on(Cluster::new(seed)))
-    }
-
-    /// The script with its expected outputs filled in from a run (datadriven's rewrite mode).
-    pub fn rewrite(text: &str, seed: u64) -> Result<String, ScriptError> {
-        Ok(Script::run(text, seed)?.rewritten)
-    }
-
-    /// Runs the script on `cluster` (see [`crate::script_run::ScriptRun`] for slices).
-    pub fn run_on(&self, cluster: Cluster) -> Transcript {
-        crate::script_run::ScriptRun::new(self.clone(), cluster)
-            .run_to_end()
-            .0
-    }
-
     /// How many commands the script has.
     pub fn len(&self) -> usize {
         self.directives.len()
@@ -323,6 +306,25 @@ impl Script {
             .get(line.saturating_sub(1))
             .copied()
             .unwrap_or(line)
+    }
+}
+
+// ---- one typed line ---------------------------------------------------------------------------
+
+// Text becomes a `Command` here, and only here: the cluster and the timeline take commands,
+// and a line someone typed reaches them through these two.
+
+impl Cluster {
+    /// Parses one script line and executes it.
+    pub fn execute_line(&mut self, line: &str) -> Result<CommandOutput, ScriptError> {
+        Ok(self.execute(Command::parse(line)?))
+    }
+}
+
+impl Timeline {
+    /// Parses one script line and executes it (see [`Timeline::execute`]).
+    pub fn execute_line(&mut self, line: &str) -> Result<CommandOutput, ScriptError> {
+        Ok(self.execute(Command::parse(line)?))
     }
 }
 

@@ -55,10 +55,13 @@ use crate::command::Command;
 use crate::limits;
 use crate::timetravel::Timeline;
 
+mod args;
+mod condition;
 mod parse;
 
+pub use args::{ArgError, ScriptError};
 use parse::parse_command;
-pub use parse::{ArgError, ScriptError, DEFAULT_RUN_UNTIL_MAX};
+pub use parse::DEFAULT_RUN_UNTIL_MAX;
 
 // ---- what a run produces ----------------------------------------------------------------------
 

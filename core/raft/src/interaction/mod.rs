@@ -15,6 +15,7 @@ pub use datadriven::{parse, rewrite, CmdArg, ParseError, TestData};
 pub use env::{
     raft_config_stub, split_msgs, EnvStorage, InteractionEnv, Node, Output, Recipient, LEVEL_NAMES,
 };
+pub use handlers::parse_go_bool;
 
 /// Runs a whole transcript in a fresh environment and returns it rewritten with this
 /// implementation's outputs; the transcript passes iff the result equals `text`.

@@ -25,7 +25,7 @@ use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
 use std::rc::Rc;
 
-use raft::interaction::{Output, LEVEL_NAMES};
+use raft::interaction::Output;
 use raft::logger::{Level, Logger, SharedLogger};
 use raft::raftpb::{ConfChange, ConfChangeV2, ConfState, EntryType, Message};
 use raft::state::{StateType, NONE};
@@ -35,7 +35,9 @@ use rand_core::SeedableRng;
 
 use crate::checker::Checker;
 use crate::clock::Millis;
-use crate::command::{Clause, ClientVerb, ClusterSetup, Command, Condition, StepKind};
+use crate::command::{
+    log_level_index, Clause, ClientVerb, ClusterSetup, Command, Condition, StepKind,
+};
 use crate::event::{message_phrase, section, Event, EventKind, Explanation, LogLine};
 use crate::event_log::EventLog;
 use crate::history::History;
@@ -702,16 +704,8 @@ impl Cluster {
     }
 
     fn set_log_level(&mut self, name: &str) -> CmdResult {
-        match LEVEL_NAMES
-            .iter()
-            .position(|l| l.eq_ignore_ascii_case(name))
-        {
-            Some(i) => {
-                self.sink.output.set_level(i);
-                Ok(())
-            }
-            None => Err(format!("log levels must be either of [{}]", LEVEL_NAMES.join(" ")).into()),
-        }
+        self.sink.output.set_level(log_level_index(name)?);
+        Ok(())
     }
 
     // ---- convenience (what the page's buttons call) -----------------------------------------

@@ -3,6 +3,7 @@
 //! line and column ([`ScriptError`]).
 
 use raft::interaction::datadriven::{self, CmdArg, TestData};
+use raft::interaction::parse_go_bool;
 use raft::raftpb::ConfChangeTransition;
 
 use crate::limits;
@@ -92,11 +93,18 @@ pub(super) fn parse_u64(s: &str) -> Result<u64, String> {
         .map_err(|_| format!("invalid number {s:?}"))
 }
 
+/// A boolean as etcd's harness reads one (Go's `strconv.ParseBool`: `true`, `t`, `1`, `FALSE`,
+/// ...), so etcd's transcripts and our scripts accept the same words; the error is ours.
 pub(super) fn parse_bool(s: &str) -> Result<bool, String> {
-    match s {
-        "1" | "t" | "T" | "TRUE" | "true" | "True" => Ok(true),
-        "0" | "f" | "F" | "FALSE" | "false" | "False" => Ok(false),
-        _ => Err(format!("invalid boolean {s:?}")),
+    parse_go_bool(s).map_err(|_| format!("invalid boolean {s:?}"))
+}
+
+/// `read-only=lease-based|safe`: whether reads are served from the leader's lease.
+pub(super) fn parse_lease_reads(v: &str) -> Result<bool, String> {
+    match v {
+        "lease-based" => Ok(true),
+        "safe" => Ok(false),
+        _ => Err(format!("invalid read-only option {v:?}")),
     }
 }
 

@@ -13,7 +13,7 @@ use crate::units::{format_duration, parse_duration, parse_latency, parse_rate};
 
 use super::args::{
     bare_ids, check_id, first_id, named, no_args, one_val, only_id, parse_bool, parse_id,
-    parse_id_list, parse_transition, parse_u64, ArgError, ScriptError,
+    parse_id_list, parse_lease_reads, parse_transition, parse_u64, ArgError, ScriptError,
 };
 
 fn parse_link_target(s: &str) -> Result<LinkTarget, String> {
@@ -244,18 +244,7 @@ pub(super) fn parse_command(d: &TestData) -> Result<Command, ArgError> {
                 .cmd_args
                 .first()
                 .ok_or_else(|| ArgError::new("log-level: missing level"))?;
-            let ok = raft::interaction::LEVEL_NAMES
-                .iter()
-                .any(|l| l.eq_ignore_ascii_case(&a.key));
-            if !ok {
-                return Err(ArgError::at(
-                    0,
-                    format!(
-                        "log levels must be either of [{}]",
-                        raft::interaction::LEVEL_NAMES.join(" ")
-                    ),
-                ));
-            }
+            log_level_index(&a.key).map_err(ae(0))?;
             LogLevel(a.key.clone())
         }
         "process-append-thread" => ProcessAppendThread(bare_ids(d)?),
@@ -513,13 +502,7 @@ fn parse_cluster(d: &TestData) -> Result<Command, ArgError> {
         match a.key.as_str() {
             "prevote" => s.pre_vote = parse_bool(v).map_err(ae)?,
             "checkquorum" => s.check_quorum = parse_bool(v).map_err(ae)?,
-            "read-only" => {
-                s.lease_reads = match v {
-                    "lease-based" => true,
-                    "safe" => false,
-                    _ => return Err(ae(format!("invalid read-only option {v:?}"))),
-                }
-            }
+            "read-only" => s.lease_reads = parse_lease_reads(v).map_err(ae)?,
             "policy" => {
                 s.policy =
                     ReadyPolicy::from_name(v).ok_or_else(|| ae(format!("unknown policy {v}")))?;
@@ -618,13 +601,7 @@ fn parse_add_nodes(d: &TestData) -> Result<Command, ArgError> {
                 "disable-conf-change-validation" => {
                     out.disable_conf_change_validation = Some(parse_bool(v).map_err(ae)?)
                 }
-                "read-only" => {
-                    out.lease_reads = Some(match v.as_str() {
-                        "lease-based" => true,
-                        "safe" => false,
-                        _ => return Err(ae(format!("invalid read-only option {v:?}"))),
-                    })
-                }
+                "read-only" => out.lease_reads = Some(parse_lease_reads(v).map_err(ae)?),
                 "step-down-on-removal" => {
                     out.step_down_on_removal = Some(parse_bool(v).map_err(ae)?)
                 }

@@ -25,19 +25,19 @@ use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
 use std::rc::Rc;
 
-use raft::interaction::{Output, LEVEL_NAMES};
+use raft::interaction::Output;
 use raft::logger::{Level, Logger, SharedLogger};
-use raft::raftpb::confchange::{unmarshal_conf_change, unmarshal_conf_change_v2};
 use raft::raftpb::{ConfChange, ConfChangeV2, ConfState, EntryType, Message};
 use raft::state::{StateType, NONE};
 use raft::tracker::ProgressMap;
 use rand_chacha::ChaCha8Rng;
 use rand_core::SeedableRng;
-use serde::{Deserialize, Serialize};
 
 use crate::checker::Checker;
 use crate::clock::Millis;
-use crate::command::{Clause, ClientVerb, ClusterSetup, Command, Condition, StepKind};
+use crate::command::{
+    log_level_index, Clause, ClientVerb, ClusterSetup, Command, Condition, StepKind,
+};
 use crate::event::{message_phrase, section, Event, EventKind, Explanation, LogLine};
 use crate::event_log::EventLog;
 use crate::history::History;
@@ -46,6 +46,9 @@ use crate::network::{Network, NodeId};
 use crate::node::{ApplyReport, Node, NodeConfig};
 use crate::recorder::Recorder;
 
+// What the hub holds comes from leaves (`outcome`, `state`, `text`); the other modules extend
+// `Cluster` with one concern each and are never named here, so none of them is in an import
+// circle with the hub.
 mod clients;
 mod deliver;
 mod expect;
@@ -53,19 +56,24 @@ mod faults;
 mod harness;
 mod load;
 mod membership;
+mod outcome;
 mod pending;
 mod project;
 mod ready;
 mod setup;
+mod state;
 mod text;
 mod time;
 
-pub use clients::{Client, ClientConfig, PendingRequest};
-pub use project::VIEW_RECENT_EVENTS;
-pub use text::{entry_text, snapshot_text};
+pub use crate::view::VIEW_RECENT_EVENTS;
+use outcome::{CmdResult, Failure};
+pub use outcome::{CommandOutput, Outcome};
+pub use state::{
+    Client, ClientConfig, MembershipState, PendingRequest, REMOVED_STOP_TICKS, REMOVED_TEXT,
+};
+use state::{ClientLoad, Pending};
+pub use text::{conf_change_text, entry_text, snapshot_text};
 use text::{ids_text, lines_or, policy_long_name};
-
-pub use membership::{conf_change_text, MembershipState, REMOVED_STOP_TICKS, REMOVED_TEXT};
 
 // ---- logging ---------------------------------------------------------------------------------
 
@@ -112,60 +120,6 @@ impl Logger for LogSink {
     }
 }
 
-// ---- command results -------------------------------------------------------------------------
-
-/// How a command ended.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Outcome {
-    Ok,
-    /// The cluster refused or failed the command; the text is in the output too.
-    Error(String),
-    /// An `expect` (or the condition of `run-until`) did not hold.
-    ExpectationFailed(String),
-}
-
-/// What a command printed and how it ended.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CommandOutput {
-    /// The transcript text: log lines at the current level, the command's own output, the
-    /// error text; `ok` when empty.
-    pub text: String,
-    pub outcome: Outcome,
-    /// Index of the first event the command produced, and one past its last.
-    pub events: (u64, u64),
-}
-
-impl CommandOutput {
-    pub fn is_ok(&self) -> bool {
-        self.outcome == Outcome::Ok
-    }
-}
-
-enum Failure {
-    Error(String),
-    Expectation(String),
-}
-
-impl From<String> for Failure {
-    fn from(s: String) -> Self {
-        Failure::Error(s)
-    }
-}
-
-impl From<&str> for Failure {
-    fn from(s: &str) -> Self {
-        Failure::Error(s.to_string())
-    }
-}
-
-impl From<crate::node::NodeError> for Failure {
-    fn from(e: crate::node::NodeError) -> Self {
-        Failure::Error(e.to_string())
-    }
-}
-
-type CmdResult = Result<(), Failure>;
-
 /// Events at one instant before a run is declared runaway (a zero-latency message loop).
 const MAX_EVENTS_PER_INSTANT: u64 = 100_000;
 
@@ -203,9 +157,9 @@ pub struct Cluster {
     /// Removed members, the newest configuration, etcd server's rules (see `membership`).
     membership: MembershipState,
     /// The background client load, if any (see `load`).
-    load: Option<load::ClientLoad>,
+    load: Option<ClientLoad>,
     /// The command under way, when it runs in slices (see `pending`).
-    pending: Option<pending::Pending>,
+    pending: Option<Pending>,
     /// Events before this one are not narrated (see [`Cluster::set_quiet_until`]).
     quiet_until: u64,
 }
@@ -750,16 +704,8 @@ impl Cluster {
     }
 
     fn set_log_level(&mut self, name: &str) -> CmdResult {
-        match LEVEL_NAMES
-            .iter()
-            .position(|l| l.eq_ignore_ascii_case(name))
-        {
-            Some(i) => {
-                self.sink.output.set_level(i);
-                Ok(())
-            }
-            None => Err(format!("log levels must be either of [{}]", LEVEL_NAMES.join(" ")).into()),
-        }
+        self.sink.output.set_level(log_level_index(name)?);
+        Ok(())
     }
 
     // ---- convenience (what the page's buttons call) -----------------------------------------
@@ -767,14 +713,6 @@ impl Cluster {
     /// `run <ms>`.
     pub fn run_for(&mut self, ms: Millis) -> CommandOutput {
         self.execute(Command::Run(ms))
-    }
-
-    /// Parses one script line and executes it.
-    pub fn execute_line(
-        &mut self,
-        line: &str,
-    ) -> Result<CommandOutput, crate::script::ScriptError> {
-        Ok(self.execute(Command::parse(line)?))
     }
 
     pub fn put(&mut self, node: NodeId, key: &str, value: &str) -> CommandOutput {

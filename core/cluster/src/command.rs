@@ -5,6 +5,7 @@
 
 use std::fmt;
 
+use raft::interaction::LEVEL_NAMES;
 use raft::raftpb::{ConfChangeTransition, MessageType};
 use raft::state::StateType;
 use serde::{Deserialize, Serialize};
@@ -887,4 +888,14 @@ impl Command {
 /// count (etcd keeps 5,000 below every 100,000).
 pub fn default_catch_up(snapshot_count: u64) -> u64 {
     snapshot_count / 4
+}
+
+/// The output level `log-level NAME` sets: its index among etcd's harness levels
+/// ([`LEVEL_NAMES`], in any case), or the harness's error. The parser checks a script's level
+/// with it and the cluster sets the level with it, so the two cannot disagree.
+pub fn log_level_index(name: &str) -> Result<usize, String> {
+    LEVEL_NAMES
+        .iter()
+        .position(|l| l.eq_ignore_ascii_case(name))
+        .ok_or_else(|| format!("log levels must be either of [{}]", LEVEL_NAMES.join(" ")))
 }

@@ -6,6 +6,7 @@
 //! the bound. `docs/scripts.md` lists them.
 
 use crate::clock::Millis;
+use crate::units::decimal::format_duration;
 
 /// Node ids run from 1 to this: the page draws at most nine nodes, and every id a script
 /// names (nodes, links, partitions, conf changes) stays within the drawing.
@@ -67,8 +68,8 @@ pub fn duration(ms: Millis, max: Millis, what: &str) -> Result<Millis, String> {
     if ms > max {
         return Err(format!(
             "{what} {} is over the limit of {}",
-            crate::units::format_duration(ms),
-            crate::units::format_duration(max)
+            format_duration(ms),
+            format_duration(max)
         ));
     }
     Ok(ms)

@@ -9,7 +9,7 @@
 use crate::clock::Millis;
 use crate::cluster::{Cluster, CommandOutput, Outcome};
 use crate::command::Command;
-use crate::script::{DirectiveResult, Script, Transcript};
+use crate::script::{DirectiveResult, Script, ScriptError, Transcript};
 use crate::timetravel::Timeline;
 use raft::interaction::datadriven;
 
@@ -206,6 +206,31 @@ impl<R: Runner> ScriptRun<R> {
         };
         (transcript, self.runner)
     }
+}
+
+// A whole script at once is a run without slices. These live beside `ScriptRun` rather than
+// with the parser, so that reading a script needs nothing of how one runs.
+impl Script {
+    /// Runs the script on a fresh cluster with this seed.
+    pub fn run(text: &str, seed: u64) -> Result<Transcript, ScriptError> {
+        let script = Script::parse(text)?;
+        Ok(script.run_on(Cluster::new(seed)))
+    }
+
+    /// The script with its expected outputs filled in from a run (datadriven's rewrite mode).
+    pub fn rewrite(text: &str, seed: u64) -> Result<String, ScriptError> {
+        Ok(Script::run(text, seed)?.rewritten)
+    }
+
+    /// Runs the script on `cluster` (see [`ScriptRun`] for slices).
+    pub fn run_on(&self, cluster: Cluster) -> Transcript {
+        ScriptRun::new(self.clone(), cluster).run_to_end().0
+    }
+}
+
+/// Runs a recorded script on a fresh cluster with `seed` and returns the cluster.
+pub fn replay(script: &str, seed: u64) -> Result<Cluster, ScriptError> {
+    Ok(Script::run(script, seed)?.cluster)
 }
 
 #[cfg(test)]

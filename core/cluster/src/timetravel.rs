@@ -332,14 +332,6 @@ impl Timeline {
         self.retired.truncate(keep);
     }
 
-    /// Parses one script line and executes it (see [`Timeline::execute`]).
-    pub fn execute_line(
-        &mut self,
-        line: &str,
-    ) -> Result<CommandOutput, crate::script::ScriptError> {
-        Ok(self.execute(Command::parse(line)?))
-    }
-
     /// Shows the cluster as it was right after its first `events` events (0: before anything;
     /// `len()`: the present).
     pub fn seek(&mut self, events: u64) -> Result<(), TimeTravelError> {

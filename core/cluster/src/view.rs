@@ -14,6 +14,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+/// How many of the latest events a view carries for the event log.
+pub const VIEW_RECENT_EVENTS: usize = 50;
+
 /// The whole cluster as the page draws it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClusterView {
@@ -41,8 +44,8 @@ pub struct ClusterView {
     pub events: u64,
     /// The event the view shows: `events` when live, smaller while the timeline is scrubbed back.
     pub cursor: u64,
-    /// The most recent events (oldest first), for the event log panel. A bounded tail, not the
-    /// whole history.
+    /// The most recent events (oldest first), for the event log panel. A bounded tail (at most
+    /// [`VIEW_RECENT_EVENTS`]), not the whole history.
     pub recent_events: Vec<EventView>,
     /// The membership configuration in force: the leader's, or without a leader that of the
     /// running node that applied the most. Each node's place in it is `NodeView::membership`.

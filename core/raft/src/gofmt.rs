@@ -36,7 +36,7 @@ pub(crate) fn parse_go_int(s: &str) -> Result<i64, String> {
 }
 
 /// `strconv.ParseBool` with Go's error text.
-pub(crate) fn parse_go_bool(s: &str) -> Result<bool, String> {
+pub fn parse_go_bool(s: &str) -> Result<bool, String> {
     match s {
         "1" | "t" | "T" | "TRUE" | "true" | "True" => Ok(true),
         "0" | "f" | "F" | "FALSE" | "false" | "False" => Ok(false),

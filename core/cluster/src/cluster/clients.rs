@@ -1,66 +1,15 @@
 //! Clients: their requests, retries and answers.
 
 use raft::state::NONE;
-use serde::{Deserialize, Serialize};
 
-use crate::clock::Millis;
 use crate::command::ClientVerb;
 use crate::event::{section, EventKind, Explanation};
-use crate::history::OpId;
 use crate::kv::{ApplyOutcome, ClientId, Command as KvCommand, Op, Reply, RequestId};
 use crate::network::NodeId;
 use crate::node::ApplyReport;
 
+use super::state::{Client, PendingRequest};
 use super::{Cluster, CmdResult};
-
-/// How clients wait and retry.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ClientConfig {
-    /// How long a client waits for an accepted request before trying another node.
-    pub timeout: Millis,
-    /// How long it waits after every node refused the request.
-    pub backoff: Millis,
-    /// Rounds of attempts before it gives up.
-    pub max_attempts: u32,
-}
-
-impl Default for ClientConfig {
-    fn default() -> Self {
-        ClientConfig {
-            timeout: 1000,
-            backoff: 100,
-            max_attempts: 10,
-        }
-    }
-}
-
-/// A request a client is waiting on.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PendingRequest {
-    pub op_id: OpId,
-    pub op: Op,
-    pub request: RequestId,
-    /// The node the current attempt went to; the answer must come from it.
-    pub node: NodeId,
-    /// Rounds of attempts so far.
-    pub attempts: u32,
-    /// Some node accepted the request at some point: it may take effect even if the client
-    /// never hears back.
-    pub accepted: bool,
-    /// The current attempt was accepted by `node`, and the client waits for its answer (rather
-    /// than backing off after every node refused).
-    pub in_flight: bool,
-    /// When the client next acts (retries or gives up), if waiting.
-    pub retry_at: Option<Millis>,
-}
-
-/// One client: a sequence of requests, one at a time.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Client {
-    pub id: ClientId,
-    pub next_seq: u64,
-    pub pending: Option<PendingRequest>,
-}
 
 impl Cluster {
     // ---- clients ---------------------------------------------------------------------------

@@ -20,24 +20,6 @@ const LOAD_KEYS: [&str; 3] = ["x", "y", "z"];
 /// The load skips a put while this many client operations are still waiting.
 const MAX_PENDING_LOAD: usize = 2;
 
-/// The load in force: its interval and the instant of its next put.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ClientLoad {
-    pub every: Millis,
-    pub next_at: Millis,
-}
-
-impl ClientLoad {
-    /// A load that puts at every multiple of `every` after `now`.
-    pub fn starting(every: Millis, now: Millis) -> ClientLoad {
-        let every = every.max(1);
-        ClientLoad {
-            every,
-            next_at: (now / every + 1).saturating_mul(every),
-        }
-    }
-}
-
 impl Cluster {
     /// `load every=D` or `load off`.
     pub(super) fn set_load(&mut self, every: Option<Millis>) -> CmdResult {

@@ -22,68 +22,13 @@
 //!   while one is not applied yet, and a simple change while the configuration is joint. The
 //!   friendly commands surface its refusal text.
 
+use super::state::members;
+use super::text::conf_change_v2_text;
 use super::*;
 use crate::command::{ConfigSet, MembershipChange};
 use crate::view::{ConfigView, Membership};
 use raft::raftpb::{ConfChangeSingle, ConfChangeTransition, ConfChangeType};
 use raft::tracker;
-use std::collections::BTreeSet;
-
-/// Ticks between applying one's own removal and stopping (etcd's server waits about a
-/// second, ten of its customary 100 ms ticks, so that its last messages still go out).
-pub const REMOVED_STOP_TICKS: u64 = 10;
-
-/// etcd's server's message when a removed member stops.
-pub const REMOVED_TEXT: &str = "the member has been permanently removed from the cluster";
-
-/// What the cluster remembers about membership, beyond each node's own configuration.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct MembershipState {
-    /// etcd server's rules around membership (removed members stop, missing members are
-    /// started): on for clusters made with `cluster N`, off for etcd's harness (`add-nodes`).
-    pub server_rules: bool,
-    /// The newest configuration any node has applied, with the index of its entry (the
-    /// bootstrap configuration counts, at the bootstrap snapshot's index).
-    pub latest: Option<(u64, ConfState)>,
-    /// Ids removed from the configuration, with the index of the change that removed them.
-    pub removed: BTreeMap<NodeId, u64>,
-    /// Members that applied their own removal, and when they stop.
-    pub shutdowns: BTreeMap<NodeId, Millis>,
-}
-
-impl MembershipState {
-    /// Records a configuration applied at `index`, if it is newer than any seen: ids that were
-    /// in the previous one and are not in this one are removed.
-    fn observe(&mut self, index: u64, cs: &ConfState) {
-        if self.latest.as_ref().is_some_and(|(i, _)| *i >= index) {
-            return;
-        }
-        let before = self
-            .latest
-            .as_ref()
-            .map(|(_, c)| members(c))
-            .unwrap_or_default();
-        let after = members(cs);
-        for gone in before.difference(&after) {
-            self.removed.insert(*gone, index);
-        }
-        for id in &after {
-            self.removed.remove(id);
-        }
-        self.latest = Some((index, cs.clone()));
-    }
-}
-
-/// Every id a configuration names: voters of both halves and learners.
-fn members(cs: &ConfState) -> BTreeSet<NodeId> {
-    cs.voters
-        .iter()
-        .chain(&cs.voters_outgoing)
-        .chain(&cs.learners)
-        .chain(&cs.learners_next)
-        .copied()
-        .collect()
-}
 
 fn config_of(cs: &ConfState) -> tracker::Config {
     use raft::quorum::{JointConfig, MajorityConfig};
@@ -142,39 +87,6 @@ pub(super) fn check_config_clause(
         _ => {}
     }
     Ok(())
-}
-
-/// A configuration change in etcd's compact notation (`v4`, `r1 v4`, `l5`), with the
-/// transition when it is not the automatic one, or `leave-joint` for the empty change.
-pub fn conf_change_text(e: &raft::raftpb::Entry) -> String {
-    let cc = match e.entry_type {
-        EntryType::EntryNormal => return String::new(),
-        EntryType::EntryConfChange => {
-            unmarshal_conf_change(&e.data).map(|c| raft::raftpb::confchange::conf_change_as_v2(&c))
-        }
-        EntryType::EntryConfChangeV2 => unmarshal_conf_change_v2(&e.data),
-    };
-    match cc {
-        Ok(cc) => conf_change_v2_text(&cc),
-        Err(e) => e,
-    }
-}
-
-fn conf_change_v2_text(cc: &ConfChangeV2) -> String {
-    if cc.changes.is_empty() {
-        return "leave-joint".to_string();
-    }
-    let mut s = raft::raftpb::confchange::conf_changes_to_string(&cc.changes);
-    match cc.transition {
-        ConfChangeTransition::ConfChangeTransitionAuto => {}
-        ConfChangeTransition::ConfChangeTransitionJointImplicit => {
-            s.push_str(" transition=implicit")
-        }
-        ConfChangeTransition::ConfChangeTransitionJointExplicit => {
-            s.push_str(" transition=explicit")
-        }
-    }
-    s
 }
 
 fn transition_words(t: ConfChangeTransition) -> &'static str {

@@ -12,42 +12,8 @@
 //! instant), and time travel relies on that: a long run is recorded in pieces
 //! ([`Cluster::split_run`]), so that a checkpoint can sit between them.
 
+use super::state::Work;
 use super::*;
-
-/// A command under way.
-pub(crate) struct Pending {
-    cmd: Command,
-    /// Its first event (its output sums up from here), and the virtual time it began at.
-    first: u64,
-    began_at: Millis,
-    /// Where the part not yet recorded starts: an event, an instant, and an offset in the
-    /// output (see `split_run`).
-    unrecorded: (u64, Millis, usize),
-    /// It runs under `stop-after` or an event limit, so it may end early.
-    budgeted: bool,
-    /// A person stopped it (see [`Cluster::stop`]).
-    stopped: bool,
-    work: Work,
-}
-
-enum Work {
-    Run {
-        until: Millis,
-    },
-    RunUntil {
-        condition: Condition,
-        max: Millis,
-        deadline: Millis,
-        t0: Millis,
-    },
-    Step {
-        kind: StepKind,
-        limit: Millis,
-        looked: u64,
-    },
-    /// Any other command: done as it began, with this result.
-    Done(CmdResult),
-}
 
 /// How a slice of time ended.
 enum RunEnd {

@@ -11,14 +11,11 @@ use crate::network::NodeId;
 use crate::node::{Node, ReadyStep};
 use crate::view::{
     CheckerView, ClusterView, EntryKind, EntryView, EventView, LinkView, MessageView, NodeView,
-    ProgressView, ReadyView, Role,
+    ProgressView, ReadyView, Role, VIEW_RECENT_EVENTS,
 };
 
 use super::text::entry_text;
 use super::Cluster;
-
-/// How many of the latest events a view carries for the event log.
-pub const VIEW_RECENT_EVENTS: usize = 50;
 
 impl Cluster {
     /// The whole cluster as plain data for the page.

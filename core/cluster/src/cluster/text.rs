@@ -4,9 +4,12 @@ use std::fmt::Write as _;
 
 use raft::describe::describe_snapshot;
 use raft::raftpb::confchange::{
-    describe_conf_change, unmarshal_conf_change, unmarshal_conf_change_v2,
+    conf_change_as_v2, conf_changes_to_string, describe_conf_change, unmarshal_conf_change,
+    unmarshal_conf_change_v2,
 };
-use raft::raftpb::{ConfState, EntryType, Message, MessageType};
+use raft::raftpb::{
+    ConfChangeTransition, ConfChangeV2, ConfState, EntryType, Message, MessageType,
+};
 use raft::state::StateType;
 
 use crate::event::{entries_phrase, section};
@@ -187,4 +190,35 @@ pub fn entry_text(e: &raft::raftpb::Entry) -> String {
 /// etcd's description of a snapshot, for the page.
 pub fn snapshot_text(s: &raft::raftpb::Snapshot) -> String {
     describe_snapshot(s)
+}
+
+/// A configuration change in etcd's compact notation (`v4`, `r1 v4`, `l5`), with the
+/// transition when it is not the automatic one, or `leave-joint` for the empty change.
+pub fn conf_change_text(e: &raft::raftpb::Entry) -> String {
+    let cc = match e.entry_type {
+        EntryType::EntryNormal => return String::new(),
+        EntryType::EntryConfChange => unmarshal_conf_change(&e.data).map(|c| conf_change_as_v2(&c)),
+        EntryType::EntryConfChangeV2 => unmarshal_conf_change_v2(&e.data),
+    };
+    match cc {
+        Ok(cc) => conf_change_v2_text(&cc),
+        Err(e) => e,
+    }
+}
+
+pub(super) fn conf_change_v2_text(cc: &ConfChangeV2) -> String {
+    if cc.changes.is_empty() {
+        return "leave-joint".to_string();
+    }
+    let mut s = conf_changes_to_string(&cc.changes);
+    match cc.transition {
+        ConfChangeTransition::ConfChangeTransitionAuto => {}
+        ConfChangeTransition::ConfChangeTransitionJointImplicit => {
+            s.push_str(" transition=implicit")
+        }
+        ConfChangeTransition::ConfChangeTransitionJointExplicit => {
+            s.push_str(" transition=explicit")
+        }
+    }
+    s
 }

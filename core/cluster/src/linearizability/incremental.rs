@@ -24,8 +24,8 @@ use serde::{Deserialize, Serialize};
 
 use super::frontier::{Frontier, Position};
 use super::model::{role, Interner, Role};
+use super::verdict::{describe, CheckResult, DEFAULT_STEP_LIMIT};
 use super::window::{search, Found, Mode, Part};
-use super::{describe, CheckResult, DEFAULT_STEP_LIMIT};
 use crate::history::{History, OpId, Operation, Outcome};
 
 /// The incremental checker of a whole history, key by key.

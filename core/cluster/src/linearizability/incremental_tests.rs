@@ -9,7 +9,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_core::SeedableRng;
 
 use super::*;
-use crate::history::{Outcome, KEEP_FINISHED};
+use crate::history::{OpId, Outcome, KEEP_FINISHED};
 use crate::kv::{Op, Reply};
 use crate::network::random_between;
 

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::model::{Bitset, Effect, Interner, Links, State, NIL};
-use super::{describe, CheckResult};
+use super::verdict::{describe, CheckResult};
 use crate::history::{Operation, Outcome};
 
 /// One invocation or completion in the time-ordered list.

@@ -1,7 +1,7 @@
 //! The whole-history search on hand-written and simulated histories.
 
 use super::*;
-use crate::history::Outcome;
+use crate::history::{OpId, Outcome};
 use crate::kv::{Op, Reply};
 use crate::network::random_between;
 use rand_chacha::ChaCha8Rng;

@@ -47,51 +47,23 @@
 //! | `kv N`, `history`, `checker`, `events [last=20]` | look |
 //! | `stop-after events=N` | the next command stops after N events (what time travel writes when the past is changed) |
 
-use std::fmt;
-
 use raft::interaction::datadriven::{self, TestData};
 use serde::{Deserialize, Serialize};
 
-use crate::cluster::Cluster;
+use crate::cluster::{Cluster, CommandOutput};
 use crate::command::Command;
 use crate::limits;
+use crate::timetravel::Timeline;
 
+mod args;
+mod condition;
 mod parse;
 
+pub use args::{ArgError, ScriptError};
 use parse::parse_command;
-pub use parse::{ArgError, DEFAULT_RUN_UNTIL_MAX};
+pub use parse::DEFAULT_RUN_UNTIL_MAX;
 
-// ---- running scripts --------------------------------------------------------------------------
-
-/// A script that cannot run: where, and why.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ScriptError {
-    pub line: usize,
-    pub column: usize,
-    pub message: String,
-}
-
-impl fmt::Display for ScriptError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "line {}, column {}: {}",
-            self.line, self.column, self.message
-        )
-    }
-}
-
-impl std::error::Error for ScriptError {}
-
-impl From<datadriven::ParseError> for ScriptError {
-    fn from(e: datadriven::ParseError) -> Self {
-        ScriptError {
-            line: e.line,
-            column: e.column,
-            message: e.message,
-        }
-    }
-}
+// ---- what a run produces ----------------------------------------------------------------------
 
 /// One directive's run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -165,7 +137,7 @@ impl Transcript {
     }
 }
 
-/// A parsed script, ready to run on any cluster.
+/// A parsed script, ready to run on any cluster ([`Script::run_on`], in `script_run.rs`).
 #[derive(Clone, Debug)]
 pub struct Script {
     /// The script with a `----` after every command that had none.
@@ -273,7 +245,7 @@ impl Script {
         let orig = |l: usize| lines.get(l.saturating_sub(1)).copied().unwrap_or(l);
         let ds = datadriven::parse(&norm).map_err(|e| ScriptError {
             line: orig(e.line),
-            ..ScriptError::from(e)
+            ..e
         })?;
         if ds.len() > limits::MAX_SCRIPT_COMMANDS {
             return Err(ScriptError {
@@ -307,24 +279,6 @@ impl Script {
         self.directives.iter().map(|(_, c)| c)
     }
 
-    /// Runs the script on a fresh cluster with this seed.
-    pub fn run(text: &str, seed: u64) -> Result<Transcript, ScriptError> {
-        let script = Script::parse(text)?;
-        Ok(script.run_on(Cluster::new(seed)))
-    }
-
-    /// The script with its expected outputs filled in from a run (datadriven's rewrite mode).
-    pub fn rewrite(text: &str, seed: u64) -> Result<String, ScriptError> {
-        Ok(Script::run(text, seed)?.rewritten)
-    }
-
-    /// Runs the script on `cluster` (see [`crate::script_run::ScriptRun`] for slices).
-    pub fn run_on(&self, cluster: Cluster) -> Transcript {
-        crate::script_run::ScriptRun::new(self.clone(), cluster)
-            .run_to_end()
-            .0
-    }
-
     /// How many commands the script has.
     pub fn len(&self) -> usize {
         self.directives.len()
@@ -355,6 +309,25 @@ impl Script {
             .get(line.saturating_sub(1))
             .copied()
             .unwrap_or(line)
+    }
+}
+
+// ---- one typed line ---------------------------------------------------------------------------
+
+// Text becomes a `Command` here, and only here: the cluster and the timeline take commands,
+// and a line someone typed reaches them through these two.
+
+impl Cluster {
+    /// Parses one script line and executes it.
+    pub fn execute_line(&mut self, line: &str) -> Result<CommandOutput, ScriptError> {
+        Ok(self.execute(Command::parse(line)?))
+    }
+}
+
+impl Timeline {
+    /// Parses one script line and executes it (see [`Timeline::execute`]).
+    pub fn execute_line(&mut self, line: &str) -> Result<CommandOutput, ScriptError> {
+        Ok(self.execute(Command::parse(line)?))
     }
 }
 

@@ -1,9 +1,8 @@
 //! Script text to commands: one directive (a line, its arguments, input lines) to a
 //! [`Command`], with errors that name the argument to blame (and so the column).
 
-use raft::interaction::datadriven::{self, CmdArg, TestData};
+use raft::interaction::datadriven::{self, TestData};
 use raft::raftpb::{ConfChangeTransition, MessageType};
-use raft::state::StateType;
 
 use crate::clock::Millis;
 use crate::command::*;
@@ -12,107 +11,10 @@ use crate::network::NodeId;
 use crate::node::ReadyPolicy;
 use crate::units::{format_duration, parse_duration, parse_latency, parse_rate};
 
-use super::ScriptError;
-
-fn state_from_name(s: &str) -> Option<StateType> {
-    Some(match s {
-        "StateFollower" | "follower" => StateType::StateFollower,
-        "StateCandidate" | "candidate" => StateType::StateCandidate,
-        "StateLeader" | "leader" => StateType::StateLeader,
-        "StatePreCandidate" | "pre-candidate" | "precandidate" => StateType::StatePreCandidate,
-        _ => return None,
-    })
-}
-
-impl Condition {
-    fn parse(args: &[CmdArg], reserved: &[&str]) -> Result<Condition, ArgError> {
-        let mut clauses = Vec::new();
-        let mut nodes = None;
-        let mut values = false;
-        for (i, a) in args.iter().enumerate() {
-            let err = |m: String| ArgError::at(i, m);
-            if reserved.contains(&a.key.as_str()) {
-                continue;
-            }
-            if a.key == "nodes" {
-                nodes = Some(parse_id_list(&a.vals).map_err(err)?);
-                continue;
-            }
-            if values {
-                match a.vals.as_slice() {
-                    [] => clauses.push(Clause::Value {
-                        key: a.key.clone(),
-                        value: None,
-                    }),
-                    [v] => clauses.push(Clause::Value {
-                        key: a.key.clone(),
-                        value: Some(v.clone()),
-                    }),
-                    _ => return Err(err(format!("{a}: one value per key"))),
-                }
-                continue;
-            }
-            match (a.key.as_str(), a.vals.as_slice()) {
-                ("leader", []) => clauses.push(Clause::Leader(None)),
-                ("leader", [v]) if v == "none" => clauses.push(Clause::NoLeader),
-                ("leader", [v]) => clauses.push(Clause::Leader(Some(parse_id(v).map_err(err)?))),
-                ("safe", []) => clauses.push(Clause::Safe),
-                ("violation", []) | ("unsafe", []) => clauses.push(Clause::Violation),
-                ("value", []) => values = true,
-                ("voters", _) | ("outgoing", _) | ("learners", _) if !a.vals.is_empty() => {
-                    let set = match a.key.as_str() {
-                        "voters" => ConfigSet::Voters,
-                        "outgoing" => ConfigSet::Outgoing,
-                        _ => ConfigSet::Learners,
-                    };
-                    let mut ids = parse_id_list(&a.vals).map_err(err)?;
-                    ids.sort_unstable();
-                    ids.dedup();
-                    clauses.push(Clause::Config { set, ids });
-                }
-                ("joint", []) => clauses.push(Clause::Joint(true)),
-                ("joint", [v]) => clauses.push(Clause::Joint(parse_bool(v).map_err(err)?)),
-                ("state", [v]) => clauses.push(Clause::State(
-                    state_from_name(v).ok_or_else(|| err(format!("unknown state {v}")))?,
-                )),
-                _ => clauses.push(parse_comparison(&a.to_string()).map_err(err)?),
-            }
-        }
-        if clauses.is_empty() {
-            return Err(ArgError::new(
-                "nothing to check: use e.g. leader=1, term=2, committed>=5, state=StateLeader, value x=5, safe",
-            ));
-        }
-        Ok(Condition { clauses, nodes })
-    }
-}
-
-/// `committed>=5` and friends (the datadriven reader has already split at the first `=`, so
-/// the argument is rebuilt as text first).
-fn parse_comparison(s: &str) -> Result<Clause, String> {
-    let pos = s
-        .find(['=', '!', '<', '>'])
-        .ok_or_else(|| format!("cannot read condition {s:?}: want e.g. committed>=5"))?;
-    let (name, rest) = s.split_at(pos);
-    let field = Field::from_name(name).ok_or_else(|| {
-        format!("unknown field {name:?}: want term, committed, applied, vote, lead or last-index")
-    })?;
-    let (op, num) = [
-        CmpOp::Ge,
-        CmpOp::Le,
-        CmpOp::Ne,
-        CmpOp::Eq,
-        CmpOp::Gt,
-        CmpOp::Lt,
-    ]
-    .into_iter()
-    .find_map(|op| rest.strip_prefix(op.symbol()).map(|n| (op, n)))
-    .ok_or_else(|| format!("cannot read condition {s:?}"))?;
-    let value = num
-        .parse::<u64>()
-        .map_err(|_| format!("{s}: {num:?} is not a number"))?;
-    Ok(Clause::Compare { field, op, value })
-}
+use super::args::{
+    bare_ids, check_id, first_id, named, no_args, one_val, only_id, parse_bool, parse_id,
+    parse_id_list, parse_lease_reads, parse_transition, parse_u64, ArgError, ScriptError,
+};
 
 fn parse_link_target(s: &str) -> Result<LinkTarget, String> {
     if s == "*" {
@@ -146,7 +48,7 @@ impl Command {
 
     /// Parses one line of script text (plus input lines for `propose-conf-change`).
     pub fn parse(text: &str) -> Result<Command, ScriptError> {
-        let ds = datadriven::parse(&format!("{text}\n----\n")).map_err(ScriptError::from)?;
+        let ds = datadriven::parse(&format!("{text}\n----\n"))?;
         match ds.as_slice() {
             [d] => parse_command(d).map_err(|e| e.locate(text, d)),
             _ => Err(ScriptError {
@@ -156,170 +58,6 @@ impl Command {
             }),
         }
     }
-}
-
-// ---- argument parsing -------------------------------------------------------------------------
-
-/// A command that does not parse: which argument (for the column) and why.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ArgError {
-    /// Index into the directive's arguments, when one argument is to blame.
-    pub arg: Option<usize>,
-    pub message: String,
-}
-
-impl ArgError {
-    fn new(message: impl Into<String>) -> Self {
-        ArgError {
-            arg: None,
-            message: message.into(),
-        }
-    }
-
-    fn at(arg: usize, message: impl Into<String>) -> Self {
-        ArgError {
-            arg: Some(arg),
-            message: message.into(),
-        }
-    }
-
-    /// Places the error in the script: the line of the directive and the column of the
-    /// argument (found again in the source line), or of the command.
-    pub(super) fn locate(self, text: &str, d: &TestData) -> ScriptError {
-        let line_text = text.lines().nth(d.line.saturating_sub(1)).unwrap_or("");
-        let indent = line_text.len() - line_text.trim_start().len();
-        let mut column = indent + 1;
-        if let Some(i) = self.arg {
-            // Find the i-th argument's key after the command name, in order.
-            let mut pos = indent + d.cmd.len();
-            for (j, a) in d.cmd_args.iter().enumerate() {
-                let Some(found) = line_text
-                    .get(pos..)
-                    .and_then(|rest| rest.find(a.key.as_str()))
-                else {
-                    break;
-                };
-                pos += found;
-                if j == i {
-                    column = pos + 1;
-                    break;
-                }
-                pos += a.key.len();
-            }
-        }
-        ScriptError {
-            line: d.line,
-            column,
-            message: self.message,
-        }
-    }
-}
-
-fn parse_id(s: &str) -> Result<NodeId, String> {
-    match s.parse::<u64>() {
-        Ok(0) => Err("node ids start at 1".into()),
-        Ok(n) => check_id(n),
-        Err(_) => Err(format!("invalid node id {s:?}")),
-    }
-}
-
-/// A node id within [`limits::MAX_NODE_ID`].
-fn check_id(n: u64) -> Result<NodeId, String> {
-    if n > limits::MAX_NODE_ID {
-        return Err(format!(
-            "node id {n} is over the limit of {} (ids run from 1 to {})",
-            limits::MAX_NODE_ID,
-            limits::MAX_NODE_ID
-        ));
-    }
-    Ok(n)
-}
-
-fn parse_u64(s: &str) -> Result<u64, String> {
-    s.parse::<u64>()
-        .map_err(|_| format!("invalid number {s:?}"))
-}
-
-fn parse_bool(s: &str) -> Result<bool, String> {
-    match s {
-        "1" | "t" | "T" | "TRUE" | "true" | "True" => Ok(true),
-        "0" | "f" | "F" | "FALSE" | "false" | "False" => Ok(false),
-        _ => Err(format!("invalid boolean {s:?}")),
-    }
-}
-
-/// `(1 2 3)`, `(1, 2, 3)` or `1,2,3` as ids: the reader hands over the list's items, each of
-/// which may still hold spaces.
-fn parse_id_list(vals: &[String]) -> Result<Vec<NodeId>, String> {
-    let mut out = Vec::new();
-    for v in vals {
-        for tok in v
-            .split(|c: char| c == ',' || c.is_whitespace())
-            .filter(|t| !t.is_empty())
-        {
-            out.push(parse_id(tok)?);
-        }
-    }
-    Ok(out)
-}
-
-fn one_val(a: &CmdArg, i: usize) -> Result<&str, ArgError> {
-    match a.vals.as_slice() {
-        [v] => Ok(v),
-        _ => Err(ArgError::at(
-            i,
-            format!("{}: want exactly one value", a.key),
-        )),
-    }
-}
-
-/// The bare arguments as node ids.
-fn bare_ids(d: &TestData) -> Result<Vec<NodeId>, ArgError> {
-    let mut out = Vec::new();
-    for (i, a) in d.cmd_args.iter().enumerate() {
-        if a.vals.is_empty() {
-            out.push(parse_id(&a.key).map_err(|e| ArgError::at(i, e))?);
-        }
-    }
-    Ok(out)
-}
-
-/// The first argument as a node id.
-fn first_id(d: &TestData) -> Result<NodeId, ArgError> {
-    let a = d
-        .cmd_args
-        .first()
-        .ok_or_else(|| ArgError::new(format!("{}: missing node id", d.cmd)))?;
-    if !a.vals.is_empty() {
-        return Err(ArgError::at(0, format!("{}: want a node id first", d.cmd)));
-    }
-    parse_id(&a.key).map_err(|e| ArgError::at(0, e))
-}
-
-/// Exactly one node id, nothing else.
-fn only_id(d: &TestData) -> Result<NodeId, ArgError> {
-    let id = first_id(d)?;
-    if d.cmd_args.len() > 1 {
-        return Err(ArgError::at(
-            1,
-            format!("{}: unexpected argument {}", d.cmd, d.cmd_args[1]),
-        ));
-    }
-    Ok(id)
-}
-
-fn no_args(d: &TestData) -> Result<(), ArgError> {
-    match d.cmd_args.first() {
-        None => Ok(()),
-        Some(a) => Err(ArgError::at(
-            0,
-            format!("{}: unexpected argument {a}", d.cmd),
-        )),
-    }
-}
-
-fn named<'a>(d: &'a TestData, key: &str) -> Option<(usize, &'a CmdArg)> {
-    d.cmd_args.iter().enumerate().find(|(_, a)| a.key == key)
 }
 
 pub(super) fn parse_command(d: &TestData) -> Result<Command, ArgError> {
@@ -506,18 +244,7 @@ pub(super) fn parse_command(d: &TestData) -> Result<Command, ArgError> {
                 .cmd_args
                 .first()
                 .ok_or_else(|| ArgError::new("log-level: missing level"))?;
-            let ok = raft::interaction::LEVEL_NAMES
-                .iter()
-                .any(|l| l.eq_ignore_ascii_case(&a.key));
-            if !ok {
-                return Err(ArgError::at(
-                    0,
-                    format!(
-                        "log levels must be either of [{}]",
-                        raft::interaction::LEVEL_NAMES.join(" ")
-                    ),
-                ));
-            }
+            log_level_index(&a.key).map_err(ae(0))?;
             LogLevel(a.key.clone())
         }
         "process-append-thread" => ProcessAppendThread(bare_ids(d)?),
@@ -775,13 +502,7 @@ fn parse_cluster(d: &TestData) -> Result<Command, ArgError> {
         match a.key.as_str() {
             "prevote" => s.pre_vote = parse_bool(v).map_err(ae)?,
             "checkquorum" => s.check_quorum = parse_bool(v).map_err(ae)?,
-            "read-only" => {
-                s.lease_reads = match v {
-                    "lease-based" => true,
-                    "safe" => false,
-                    _ => return Err(ae(format!("invalid read-only option {v:?}"))),
-                }
-            }
+            "read-only" => s.lease_reads = parse_lease_reads(v).map_err(ae)?,
             "policy" => {
                 s.policy =
                     ReadyPolicy::from_name(v).ok_or_else(|| ae(format!("unknown policy {v}")))?;
@@ -880,13 +601,7 @@ fn parse_add_nodes(d: &TestData) -> Result<Command, ArgError> {
                 "disable-conf-change-validation" => {
                     out.disable_conf_change_validation = Some(parse_bool(v).map_err(ae)?)
                 }
-                "read-only" => {
-                    out.lease_reads = Some(match v.as_str() {
-                        "lease-based" => true,
-                        "safe" => false,
-                        _ => return Err(ae(format!("invalid read-only option {v:?}"))),
-                    })
-                }
+                "read-only" => out.lease_reads = Some(parse_lease_reads(v).map_err(ae)?),
                 "step-down-on-removal" => {
                     out.step_down_on_removal = Some(parse_bool(v).map_err(ae)?)
                 }
@@ -945,17 +660,6 @@ fn check_conf_changes(text: &str) -> Result<(), String> {
         check_id(c.node_id)?;
     }
     Ok(())
-}
-
-fn parse_transition(v: &str) -> Result<ConfChangeTransition, String> {
-    match v {
-        "auto" => Ok(ConfChangeTransition::ConfChangeTransitionAuto),
-        "implicit" => Ok(ConfChangeTransition::ConfChangeTransitionJointImplicit),
-        "explicit" => Ok(ConfChangeTransition::ConfChangeTransitionJointExplicit),
-        _ => Err(format!(
-            "unknown transition {v}: want auto, explicit or implicit"
-        )),
-    }
 }
 
 /// `replace 1 with 4 [transition=explicit]`.

@@ -13,6 +13,7 @@ mod handlers;
 
 pub use env::{Output, LEVEL_NAMES};
 
+pub use crate::gofmt::parse_go_bool;
 use datadriven::{rewrite, ParseError};
 use env::InteractionEnv;
 

@@ -1,12 +1,8 @@
-//! Durations, latencies and rates as scripts write them, and back: `500ms`, `1.5s`,
-//! `20..80ms`, `0.3`. Read with integer arithmetic, so the values are exact and the same in
-//! the page's wasm as natively.
+//! Durations and rates as exact decimals, read and printed with integer arithmetic: `500ms`,
+//! `1.5s`, `0.3`. Nothing here depends on the rest of the crate, so the bounds and the
+//! network's errors can print values the way scripts write them.
 
 use crate::clock::Millis;
-use crate::limits;
-use crate::network::Latency;
-
-// ---- durations ---------------------------------------------------------------------------------
 
 /// A plain decimal (`0.25`, `3`, `1.5`, `.5`) as all its digits and how many of them follow the
 /// point, without the fraction's trailing zeros: `1.25` and `1.250` are `(125, 2)`. Scripts read
@@ -28,6 +24,8 @@ fn parse_decimal(s: &str) -> Option<(u64, u32)> {
     }
     Some((digits, u32::try_from(frac.len()).ok()?))
 }
+
+// ---- durations ---------------------------------------------------------------------------------
 
 /// Parses `500ms`, `2s`, `1.5s` or `1m` into milliseconds.
 pub fn parse_duration(s: &str) -> Result<Millis, String> {
@@ -60,37 +58,7 @@ pub fn format_duration(ms: Millis) -> String {
     }
 }
 
-/// Parses a latency: `20ms` or `20..80ms`.
-pub fn parse_latency(s: &str) -> Result<Latency, String> {
-    let l = parse_latency_unbounded(s)?;
-    limits::duration(l.max, limits::MAX_LATENCY, "latency")?;
-    Ok(l)
-}
-
-fn parse_latency_unbounded(s: &str) -> Result<Latency, String> {
-    match s.split_once("..") {
-        None => parse_duration(s).map(Latency::fixed),
-        Some((lo, hi)) => {
-            let hi_ms = parse_duration(hi)?;
-            // `20..80ms`: the lower bound borrows the upper bound's unit when it has none.
-            let lo_ms = if lo.bytes().all(|b| b.is_ascii_digit()) && !lo.is_empty() {
-                let unit = hi.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
-                parse_duration(&format!("{lo}{unit}"))?
-            } else {
-                parse_duration(lo)?
-            };
-            Latency::uniform(lo_ms, hi_ms).map_err(|e| e.to_string())
-        }
-    }
-}
-
-pub fn format_latency(l: &Latency) -> String {
-    if l.is_fixed() {
-        format_duration(l.min)
-    } else {
-        format!("{}..{}ms", l.min, l.max)
-    }
-}
+// ---- rates ------------------------------------------------------------------------------------
 
 /// The powers of ten that are exact doubles.
 const POW10: [f64; 23] = [

@@ -5,13 +5,15 @@
 //!   reveal exactly one choice's condition holds (and an `answer` the author wrote is that
 //!   one).
 //! - Every exercise is a real one: its goal does not hold when the step starts, and doing
-//!   nothing for the whole time budget never reaches it (checked after every event).
+//!   nothing for the whole time budget never reaches it (checked after every event, and with
+//!   the exercise's `hold`: never does it hold that long).
 //! - Every reference solution reaches its goal within the budget and obeys the rules, each
 //!   command checked by the same rules a learner meets.
 //! - Every command of the lesson's own path runs (the cluster refuses none, no `expect` fails).
 
+use crate::clock::Millis;
 use crate::cluster::Cluster;
-use crate::command::Command;
+use crate::command::{Command, StepKind};
 use crate::units::format_duration;
 
 use super::model::{Activity, Exercise, Lesson, Prediction};
@@ -135,31 +137,33 @@ fn check_exercise(e: &Exercise, run: &LessonRun, cluster: &Cluster, report: &mut
         line: e.goal_line,
         message,
     };
-    // Doing nothing: the goal must not hold at the start, nor after any event of the budget.
-    if cluster.evaluate(&e.goal).is_ok() {
+    // Doing nothing: the goal must not hold at the start, nor be reached within the budget.
+    if e.goal_holds(cluster).is_ok() {
         report.solved_by_nothing += 1;
         report.problems.push(goal_problem(format!(
             "the goal {} already holds when the step starts",
-            e.goal
+            e.goal_text()
         )));
     } else {
         let mut idle = cluster.clone();
         let start = idle.now();
-        let out = idle.execute(Command::RunUntil {
-            condition: e.goal.clone(),
-            max: e.budget.time,
-        });
-        if out.is_ok() {
+        if let Some(at) = reached_by_waiting(e, &mut idle, start + e.budget.time) {
             report.solved_by_nothing += 1;
             report.problems.push(goal_problem(format!(
                 "doing nothing reaches the goal {} after {} (the budget is {})",
-                e.goal,
-                format_duration(idle.now() - start),
+                e.goal_text(),
+                format_duration(at - start),
                 format_duration(e.budget.time)
             )));
         }
     }
-    // The reference solution, given as a learner would give it.
+    check_solution(e, run, cluster, report);
+}
+
+/// The reference solution, given as a learner would give it: each command checked by the
+/// rules and counted against the budget, the goal sampled after each, and then time running
+/// until the goal has held for the exercise's `hold`.
+fn check_solution(e: &Exercise, run: &LessonRun, cluster: &Cluster, report: &mut LessonReport) {
     let mut learner = run.clone();
     let mut c = cluster.clone();
     for cmd in &e.solution {
@@ -182,7 +186,12 @@ fn check_exercise(e: &Exercise, run: &LessonRun, cluster: &Cluster, report: &mut
             )));
             return;
         }
+        learner.goal(&c);
     }
+    let until = c.now().saturating_add(e.hold);
+    step_until(&mut c, until, |c| {
+        learner.goal(c).is_some_and(|s| s.reached)
+    });
     let Some(status) = learner.goal(&c) else {
         return;
     };
@@ -191,8 +200,8 @@ fn check_exercise(e: &Exercise, run: &LessonRun, cluster: &Cluster, report: &mut
         return;
     }
     let why = match (&status.holds, status.over_budget) {
-        (Err(why), _) => format!("the goal {} does not hold after it: {why}", e.goal),
-        (Ok(()), _) => format!(
+        (Err(why), _) => format!("the goal does not hold after it: {why}"),
+        (Ok(()), true) => format!(
             "it reaches the goal but over the budget: {} and {} action(s) used, {} and {} allowed",
             format_duration(status.time_used),
             status.actions_used,
@@ -201,9 +210,68 @@ fn check_exercise(e: &Exercise, run: &LessonRun, cluster: &Cluster, report: &mut
                 .action_budget
                 .map_or("any number of".to_string(), |a| a.to_string())
         ),
+        (Ok(()), false) => format!(
+            "the goal holds but only for {} of the {} it must",
+            format_duration(status.held),
+            format_duration(status.hold)
+        ),
     };
     report.problems.push(Problem {
         line: e.solution_line,
         message: format!("the reference solution does not solve the exercise: {why}"),
     });
+}
+
+/// Runs `cluster` one event at a time until `done` says so (true) or its clock passes `until`
+/// (false; also when nothing is left to happen). Conditions change only at events, so every
+/// state the cluster passes through is seen.
+fn step_until(
+    cluster: &mut Cluster,
+    until: Millis,
+    mut done: impl FnMut(&Cluster) -> bool,
+) -> bool {
+    while cluster.now() <= until {
+        if done(cluster) {
+            return true;
+        }
+        if !cluster.execute(Command::Step(StepKind::Any)).is_ok() {
+            return false;
+        }
+    }
+    false
+}
+
+/// When waiting, from `cluster`, reaches the exercise's goal by `until`: every goal holds, and
+/// keeps holding for `hold`. The first goal is waited for by `run-until` (fast: the cluster
+/// checks it after every event); the rest and the hold, event by event.
+fn reached_by_waiting(e: &Exercise, cluster: &mut Cluster, until: Millis) -> Option<Millis> {
+    let first = e.goals.first()?;
+    while cluster.now() <= until {
+        if e.goal_holds(cluster).is_err() {
+            let next = if cluster.evaluate(first).is_err() {
+                Command::RunUntil {
+                    condition: first.clone(),
+                    max: until - cluster.now(),
+                }
+            } else {
+                Command::Step(StepKind::Any)
+            };
+            if !cluster.execute(next).is_ok() {
+                return None;
+            }
+            continue;
+        }
+        let since = cluster.now();
+        if e.hold == 0 {
+            return Some(since);
+        }
+        let end = since.saturating_add(e.hold);
+        if end > until {
+            return None;
+        }
+        if !step_until(cluster, end, |c| e.goal_holds(c).is_err()) {
+            return Some(since);
+        }
+    }
+    None
 }

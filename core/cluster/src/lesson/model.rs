@@ -35,6 +35,9 @@ pub const MAX_HINTS: usize = 5;
 /// Rules of one exercise.
 pub const MAX_RULES: usize = 8;
 
+/// `goal` lines of one exercise (all must hold).
+pub const MAX_GOALS: usize = 4;
+
 /// An exercise's time budget: the checker runs "doing nothing" for that long.
 pub const MAX_BUDGET: Millis = 10 * 60 * 1000;
 
@@ -131,14 +134,21 @@ pub struct Choice {
     pub condition: Condition,
 }
 
-/// `do GOAL`: an exercise on the live cluster.
+/// `do TASK`: an exercise on the live cluster.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Exercise {
     /// The task in words (the `do` line).
     pub task: String,
-    /// `goal CONDITION`: reached when it holds, within the budget and the rules.
-    pub goal: Condition,
+    /// `goal CONDITION` lines: reached when all hold (for `hold`), within the budget and the
+    /// rules. Several lines, because one condition looks at one set of nodes ("node 1 leads"
+    /// and "nodes 4 and 5 lack the entry").
+    pub goals: Vec<Condition>,
+    /// The line of the first `goal`.
     pub goal_line: usize,
+    /// `hold 500ms`: how long the goals must hold without a break. A goal that is true for an
+    /// instant in the middle of something else (every node has voted and nobody leads yet,
+    /// just before a candidate counts its last vote) does not count.
+    pub hold: Millis,
     pub rules: Vec<Rule>,
     pub budget: Budget,
     pub hints: Vec<String>,
@@ -162,6 +172,24 @@ impl Default for Budget {
             time: DEFAULT_BUDGET,
             actions: None,
         }
+    }
+}
+
+impl Exercise {
+    /// Whether every goal holds on `cluster`; if not, the first that does not, and why.
+    pub fn goal_holds(&self, cluster: &crate::cluster::Cluster) -> Result<(), String> {
+        self.goals
+            .iter()
+            .try_for_each(|g| cluster.evaluate(g).map_err(|why| format!("{g}: {why}")))
+    }
+
+    /// The goals as one line: `leader=1 and committed=4 nodes=(2)`.
+    pub fn goal_text(&self) -> String {
+        self.goals
+            .iter()
+            .map(|g| g.to_string())
+            .collect::<Vec<_>>()
+            .join(" and ")
     }
 }
 

@@ -25,7 +25,7 @@ fn error(line: usize, column: usize, message: impl Into<String>) -> ScriptError 
 }
 
 /// The directives, for the unknown-directive message.
-const DIRECTIVES: &str = "title, summary, seed, setup, read, predict, choice, answer, reveal, do, goal, rule, budget, hint, solution, explain";
+const DIRECTIVES: &str = "title, summary, seed, setup, read, predict, choice, answer, reveal, do, goal, hold, rule, budget, hint, solution, explain";
 
 /// One line of the file: its number, its indentation and its text after the indentation.
 struct Line<'a> {
@@ -63,7 +63,8 @@ struct Draft {
     choices: Vec<Choice>,
     answer: Option<(usize, usize)>,
     reveal: Option<Vec<CommandAt>>,
-    goal: Option<(Condition, usize)>,
+    goals: Vec<(Condition, usize)>,
+    hold: Option<Millis>,
     rules: Vec<Rule>,
     budget: Option<Budget>,
     hints: Vec<Vec<String>>,
@@ -385,8 +386,17 @@ impl Parser {
             }
             "goal" => {
                 let d = self.draft_of("do", "goal", n)?;
-                once(d.goal.is_some(), "goal")?;
-                d.goal = Some((condition(rest, n, col)?, n));
+                if d.goals.len() == MAX_GOALS {
+                    return Err(error(n, 1, format!("more than {MAX_GOALS} goal lines")));
+                }
+                d.goals.push((condition(rest, n, col)?, n));
+            }
+            "hold" => {
+                let d = self.draft_of("do", "hold", n)?;
+                once(d.hold.is_some(), "hold")?;
+                let ms = parse_duration(rest).map_err(|m| error(n, col, m))?;
+                d.hold =
+                    Some(limits::duration(ms, MAX_BUDGET, "a hold").map_err(|m| error(n, col, m))?);
             }
             "rule" => {
                 let d = self.draft_of("do", "rule", n)?;
@@ -495,9 +505,23 @@ impl Parser {
                 })
             }
             _ => {
-                let (goal, goal_line) = d
-                    .goal
-                    .ok_or_else(|| error(d.line, 1, "an exercise needs a `goal CONDITION` line"))?;
+                let goal_line =
+                    d.goals.first().map(|g| g.1).ok_or_else(|| {
+                        error(d.line, 1, "an exercise needs a `goal CONDITION` line")
+                    })?;
+                let budget = d.budget.unwrap_or_default();
+                let hold = d.hold.unwrap_or(0);
+                if hold > budget.time {
+                    return Err(error(
+                        d.line,
+                        1,
+                        format!(
+                            "the goal must hold for {} but the budget is {}",
+                            crate::units::format_duration(hold),
+                            crate::units::format_duration(budget.time)
+                        ),
+                    ));
+                }
                 let (solution, solution_line) = d.solution.ok_or_else(|| {
                     error(
                         d.line,
@@ -510,10 +534,11 @@ impl Parser {
                 }
                 Activity::Do(Exercise {
                     task: d.head,
-                    goal,
+                    goals: d.goals.into_iter().map(|g| g.0).collect(),
                     goal_line,
+                    hold,
                     rules: d.rules,
-                    budget: d.budget.unwrap_or_default(),
+                    budget,
                     hints: d.hints.iter().map(|h| paragraphs(h)).collect(),
                     solution,
                     solution_line,
@@ -571,7 +596,8 @@ impl Draft {
             choices: Vec::new(),
             answer: None,
             reveal: None,
-            goal: None,
+            goals: Vec::new(),
+            hold: None,
             rules: Vec::new(),
             budget: None,
             hints: Vec::new(),

@@ -131,8 +131,12 @@ impl Reveal {
 /// Where an exercise stands on the live cluster.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GoalStatus {
-    /// Whether the goal holds now; if not, why (the condition's own words).
+    /// Whether the goal holds now; if not, which condition does not, and why.
     pub holds: Result<(), String>,
+    /// How long the goal has held without a break (as sampled by the calls to
+    /// [`LessonRun::goal`]), and how long it must.
+    pub held: Millis,
+    pub hold: Millis,
     /// The learner reached the goal within the budget since the step started (it stays so).
     pub reached: bool,
     /// "Show me" played the reference solution.
@@ -174,6 +178,8 @@ enum Pending {
 struct Work {
     start: Millis,
     actions: usize,
+    /// Since when the goal has held, at every call to `goal` since.
+    held_since: Option<Millis>,
     reached: bool,
     shown: bool,
 }
@@ -351,6 +357,7 @@ impl LessonRun {
                         self.work = Some(Work {
                             start: cluster.now(),
                             actions: 0,
+                            held_since: None,
                             reached: false,
                             shown: false,
                         })
@@ -401,22 +408,31 @@ impl LessonRun {
     }
 
     /// The current exercise's goal on `cluster` (call it after every command and every frame
-    /// of time): `None` when the step is no exercise or has not started.
+    /// of time: a goal counts once it has held at every call for the exercise's `hold`).
+    /// `None` when the step is no exercise or has not started.
     pub fn goal(&mut self, cluster: &Cluster) -> Option<GoalStatus> {
         let Activity::Do(e) = &self.lesson.steps[self.step].activity else {
             return None;
         };
         let w = self.work.as_mut()?;
-        let holds = cluster.evaluate(&e.goal);
-        let time_used = cluster.now().saturating_sub(w.start);
+        let now = cluster.now();
+        let holds = e.goal_holds(cluster);
+        w.held_since = match holds {
+            Ok(()) => Some(w.held_since.unwrap_or(now).min(now)),
+            Err(_) => None,
+        };
+        let held = w.held_since.map_or(0, |since| now - since);
+        let time_used = now.saturating_sub(w.start);
         let over_budget =
             time_used > e.budget.time || e.budget.actions.is_some_and(|a| w.actions > a);
-        if holds.is_ok() && !over_budget && !w.shown && !w.reached {
+        if holds.is_ok() && held >= e.hold && !over_budget && !w.shown && !w.reached {
             w.reached = true;
             self.progress[self.step] = Progress::Reached;
         }
         Some(GoalStatus {
             holds,
+            held,
+            hold: e.hold,
             reached: w.reached,
             shown: w.shown,
             time_used,

@@ -109,7 +109,8 @@ fn every_directive_is_read() {
         e.task,
         "Make a node of term 2 or more lead the whole cluster again."
     );
-    assert_eq!(e.goal.to_string(), GOAL);
+    assert_eq!(e.goal_text(), GOAL);
+    assert_eq!(e.hold, 0);
     assert_eq!(e.rules, vec![Rule::NoCrash, Rule::NoDirect]);
     assert_eq!(
         e.budget,
@@ -705,4 +706,73 @@ fn a_command_of_the_path_that_fails_is_reported_at_its_line() {
         r.problems
     );
     assert_eq!(r.solved, 0, "the steps after a broken path are not checked");
+}
+
+/// The small lesson's exercise with other goal lines, a hold, and the prediction's reveal cut
+/// to 10ms (so nodes 2 and 3 have not yet elected a leader when the exercise starts).
+fn idle_exercise(goals: &str, hold: &str) -> LessonReport {
+    let text = small_lesson("answer 1", "GOALS", SOLUTION)
+        .replace("reveal\n    run 2s", "reveal\n    run 10ms")
+        .replace("goal GOALS", &format!("{goals}\n{hold}"));
+    check(&Lesson::parse(&text).unwrap_or_else(|e| panic!("{e}")))
+}
+
+#[test]
+fn a_goal_true_for_an_instant_does_not_count_when_it_must_hold() {
+    // Alone with node 2, node 3 times out first (seed 3) and asks for 2's vote: from the
+    // moment 2 grants it until 3 counts it (one link's latency), 3 is a candidate of term 2
+    // that 2 voted for. Without a hold, waiting "reaches" that.
+    let goals = "goal state=candidate term=2 nodes=(3)\ngoal vote=3 term=2 nodes=(2)";
+    let r = idle_exercise(goals, "");
+    assert_eq!(r.solved_by_nothing, 1, "{:?}", r.problems);
+    assert_reported(&r, "doing nothing reaches the goal state=StateCandidate term=2 nodes=(3) and vote=3 term=2 nodes=(2)");
+    // It lasts about 10ms: a hold of 500ms rules it out.
+    let r = idle_exercise(goals, "hold 500ms");
+    assert_eq!(r.solved_by_nothing, 0, "{:?}", r.problems);
+}
+
+#[test]
+fn several_goal_lines_must_all_hold() {
+    let text = small_lesson("answer 1", "GOALS", SOLUTION).replace(
+        "goal GOALS",
+        "goal leader term>=2\ngoal state=leader term=1 nodes=(1)\nhold 1s",
+    );
+    let l = Lesson::parse(&text).unwrap();
+    let Activity::Do(e) = &l.steps[2].activity else {
+        panic!()
+    };
+    assert_eq!(e.goals.len(), 2);
+    assert_eq!(e.hold, 1000);
+    // After the reveal node 1 still leads term 1 alone and 2 or 3 leads term 2: both hold,
+    // which is why the checker says doing nothing reaches it.
+    let r = check(&l);
+    assert_reported(&r, "already holds when the step starts");
+    // Healing makes node 1 a follower: the second goal fails.
+    let c = {
+        let mut c = Cluster::new(3);
+        let mut run = LessonRun::new(l.clone());
+        let plan = run.start(2).unwrap();
+        drive(&mut run, plan, &mut c);
+        for line in ["heal", "run 1s"] {
+            c.execute(cmd(line));
+        }
+        c
+    };
+    let why = e.goal_holds(&c).unwrap_err();
+    assert!(
+        why.starts_with("state=StateLeader term=1 nodes=(1): node 1 is"),
+        "{why}"
+    );
+    assert_error(
+        &format!("{HEAD}do T\n{}", "goal leader\n".repeat(MAX_GOALS + 1)),
+        5 + MAX_GOALS,
+        1,
+        "more than 4 goal lines",
+    );
+    assert_error(
+        &format!("{HEAD}do T\ngoal leader\nbudget 1s\nhold 2s\nsolution\n    run 1s\n"),
+        4,
+        1,
+        "must hold for 2s but the budget is 1s",
+    );
 }

@@ -223,3 +223,22 @@ fn raft_script_reports_a_lesson_that_lies() {
         )
     );
 }
+
+/// The example lesson of docs/lessons.md, as written there, passes the checker.
+#[test]
+fn the_example_in_the_documentation_passes_the_checker() {
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/lessons.md"),
+    )
+    .unwrap();
+    let example = doc
+        .split("## A complete example")
+        .nth(1)
+        .and_then(|s| s.split("```text\n").nth(1))
+        .and_then(|s| s.split("\n```").next())
+        .expect("docs/lessons.md has a complete example");
+    let lesson = Lesson::parse(example).unwrap_or_else(|e| panic!("{e}"));
+    let r = lesson::check(&lesson);
+    assert!(r.passed(), "{:?}", r.problems);
+    assert_eq!((r.predictions, r.exercises, r.solved), (1, 1, 1));
+}

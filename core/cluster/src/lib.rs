@@ -11,6 +11,7 @@ pub mod event_log;
 pub mod fuzz;
 pub mod history;
 pub mod kv;
+pub mod lesson;
 pub mod limits;
 pub mod linearizability;
 pub mod network;

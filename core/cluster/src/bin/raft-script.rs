@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! raft-script [--seed N] [--rewrite] [--quiet] FILE...
+//! raft-script --lessons DIR
 //! ```
 //!
 //! Prints each script's transcript (the script with every command's actual output under its
@@ -13,6 +14,12 @@
 //! when some file could not be read or parsed (reported as `FILE:LINE:COLUMN: message`).
 //!
 //! The seed is `--seed`, else the script's own `# seed: N` header line, else 0.
+//!
+//! `--lessons DIR` checks every lesson file of DIR (`*.txt`, `*.lesson`) in file-name order
+//! instead (see `docs/lessons.md`): one line per lesson, each problem as `FILE:LINE: message`
+//! on standard error, and last `lessons: N checked, N solved by their reference solutions,
+//! 0 solved by doing nothing`. Exit status 1 when some check failed, 2 when some file could
+//! not be read or parsed.
 
 #[cfg(not(target_arch = "wasm32"))]
 fn main() -> std::process::ExitCode {
@@ -33,6 +40,7 @@ mod cli {
     use clap::Parser;
     use cluster::cluster::Cluster;
     use cluster::command::{Clause, Command};
+    use cluster::lesson::{self, Lesson};
     use cluster::script::{Script, Transcript};
 
     /// Run Raft Playground scripts on a fresh virtual cluster each and check them.
@@ -48,8 +56,11 @@ mod cli {
         /// One line per script instead of its transcript.
         #[arg(long, short)]
         quiet: bool,
+        /// Check every lesson file of this folder instead of running scripts.
+        #[arg(long, value_name = "DIR", conflicts_with_all = ["seed", "rewrite", "files"])]
+        lessons: Option<PathBuf>,
         /// Script files.
-        #[arg(required = true)]
+        #[arg(required_unless_present = "lessons")]
         files: Vec<PathBuf>,
     }
 
@@ -82,6 +93,9 @@ mod cli {
 
     pub fn main() -> ExitCode {
         let args = Args::parse();
+        if let Some(dir) = &args.lessons {
+            return check_lessons(dir, args.quiet).into();
+        }
         let many = args.files.len() > 1;
         let mut worst = Verdict::Passed;
         for (i, file) in args.files.iter().enumerate() {
@@ -93,11 +107,7 @@ mod cli {
             }
             worst = worst.max(run_file(&args, file));
         }
-        match worst {
-            Verdict::Passed => ExitCode::SUCCESS,
-            Verdict::Failed => ExitCode::from(1),
-            Verdict::Unreadable => ExitCode::from(2),
-        }
+        worst.into()
     }
 
     /// The value of a `# key: value` header comment (the scenario library's metadata).
@@ -107,6 +117,17 @@ mod cli {
             let rest = rest.strip_prefix(key)?.strip_prefix(':')?;
             Some(rest.trim())
         })
+    }
+
+    /// How a run ended, as the process's exit status.
+    impl From<Verdict> for ExitCode {
+        fn from(v: Verdict) -> ExitCode {
+            match v {
+                Verdict::Passed => ExitCode::SUCCESS,
+                Verdict::Failed => ExitCode::from(1),
+                Verdict::Unreadable => ExitCode::from(2),
+            }
+        }
     }
 
     fn run_file(args: &Args, file: &Path) -> Verdict {
@@ -220,5 +241,84 @@ mod cli {
             }
         }
         out
+    }
+
+    // ---- --lessons DIR ---------------------------------------------------------------------
+
+    /// The lesson files of `dir`, in file-name order (the course's order).
+    fn lesson_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(dir)? {
+            let path = entry?.path();
+            if path.is_file()
+                && path
+                    .extension()
+                    .is_some_and(|x| x == "txt" || x == "lesson")
+            {
+                files.push(path);
+            }
+        }
+        files.sort();
+        Ok(files)
+    }
+
+    /// Checks every lesson of `dir` (see `cluster::lesson::check`), one line per lesson and the
+    /// totals last.
+    fn check_lessons(dir: &Path, quiet: bool) -> Verdict {
+        let files = match lesson_files(dir) {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("{}: {e}", dir.display());
+                return Verdict::Unreadable;
+            }
+        };
+        let mut worst = Verdict::Passed;
+        let (mut checked, mut solved, mut by_nothing) = (0, 0, 0);
+        for file in &files {
+            let name = file.display();
+            let lesson = match std::fs::read_to_string(file)
+                .map_err(|e| e.to_string())
+                .and_then(|t| {
+                    Lesson::parse(&t).map_err(|e| format!("{}:{}: {}", e.line, e.column, e.message))
+                }) {
+                Ok(l) => l,
+                Err(e) => {
+                    eprintln!("{name}:{e}");
+                    worst = Verdict::Unreadable;
+                    continue;
+                }
+            };
+            let started = std::time::Instant::now();
+            let r = lesson::check(&lesson);
+            checked += 1;
+            solved += usize::from(r.all_solved());
+            by_nothing += usize::from(r.solved_by_nothing > 0);
+            if !quiet || !r.passed() {
+                out!(
+                    "{name}: {} ({}; {} steps, {} predictions, {} exercises, {}ms virtual, {}ms)\n",
+                    if r.passed() { "ok" } else { "FAILED" },
+                    r.title,
+                    r.steps,
+                    r.predictions,
+                    r.exercises,
+                    r.virtual_ms,
+                    started.elapsed().as_millis()
+                );
+            }
+            for p in &r.problems {
+                eprintln!("{name}:{}: {}", p.line, p.message);
+            }
+            if !r.passed() {
+                worst = worst.max(Verdict::Failed);
+            }
+        }
+        out!(
+            "lessons: {checked} checked, {solved} solved by their reference solutions, {by_nothing} solved by doing nothing\n"
+        );
+        if files.is_empty() {
+            eprintln!("{}: no lesson files (*.txt, *.lesson)", dir.display());
+            worst = Verdict::Unreadable;
+        }
+        worst
     }
 }

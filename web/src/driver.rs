@@ -1,6 +1,6 @@
-//! The seam between the page and whatever runs the cluster. The page only ever asks for a
-//! [`ClusterView`] (plus the history around it) and sends the cluster's own [`Command`]s; the
-//! virtual cluster ([`ClusterDriver`](crate::cluster_driver::ClusterDriver)) sits behind this
+//! The seam between the page and whatever runs the cluster. The page sends the cluster's own
+//! [`Command`]s and reads back one [`Frame`] (the [`ClusterView`], where it stands in the
+//! history, and the lists when due); the virtual cluster ([`ClusterDriver`](crate::cluster_driver::ClusterDriver)) sits behind this
 //! trait, and so can a test's fixed view, without touching a component.
 
 use std::cell::RefCell;
@@ -270,8 +270,44 @@ pub trait Driver {
     }
 }
 
+/// What a frame asks for besides the view: the lists, when they are due (building them scans
+/// the event window, so the page asks only every few frames while time runs).
+#[derive(Clone, Copy, Debug)]
+pub struct ListsAsk<'a> {
+    pub filter: &'a EventFilter,
+    /// At most this many event-log lines.
+    pub events: usize,
+    /// At most this many client operations.
+    pub clients: usize,
+    /// Leave the lists out if the view is still this one: the lists shown already match it.
+    pub unless_view: Option<&'a Rc<ClusterView>>,
+}
+
+/// The lists a frame brings when asked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lists {
+    /// The event log's lines for the filter, newest first.
+    pub events: Vec<EventLine>,
+    /// The clients' latest operations, newest first.
+    pub clients: Vec<String>,
+}
+
+/// Everything the page draws, in one answer: the page sends a command, then takes a frame.
+#[derive(Clone, Debug)]
+pub struct Frame {
+    /// Virtual time now (the view's clock may lag when nothing else happened).
+    pub now_ms: u64,
+    /// The same `Rc` as the last frame's while only the clock moved.
+    pub view: Rc<ClusterView>,
+    pub timeline: TimelineInfo,
+    pub setup: RunSetup,
+    /// Only when asked.
+    pub lists: Option<Lists>,
+}
+
 /// A shared handle on the driver, cheap to clone into the page state. Two handles are equal when
-/// they point at the same driver, which is what props comparison needs.
+/// they point at the same driver, which is what props comparison needs. The page gives commands
+/// through it and reads back one [`Frame`]; nothing else of the driver is reachable.
 #[derive(Clone)]
 pub struct DriverHandle(Rc<RefCell<dyn Driver>>);
 
@@ -280,12 +316,26 @@ impl DriverHandle {
         DriverHandle(Rc::new(RefCell::new(driver)))
     }
 
-    pub fn view(&self) -> Rc<ClusterView> {
-        self.0.borrow().view()
-    }
-
-    pub fn now_ms(&self) -> u64 {
-        self.0.borrow().now_ms()
+    /// What the page shows now, with the lists if asked.
+    pub fn frame(&self, lists: Option<ListsAsk>) -> Frame {
+        let d = self.0.borrow();
+        let view = d.view();
+        let lists = lists
+            .filter(|ask| {
+                ask.unless_view
+                    .is_none_or(|shown| !Rc::ptr_eq(shown, &view))
+            })
+            .map(|ask| Lists {
+                events: d.events(ask.filter, ask.events),
+                clients: d.client_history(ask.clients),
+            });
+        Frame {
+            now_ms: d.now_ms(),
+            view,
+            timeline: d.timeline(),
+            setup: d.setup(),
+            lists,
+        }
     }
 
     pub fn apply(&self, cmd: &Command) -> Result<(), String> {
@@ -304,22 +354,7 @@ impl DriverHandle {
         self.0.borrow_mut().seek(events)
     }
 
-    pub fn timeline(&self) -> TimelineInfo {
-        self.0.borrow().timeline()
-    }
-
-    pub fn events(&self, filter: &EventFilter, limit: usize) -> Vec<EventLine> {
-        self.0.borrow().events(filter, limit)
-    }
-
-    pub fn client_history(&self, limit: usize) -> Vec<String> {
-        self.0.borrow().client_history(limit)
-    }
-
-    pub fn execute_line(&self, line: &str) -> Result<String, String> {
-        self.0.borrow_mut().execute_line(line)
-    }
-
+    /// Runs a whole script at once (tests and tools; the page runs scripts in slices).
     pub fn run_script(&self, text: &str, seed: u64) -> Result<Transcript, String> {
         self.0.borrow_mut().run_script(text, seed)
     }
@@ -340,12 +375,10 @@ impl DriverHandle {
         self.0.borrow_mut().stop_script()
     }
 
+    /// The session so far as a script that replays it (for the record view, share links and
+    /// the panic recovery).
     pub fn script(&self) -> String {
         self.0.borrow().script()
-    }
-
-    pub fn setup(&self) -> RunSetup {
-        self.0.borrow().setup()
     }
 }
 

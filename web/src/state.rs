@@ -12,7 +12,8 @@ use cluster::view::ClusterView;
 use yew::Reducible;
 
 use crate::driver::{
-    DriverHandle, EventFilter, EventLine, RunSetup, ScriptDone, ScriptStep, Shared, TimelineInfo,
+    DriverHandle, EventFilter, EventLine, Frame, Lists, ListsAsk, RunSetup, ScriptDone, ScriptStep,
+    Shared, TimelineInfo,
 };
 use crate::perf;
 
@@ -202,17 +203,31 @@ pub struct PageState {
 impl PageState {
     /// A fresh page on `driver`, paused, with the leader selected if there is one.
     pub fn new(driver: DriverHandle) -> Self {
-        let view = driver.view();
-        let selection = view.leader.map_or(Selection::Nothing, Selection::Node);
         let filter = EventFilter::default();
-        let events = Shared::new(driver.events(&filter, EVENT_LOG_LINES));
+        let Frame {
+            now_ms,
+            view,
+            timeline,
+            setup,
+            lists,
+        } = driver.frame(Some(ListsAsk {
+            filter: &filter,
+            events: EVENT_LOG_LINES,
+            clients: CLIENT_LINES,
+            unless_view: None,
+        }));
+        let Lists { events, clients } = lists.unwrap_or_else(|| Lists {
+            events: Vec::new(),
+            clients: Vec::new(),
+        });
+        let selection = view.leader.map_or(Selection::Nothing, Selection::Node);
         PageState {
-            now_ms: driver.now_ms(),
-            timeline: Shared::new(driver.timeline()),
-            setup: driver.setup(),
+            now_ms,
+            timeline: Shared::new(timeline),
+            setup,
             view: Shared(view),
-            clients: Shared::new(driver.client_history(CLIENT_LINES)),
-            events,
+            clients: Shared::new(clients),
+            events: Shared::new(events),
             filter,
             auto_select: selection == Selection::Nothing,
             selection,
@@ -277,20 +292,46 @@ impl PageState {
         }
     }
 
-    /// Picks up what the driver shows now. Values that did not change keep their identity,
-    /// so the components that draw them are skipped.
+    /// Picks up what the driver shows now, in one frame (with the lists when they are due).
+    /// Values that did not change keep their identity, so the components that draw them are
+    /// skipped.
     fn refresh(&mut self) {
-        self.now_ms = self.driver.now_ms();
-        let view = self.driver.view();
-        if !Rc::ptr_eq(&view, &self.view.0) {
-            self.view = Shared(view);
-            let info = self.driver.timeline();
-            if *self.timeline != info {
-                self.timeline = Shared::new(info);
+        self.refresh_with(false);
+    }
+
+    /// [`PageState::refresh`], with the lists whether or not they are due (`force`).
+    fn refresh_with(&mut self, force: bool) {
+        // Stale lists catch up on the next list frame, whether or not that frame changed the
+        // view: at slow speeds most frames change nothing, and waiting for one that both
+        // changes something and falls on a list frame could leave the lists behind for long.
+        // While time runs (playing, or a script under way) the lists follow every few frames
+        // or slices: scanning the event log each time would cost more than the step itself.
+        // Whether the view changes is only known from the frame, so lists that are current
+        // are asked for "unless the view is still the one shown".
+        let due = force
+            || if self.playing {
+                self.frames.is_multiple_of(LISTS_EVERY_FRAMES)
+            } else {
+                self.script_progress.is_none()
+                    || self
+                        .script_slices
+                        .is_multiple_of(u64::from(LISTS_EVERY_FRAMES))
+            };
+        let ask = due.then(|| ListsAsk {
+            filter: &self.filter,
+            events: self.event_lines(),
+            clients: CLIENT_LINES,
+            unless_view: (!force && !self.lists_stale).then_some(&self.view.0),
+        });
+        let frame = self.driver.frame(ask);
+        self.now_ms = frame.now_ms;
+        if !Rc::ptr_eq(&frame.view, &self.view.0) {
+            self.view = Shared(frame.view);
+            if *self.timeline != frame.timeline {
+                self.timeline = Shared::new(frame.timeline);
             }
-            let setup = self.driver.setup();
-            if self.setup != setup {
-                self.setup = setup;
+            if self.setup != frame.setup {
+                self.setup = frame.setup;
             }
             self.lists_stale = true;
             if self.auto_select && self.selection == Selection::Nothing {
@@ -300,31 +341,24 @@ impl PageState {
                 }
             }
         }
-        // Stale lists catch up on the next list frame, whether or not that frame changed the
-        // view: at slow speeds most frames change nothing, and waiting for one that both
-        // changes something and falls on a list frame could leave the lists behind for long.
-        // While time runs (playing, or a script under way) the lists follow every few frames
-        // or slices: scanning the event log each time would cost more than the step itself.
-        let due = if self.playing {
-            self.frames.is_multiple_of(LISTS_EVERY_FRAMES)
-        } else {
-            self.script_progress.is_none()
-                || self
-                    .script_slices
-                    .is_multiple_of(u64::from(LISTS_EVERY_FRAMES))
-        };
-        if self.lists_stale && due {
-            self.refresh_lists();
+        if let Some(lists) = frame.lists {
+            self.take_lists(lists);
         }
     }
 
-    /// The event log and the clients' operations.
+    /// The event log and the clients' operations, brought up to date now.
     fn refresh_lists(&mut self) {
+        self.refresh_with(true);
+    }
+
+    /// Keeps the lists of a frame, keeping the old values where they did not change.
+    fn take_lists(&mut self, lists: Lists) {
         self.lists_stale = false;
-        self.refresh_events();
-        let clients = self.driver.client_history(CLIENT_LINES);
-        if *self.clients != clients {
-            self.clients = Shared::new(clients);
+        if *self.events != lists.events {
+            self.events = Shared::new(lists.events);
+        }
+        if *self.clients != lists.clients {
+            self.clients = Shared::new(lists.clients);
         }
     }
 
@@ -334,13 +368,6 @@ impl PageState {
             EVENT_LOG_LINES_PLAYING
         } else {
             EVENT_LOG_LINES
-        }
-    }
-
-    fn refresh_events(&mut self) {
-        let lines = self.driver.events(&self.filter, self.event_lines());
-        if *self.events != lines {
-            self.events = Shared::new(lines);
         }
     }
 
@@ -500,7 +527,7 @@ impl Reducible for PageState {
                     return self;
                 }
                 s.filter = f;
-                s.refresh_events();
+                s.refresh_lists();
             }
             Action::Dock(tab) => s.dock = tab,
             Action::ExecuteLine(line) => match s.driver.start_line(&line) {

@@ -252,7 +252,7 @@ async fn after_three_virtual_seconds_a_leader_exists_and_the_diagram_marks_it() 
     );
     run_for(&host, 3000).await;
     let leader = leader_id(&host).expect("a leader on the diagram");
-    assert_eq!(driver.view().leader, Some(leader));
+    assert_eq!(driver.frame(None).view.leader, Some(leader));
     assert_eq!(count(&host, "g.node.role-leader"), 1);
     let label = find(&host, "g.node.role-leader")
         .get_attribute("aria-label")
@@ -294,9 +294,9 @@ async fn crashing_the_leader_brings_a_new_leader() {
 async fn scrubbing_back_and_acting_forks_the_timeline() {
     let (host, driver) = mount_real().await;
     run_for(&host, 2000).await;
-    let total = driver.view().events;
+    let total = driver.frame(None).view.events;
     type_into(&host, "[data-testid='timeline']", &(total / 2).to_string()).await;
-    assert_eq!(driver.view().cursor, total / 2);
+    assert_eq!(driver.frame(None).view.cursor, total / 2);
     assert!(text(&find(&host, "[data-testid='timeline-position']"))
         .starts_with(&format!("event {} / {total}", total / 2)));
     assert_eq!(count(&host, "[data-testid='past-note']"), 1);
@@ -305,7 +305,7 @@ async fn scrubbing_back_and_acting_forks_the_timeline() {
     click_on(&host, "button[aria-label='pause clock node 2']").await;
     assert_eq!(count(&host, "[data-testid='past-note']"), 0);
     assert!(text(&find(&host, "[data-testid='forks']")).contains("1 fork"));
-    assert_eq!(driver.view().events, total / 2 + 1);
+    assert_eq!(driver.frame(None).view.events, total / 2 + 1);
     assert_eq!(count(&host, "g.node.paused[data-node='2']"), 1);
 }
 
@@ -318,17 +318,22 @@ async fn a_ready_is_stepped_by_hand_on_a_follower() {
     click_on(&host, &format!("g.node[data-node='{f}']")).await;
     // Automatic off: the node waits for the person.
     click_on(&host, ".inspector .ready .switch input").await;
-    assert!(!driver.view().node(f).unwrap().auto_ready);
+    assert!(!driver.frame(None).view.node(f).unwrap().auto_ready);
     // Time runs; the leader's next append gives the follower a Ready with entries.
     for _ in 0..40 {
-        let ready = driver.view().node(f).and_then(|n| n.ready.clone());
+        let ready = driver
+            .frame(None)
+            .view
+            .node(f)
+            .and_then(|n| n.ready.clone());
         if ready.is_some_and(|r| !r.entries.is_empty()) {
             break;
         }
         click_on(&host, "button[aria-label='Step one tick']").await;
     }
     let r = driver
-        .view()
+        .frame(None)
+        .view
         .node(f)
         .and_then(|n| n.ready.clone())
         .expect("a Ready");
@@ -346,7 +351,7 @@ async fn a_ready_is_stepped_by_hand_on_a_follower() {
             );
         }
     }
-    let n = driver.view().node(f).cloned().unwrap();
+    let n = driver.frame(None).view.node(f).cloned().unwrap();
     assert_eq!(
         n.stable_index,
         n.last_index(),
@@ -358,7 +363,7 @@ async fn a_ready_is_stepped_by_hand_on_a_follower() {
         0
     );
     click_on(&host, &step("advance")).await;
-    let after = driver.view().node(f).unwrap().ready.clone();
+    let after = driver.frame(None).view.node(f).unwrap().ready.clone();
     assert!(after.is_none_or(|a| a != r), "advanced past that Ready");
     assert!(driver.script().contains(&format!("advance {f}")));
 }
@@ -371,7 +376,10 @@ async fn partitions_are_drawn_and_healed() {
     click_on(&host, "button[aria-label='Node 4 in group B']").await;
     click_on(&host, "button[aria-label='Node 5 in group B']").await;
     click_on(&host, "[data-testid='apply-partition']").await;
-    assert_eq!(driver.view().partitions, vec![vec![1, 2, 3], vec![4, 5]]);
+    assert_eq!(
+        driver.frame(None).view.partitions,
+        vec![vec![1, 2, 3], vec![4, 5]]
+    );
     assert_eq!(count(&host, "g.node.cut-off"), 2, "the minority side");
     assert_eq!(
         count(&host, "g.link.cut"),
@@ -412,33 +420,33 @@ async fn links_get_loss_and_delay_and_messages_can_be_held() {
     choose(&form, "select[aria-label='Drop rate']", "30").await;
     type_into(&form, "input[aria-label='Delay']", "20..80ms").await;
     click_on(&form, "button[type='submit']").await;
-    let l = driver.view().link(1, 2).cloned().unwrap();
+    let l = driver.frame(None).view.link(1, 2).cloned().unwrap();
     assert_eq!(l.drop_rate, 0.3);
     assert_eq!(l.delay, "20..80ms");
     assert!(text(&find(&host, "g.link[data-link='1-2']")).contains("drop 30%"));
     // One-way cut.
     click_on(&host, "button[aria-label='Cut 2 to 1']").await;
-    assert!(driver.view().link(2, 1).unwrap().cut);
-    assert!(!driver.view().link(1, 2).unwrap().cut);
+    assert!(driver.frame(None).view.link(2, 1).unwrap().cut);
+    assert!(!driver.frame(None).view.link(1, 2).unwrap().cut);
     // Hold a message in flight, then release it.
     for _ in 0..20 {
-        if !driver.view().messages.is_empty() {
+        if !driver.frame(None).view.messages.is_empty() {
             break;
         }
         click_on(&host, "button[aria-label='Step one tick']").await;
     }
-    let id = driver.view().messages.first().map(|m| m.id);
+    let id = driver.frame(None).view.messages.first().map(|m| m.id);
     assert!(id.is_some(), "a message in flight");
     if let Some(id) = id {
         click_on(&host, &format!("button.msg[data-message='{id}']")).await;
         click_on(&host, &format!("button[aria-label='Hold message {id}']")).await;
-        assert!(driver.view().message(id).is_some_and(|m| m.held));
+        assert!(driver.frame(None).view.message(id).is_some_and(|m| m.held));
         assert_eq!(
             count(&host, &format!("button.msg.held[data-message='{id}']")),
             1
         );
         click_on(&host, &format!("button[aria-label='Release message {id}']")).await;
-        assert!(driver.view().message(id).is_none_or(|m| !m.held));
+        assert!(driver.frame(None).view.message(id).is_none_or(|m| !m.held));
     }
 }
 
@@ -494,7 +502,7 @@ async fn a_learner_joins_and_is_promoted() {
     click_on(&host, "button[aria-label='promote to voter node 6']").await;
     run_for(&host, 1500).await;
     assert_eq!(count(&host, "g.node.role-follower[data-node='6']"), 1);
-    assert!(driver.view().config.voters.contains(&6));
+    assert!(driver.frame(None).view.config.voters.contains(&6));
 }
 
 /// The lying-disk scenario: node 2 acknowledges an entry it never made durable; after two
@@ -526,9 +534,13 @@ async fn a_violation_jumps_to_its_event() {
         "{}",
         text(&checker)
     );
-    let at = driver.view().checker.event.expect("the event");
+    let at = driver.frame(None).view.checker.event.expect("the event");
     click(&checker).await;
-    assert_eq!(driver.view().cursor, at + 1, "right after the event");
+    assert_eq!(
+        driver.frame(None).view.cursor,
+        at + 1,
+        "right after the event"
+    );
     let first = find(&host, "[data-testid='event-log'] li.event");
     assert_eq!(first.get_attribute("data-event"), Some(at.to_string()));
     assert!(first.class_name().contains("violation"));
@@ -540,13 +552,16 @@ async fn step_buttons_and_shortcuts_move_the_cluster() {
     let t0 = clock_ms(&host);
     click_on(&host, "button[aria-label='Step one tick']").await;
     assert!(clock_ms(&host) > t0);
-    let e0 = driver.view().events;
+    let e0 = driver.frame(None).view.events;
     press("ArrowDown").await;
-    assert!(driver.view().events > e0, "a message was delivered");
+    assert!(
+        driver.frame(None).view.events > e0,
+        "a message was delivered"
+    );
     press("ArrowLeft").await;
-    assert!(driver.timeline().in_past, "one event back");
+    assert!(driver.frame(None).timeline.in_past, "one event back");
     press("End").await;
-    assert!(!driver.timeline().in_past);
+    assert!(!driver.frame(None).timeline.in_past);
     press("?").await;
     assert!(text(&find(&host, "[role='dialog']")).contains("play / pause"));
     press("Escape").await;
@@ -565,14 +580,14 @@ async fn seed_and_size_reset_the_run() {
     let (host, driver) = mount_real().await;
     run_for(&host, 500).await;
     type_into(&host, "[data-testid='seed']", "77").await;
-    assert_eq!(driver.setup().seed, 77);
-    assert_eq!(driver.view().seed, 77);
+    assert_eq!(driver.frame(None).setup.seed, 77);
+    assert_eq!(driver.frame(None).view.seed, 77);
     choose(&host, "[data-testid='nodes']", "7").await;
     assert_eq!(count(&host, "g.node"), 7);
     assert_eq!(count(&host, ".log-row:not(.head)"), 7);
     // Not a number: the seed stays.
     type_into(&host, "[data-testid='seed']", "abc").await;
-    assert_eq!(driver.setup().seed, 77);
+    assert_eq!(driver.frame(None).setup.seed, 77);
 }
 
 // ---- sample data and fixed views -------------------------------------------------------------
@@ -623,7 +638,8 @@ async fn a_message_opens_whole_and_can_be_dropped() {
     let (host, driver) = mount_real().await;
     run_for(&host, 3000).await;
     let m = driver
-        .view()
+        .frame(None)
+        .view
         .messages
         .first()
         .cloned()

@@ -8,7 +8,7 @@ use crate::raftpb::{ConfChangeSingle, ConfChangeType, SnapshotMetadata};
 use crate::state::{StateType, NONE};
 use crate::storage::MemoryStorage;
 use crate::tracker::ProgressState;
-use crate::util::NO_LIMIT;
+use crate::util::{LOCAL_APPLY_THREAD, NO_LIMIT};
 use std::rc::Rc;
 
 fn new_node(s: MemoryStorage) -> RawNode<MemoryStorage> {

@@ -78,7 +78,8 @@ pub enum SnapshotStatus {
 ///   transfers and forget-leader requests may name the node itself as their origin; with
 ///   asynchronous storage writes, so may the responses the node owes itself (acks of its own
 ///   appends and votes), which the append thread delivers;
-/// - peer protocol messages without a term;
+/// - peer protocol messages without a term, where handling them as local messages (as etcd
+///   does with any message of term 0) would break the node;
 /// - indexes and terms of 2^63 or more: the protocol computes "one past" indexes and "next"
 ///   terms everywhere, which must not overflow however many elections or appends follow, and
 ///   no real log or term gets anywhere near that bound.
@@ -104,13 +105,18 @@ fn check_step_input(id: u64, async_storage_writes: bool, m: &Message) -> Result<
     // Term 0 marks a node's own requests; a peer always stamps its term on these, and
     // without one they would be handled as if of the current term (a candidate would even
     // step back to term 0 to follow the sender).
+    //
+    // MsgSnap and MsgAppResp are let through, as etcd lets them through: a node still at term
+    // 0 can send a snapshot (etcd's harness does, with send-snapshot), and the receiver's
+    // answer then carries term 0 too. A follower takes the sender as its leader and installs
+    // the snapshot only if it is newer; a leader counts the answer as of its own term, which
+    // is true of what it acknowledges (the receiver's committed log or the snapshot). The one
+    // harmful case, a candidate moving its term back to 0, is refused by `Raft::step`.
     let needs_term = matches!(
         m.msg_type,
         MessageType::MsgApp
-            | MessageType::MsgAppResp
             | MessageType::MsgHeartbeat
             | MessageType::MsgHeartbeatResp
-            | MessageType::MsgSnap
             | MessageType::MsgVote
             | MessageType::MsgVoteResp
             | MessageType::MsgPreVote

@@ -185,6 +185,51 @@ mod tests {
     }
 
     #[test]
+    fn snapshot_from_a_node_at_term_0_is_handled_like_etcd() {
+        // A node that never saw an election sends its snapshot with term 0, which etcd steps
+        // as a local message: the follower takes the sender as leader and answers with its
+        // log position, at term 0 as well.
+        let mut env = InteractionEnv::new();
+        cmd(&mut env, "log-level none");
+        cmd(&mut env, "add-nodes 3 voters=(1,2,3) index=10");
+        cmd(&mut env, "log-level info");
+        cmd(&mut env, "send-snapshot 1 2");
+        let out = cmd(&mut env, "stabilize");
+        assert!(
+            out.contains("  INFO 2 [commit: 10] ignored snapshot [index: 10, term: 1]\n"),
+            "{}",
+            out
+        );
+        assert!(
+            out.ends_with("> 1 receiving messages\n  2->1 MsgAppResp Term:0 Log:0/10\n"),
+            "{}",
+            out
+        );
+        assert!(!out.contains("cannot step"), "{}", out);
+        assert_eq!(
+            cmd(&mut env, "raft-state"),
+            "1: StateFollower (Voter) Term:0 Lead:0\n\
+             2: StateFollower (Voter) Term:0 Lead:1\n\
+             3: StateFollower (Voter) Term:0 Lead:0\n"
+        );
+
+        // A newer snapshot is installed.
+        let mut env = InteractionEnv::new();
+        cmd(&mut env, "log-level none");
+        cmd(&mut env, "add-nodes 1 voters=(1,2) index=10");
+        cmd(&mut env, "add-nodes 1 voters=(1,2) index=5");
+        cmd(&mut env, "send-snapshot 1 2");
+        cmd(&mut env, "stabilize");
+        cmd(&mut env, "log-level info");
+        assert_eq!(
+            cmd(&mut env, "raft-log 2"),
+            "log is empty: first index=11, last index=10"
+        );
+        assert_eq!(env.nodes[1].raw_node.raft.raft_log.committed, 10);
+        assert_eq!(env.nodes[1].raw_node.raft.lead, 1);
+    }
+
+    #[test]
     fn stabilize_level_is_restored_and_indentation_nests() {
         let mut env = InteractionEnv::new();
         cmd(&mut env, "log-level none");

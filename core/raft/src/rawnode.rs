@@ -36,6 +36,10 @@ use storage_msgs::{
 
 /// What the application must do next. Fields that did not change since the previous `Ready`
 /// are empty (`soft_state` None, `hard_state` default, `snapshot` at index 0).
+///
+/// With asynchronous storage writes, `hard_state`, `entries`, `snapshot` and
+/// `committed_entries` are for information only: the same work is in the `MsgStorageAppend`
+/// and `MsgStorageApply` among `messages`, and that is what the storage threads act on.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Ready {
     /// The new volatile state, if it changed.
@@ -50,7 +54,10 @@ pub struct Ready {
     pub snapshot: Snapshot,
     /// Committed entries to apply (they may already have been persisted in an earlier Ready).
     pub committed_entries: Vec<Entry>,
-    /// Messages to send once entries, hard state and snapshot are persisted.
+    /// Messages to send once entries, hard state and snapshot are persisted. With
+    /// asynchronous storage writes they may be sent right away: those that must wait for
+    /// durability travel as responses inside the `MsgStorageAppend`, and the messages to the
+    /// local threads (`LOCAL_APPEND_THREAD`, `LOCAL_APPLY_THREAD`) come last.
     pub messages: Vec<Message>,
     /// Whether the hard state and entries must be written synchronously (fsync) before the
     /// messages go out.

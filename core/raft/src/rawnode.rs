@@ -20,56 +20,20 @@ use crate::raft::{Config, Raft};
 use crate::raftpb::confchange::{marshal_conf_change, marshal_conf_change_v2};
 use crate::raftpb::{
     ConfChange, ConfChangeV2, ConfState, Entry, EntryType, HardState, Message, MessageType,
-    Snapshot,
 };
-use crate::state::{ReadState, SoftState};
+use crate::state::SoftState;
 use crate::status::{BasicStatus, Status};
 use crate::storage::Storage;
 use crate::util::{ents_size, is_local_msg, is_local_msg_target, is_response_msg};
 
+mod ready;
 mod storage_msgs;
 
+pub use ready::{must_sync, Ready};
 use storage_msgs::{
     need_storage_append_msg, need_storage_append_resp_msg, new_storage_append_msg,
     new_storage_append_resp_msg, new_storage_apply_msg, new_storage_apply_resp_msg,
 };
-
-/// What the application must do next. Fields that did not change since the previous `Ready`
-/// are empty (`soft_state` None, `hard_state` default, `snapshot` at index 0).
-///
-/// With asynchronous storage writes, `hard_state`, `entries`, `snapshot` and
-/// `committed_entries` are for information only: the same work is in the `MsgStorageAppend`
-/// and `MsgStorageApply` among `messages`, and that is what the storage threads act on.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Ready {
-    /// The new volatile state, if it changed.
-    pub soft_state: Option<SoftState>,
-    /// The state to persist before sending messages; default when unchanged.
-    pub hard_state: HardState,
-    /// Answers to ReadIndex requests.
-    pub read_states: Vec<ReadState>,
-    /// Entries to append to stable storage before sending messages.
-    pub entries: Vec<Entry>,
-    /// A snapshot to persist; index 0 means none.
-    pub snapshot: Snapshot,
-    /// Committed entries to apply (they may already have been persisted in an earlier Ready).
-    pub committed_entries: Vec<Entry>,
-    /// Messages to send once entries, hard state and snapshot are persisted. With
-    /// asynchronous storage writes they may be sent right away: those that must wait for
-    /// durability travel as responses inside the `MsgStorageAppend`, and the messages to the
-    /// local threads (`LOCAL_APPEND_THREAD`, `LOCAL_APPLY_THREAD`) come last.
-    pub messages: Vec<Message>,
-    /// Whether the hard state and entries must be written synchronously (fsync) before the
-    /// messages go out.
-    pub must_sync: bool,
-}
-
-/// Whether persisting this hard state and these entries needs a synchronous write: the term,
-/// the vote and the log must be durable before answering anybody; the commit index need not
-/// (etcd's `MustSync`).
-pub fn must_sync(st: &HardState, prevst: &HardState, entsnum: usize) -> bool {
-    entsnum != 0 || st.vote != prevst.vote || st.term != prevst.term
-}
 
 /// The outcome of sending a snapshot, reported with `RawNode::report_snapshot`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,12 +5,15 @@ use crate::describe::{describe_entries, describe_message, describe_ready};
 use crate::error::{Error, Result};
 use crate::logger::{Level, Logger, SharedLogger};
 use crate::raft::Config;
-use crate::raftpb::{ConfState, Entry, HardState, Message, MessageType, Snapshot};
+use crate::raftpb::confchange::{
+    conf_change_as_v2, unmarshal_conf_change, unmarshal_conf_change_v2,
+};
+use crate::raftpb::{
+    ConfState, Entry, EntryType, HardState, Message, MessageType, Snapshot, SnapshotMetadata,
+};
 use crate::rawnode::RawNode;
 use crate::storage::{MemoryStorage, Storage};
 use crate::util::is_local_msg_target;
-
-use super::storage_threads::{process_append, process_apply};
 use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
@@ -510,4 +513,59 @@ impl InteractionEnv {
         }
         Ok(())
     }
+}
+
+/// Persists what a Ready asks to persist (etcd's `processAppend`).
+pub(super) fn process_append(
+    n: &mut Node,
+    st: &HardState,
+    ents: &[Entry],
+    snap: &Snapshot,
+) -> Result<()> {
+    let s = &mut n.storage_mut().mem;
+    if !st.is_empty() {
+        s.set_hard_state(*st);
+    }
+    if !snap.is_empty() {
+        if !ents.is_empty() {
+            return Err(Error::Misuse(
+                "can't apply snapshot and entries at the same time".into(),
+            ));
+        }
+        return s.apply_snapshot(snap.clone());
+    }
+    s.append(ents)
+}
+
+/// Applies committed entries to the node's "appender" state machine, recording each resulting
+/// state as a snapshot, and conf changes to the node (etcd's `processApply`).
+pub(super) fn process_apply(n: &mut Node, ents: &[Entry]) -> Result<()> {
+    for ent in ents {
+        let (update, cs) = match ent.entry_type {
+            EntryType::EntryConfChange => {
+                let cc = unmarshal_conf_change(&ent.data).map_err(Error::Misuse)?;
+                let cs = n.raw_node.raft.apply_conf_change(&conf_change_as_v2(&cc))?;
+                (cc.context, Some(cs))
+            }
+            EntryType::EntryConfChangeV2 => {
+                let cc = unmarshal_conf_change_v2(&ent.data).map_err(Error::Misuse)?;
+                let cs = n.raw_node.raft.apply_conf_change(&cc)?;
+                (cc.context, Some(cs))
+            }
+            EntryType::EntryNormal => (ent.data.clone(), None),
+        };
+        let history = &mut n.storage_mut().history;
+        let last = history.last().cloned().unwrap_or_default();
+        let mut data = last.data;
+        data.extend_from_slice(&update);
+        history.push(Snapshot {
+            data,
+            metadata: SnapshotMetadata {
+                conf_state: cs.unwrap_or(last.metadata.conf_state),
+                index: ent.index,
+                term: ent.term,
+            },
+        });
+    }
+    Ok(())
 }

@@ -1,20 +1,17 @@
-//! A node's storage in an interaction session (etcd's `processAppend`, `processApply` and the
-//! `process-append-thread` / `process-apply-thread` handlers).
+//! The storage threads of nodes with asynchronous storage writes in an interaction session
+//! (etcd's `process-append-thread` / `process-apply-thread` handlers).
 //!
-//! With synchronous storage writes, `process-ready` calls [`process_append`] and
-//! [`process_apply`] directly. With asynchronous ones, a Ready only queues a node's
-//! `MsgStorageAppend` and `MsgStorageApply` messages; each node then has an append thread and
-//! an apply thread, simulated here as queues that the commands work off one message at a time,
-//! so a transcript decides exactly when each write completes.
+//! With synchronous storage writes, `process-ready` persists and applies a Ready itself. With
+//! asynchronous ones, a Ready only queues a node's `MsgStorageAppend` and `MsgStorageApply`
+//! messages; each node then has an append thread and an apply thread, simulated here as
+//! queues that the commands work off one message at a time, so a transcript decides exactly
+//! when each write completes. The writes themselves are the ones `process-ready` does.
 
 use crate::describe::describe_message;
-use crate::error::{Error, Result};
-use crate::raftpb::confchange::{
-    conf_change_as_v2, unmarshal_conf_change, unmarshal_conf_change_v2,
-};
-use crate::raftpb::{Entry, EntryType, HardState, Message, Snapshot, SnapshotMetadata};
+use crate::error::Result;
+use crate::raftpb::{HardState, Message};
 
-use super::env::{InteractionEnv, Node};
+use super::env::{process_append, process_apply, InteractionEnv};
 
 impl InteractionEnv {
     /// Lets node `idx`'s append thread process its oldest `MsgStorageAppend`: write what it
@@ -76,59 +73,4 @@ fn take_work(queue: &mut Vec<Message>) -> Option<(Message, Vec<Message>)> {
     let mut m = queue.remove(0);
     let resps = std::mem::take(&mut m.responses);
     Some((m, resps))
-}
-
-/// Persists what a Ready asks to persist (etcd's `processAppend`).
-pub(super) fn process_append(
-    n: &mut Node,
-    st: &HardState,
-    ents: &[Entry],
-    snap: &Snapshot,
-) -> Result<()> {
-    let s = &mut n.storage_mut().mem;
-    if !st.is_empty() {
-        s.set_hard_state(*st);
-    }
-    if !snap.is_empty() {
-        if !ents.is_empty() {
-            return Err(Error::Misuse(
-                "can't apply snapshot and entries at the same time".into(),
-            ));
-        }
-        return s.apply_snapshot(snap.clone());
-    }
-    s.append(ents)
-}
-
-/// Applies committed entries to the node's "appender" state machine, recording each resulting
-/// state as a snapshot, and conf changes to the node (etcd's `processApply`).
-pub(super) fn process_apply(n: &mut Node, ents: &[Entry]) -> Result<()> {
-    for ent in ents {
-        let (update, cs) = match ent.entry_type {
-            EntryType::EntryConfChange => {
-                let cc = unmarshal_conf_change(&ent.data).map_err(Error::Misuse)?;
-                let cs = n.raw_node.raft.apply_conf_change(&conf_change_as_v2(&cc))?;
-                (cc.context, Some(cs))
-            }
-            EntryType::EntryConfChangeV2 => {
-                let cc = unmarshal_conf_change_v2(&ent.data).map_err(Error::Misuse)?;
-                let cs = n.raw_node.raft.apply_conf_change(&cc)?;
-                (cc.context, Some(cs))
-            }
-            EntryType::EntryNormal => (ent.data.clone(), None),
-        };
-        let history = &mut n.storage_mut().history;
-        let last = history.last().cloned().unwrap_or_default();
-        let mut data = last.data;
-        data.extend_from_slice(&update);
-        history.push(Snapshot {
-            data,
-            metadata: SnapshotMetadata {
-                conf_state: cs.unwrap_or(last.metadata.conf_state),
-                index: ent.index,
-                term: ent.term,
-            },
-        });
-    }
-    Ok(())
 }

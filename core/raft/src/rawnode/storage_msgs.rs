@@ -14,7 +14,7 @@ use crate::raftpb::{Entry, Message, MessageType};
 use crate::storage::Storage;
 use crate::util::{LOCAL_APPEND_THREAD, LOCAL_APPLY_THREAD};
 
-use super::Ready;
+use super::ready::Ready;
 
 /// Whether the append thread has something to do for this Ready: entries, a hard state or a
 /// snapshot to write, or responses that may only go out once everything handed out before is

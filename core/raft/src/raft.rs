@@ -86,6 +86,13 @@ pub struct Config {
     pub logger: Option<SharedLogger>,
     /// Seeds the generator of randomized election timeouts, the crate's only randomness.
     pub seed: u64,
+    /// Hand storage work to local threads as messages instead of doing it in the
+    /// Ready/Advance loop (etcd's `AsyncStorageWrites`). A `Ready` then carries a
+    /// `MsgStorageAppend` for the append thread (entries, hard state, snapshot) and a
+    /// `MsgStorageApply` for the apply thread (committed entries), each with the responses to
+    /// deliver once the work is done; `advance` must not be called. Messages to one thread must
+    /// be processed in order and never dropped.
+    pub async_storage_writes: bool,
 }
 
 impl Config {
@@ -111,6 +118,7 @@ impl Config {
             step_down_on_removal: false,
             logger: None,
             seed: id,
+            async_storage_writes: false,
         }
     }
 
@@ -181,6 +189,7 @@ impl fmt::Debug for Config {
             .field("step_down_on_removal", &self.step_down_on_removal)
             .field("logger", &self.logger.as_ref().map(|_| ".."))
             .field("seed", &self.seed)
+            .field("async_storage_writes", &self.async_storage_writes)
             .finish()
     }
 }
@@ -1748,6 +1757,23 @@ impl<S: Storage> Raft<S> {
             return Ok(());
         }
         match m.msg_type {
+            // A message of term 0 is handled as of the current term, and a candidate follows
+            // the sender of a snapshot at the message's term: it would move its term back to 0
+            // and forget its vote, free to vote again in a term it already voted in. etcd does
+            // this (it never sends such a message itself); here the message is refused.
+            MessageType::MsgSnap
+                if m.term == 0
+                    && self.term > 0
+                    && matches!(
+                        self.state,
+                        StateType::StateCandidate | StateType::StatePreCandidate
+                    ) =>
+            {
+                Err(Error::Misuse(format!(
+                    "{:x} [term: {}] cannot follow {:x} on a {} without a term: its term would go back to 0",
+                    self.id, self.term, m.from, m.msg_type
+                )))
+            }
             // A leader ignores these in its own term; anyone else follows the sender and
             // handles them (after moving to the message's term if it is newer).
             MessageType::MsgApp | MessageType::MsgHeartbeat | MessageType::MsgSnap

@@ -1,10 +1,15 @@
 //! `RawNode`, the application's handle on a Raft node, and `Ready`, the batch of work it hands
-//! out (etcd's rawnode.go, without asynchronous storage writes).
+//! out (etcd's rawnode.go).
 //!
 //! The loop is: feed the node ticks and messages; while `has_ready`, take a `Ready`, persist its
 //! hard state, entries and snapshot, send its messages, apply its committed entries, and call
 //! `advance`. Responses the node owes itself (acknowledging its own appends and votes) are
 //! stepped in at `advance`, once the state they vouch for is durable.
+//!
+//! With `Config::async_storage_writes` there is no `advance`: a `Ready` is accepted as soon as
+//! it is taken, and the storage work travels as messages to local append and apply threads
+//! (see [`storage_msgs`]). The threads deliver the responses those messages carry, which
+//! the application steps back into the node like any other message.
 
 use std::fmt;
 
@@ -15,45 +20,20 @@ use crate::raft::{Config, Raft};
 use crate::raftpb::confchange::{marshal_conf_change, marshal_conf_change_v2};
 use crate::raftpb::{
     ConfChange, ConfChangeV2, ConfState, Entry, EntryType, HardState, Message, MessageType,
-    Snapshot,
 };
-use crate::state::{ReadState, SoftState};
+use crate::state::SoftState;
 use crate::status::{BasicStatus, Status};
 use crate::storage::Storage;
-use crate::util::{
-    ents_size, is_local_msg, is_local_msg_target, is_response_msg, LOCAL_APPEND_THREAD,
-    LOCAL_APPLY_THREAD,
+use crate::util::{ents_size, is_local_msg, is_local_msg_target, is_response_msg};
+
+mod ready;
+mod storage_msgs;
+
+pub use ready::{must_sync, Ready};
+use storage_msgs::{
+    need_storage_append_msg, need_storage_append_resp_msg, new_storage_append_msg,
+    new_storage_append_resp_msg, new_storage_apply_msg, new_storage_apply_resp_msg,
 };
-
-/// What the application must do next. Fields that did not change since the previous `Ready`
-/// are empty (`soft_state` None, `hard_state` default, `snapshot` at index 0).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Ready {
-    /// The new volatile state, if it changed.
-    pub soft_state: Option<SoftState>,
-    /// The state to persist before sending messages; default when unchanged.
-    pub hard_state: HardState,
-    /// Answers to ReadIndex requests.
-    pub read_states: Vec<ReadState>,
-    /// Entries to append to stable storage before sending messages.
-    pub entries: Vec<Entry>,
-    /// A snapshot to persist; index 0 means none.
-    pub snapshot: Snapshot,
-    /// Committed entries to apply (they may already have been persisted in an earlier Ready).
-    pub committed_entries: Vec<Entry>,
-    /// Messages to send once entries, hard state and snapshot are persisted.
-    pub messages: Vec<Message>,
-    /// Whether the hard state and entries must be written synchronously (fsync) before the
-    /// messages go out.
-    pub must_sync: bool,
-}
-
-/// Whether persisting this hard state and these entries needs a synchronous write: the term,
-/// the vote and the log must be durable before answering anybody; the commit index need not
-/// (etcd's `MustSync`).
-pub fn must_sync(st: &HardState, prevst: &HardState, entsnum: usize) -> bool {
-    entsnum != 0 || st.vote != prevst.vote || st.term != prevst.term
-}
 
 /// The outcome of sending a snapshot, reported with `RawNode::report_snapshot`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,20 +46,27 @@ pub enum SnapshotStatus {
 /// corrupt the node or make it panic further down (etcd panics on most of these):
 /// - protocol messages claiming to come from this very node: the node would follow itself as
 ///   a leader, or answer itself through the network. Proposals, read requests, leader
-///   transfers and forget-leader requests may name the node itself as their origin;
-/// - peer protocol messages without a term;
+///   transfers and forget-leader requests may name the node itself as their origin; with
+///   asynchronous storage writes, so may the responses the node owes itself (acks of its own
+///   appends and votes), which the append thread delivers;
+/// - peer protocol messages without a term, where handling them as local messages (as etcd
+///   does with any message of term 0) would break the node;
 /// - indexes and terms of 2^63 or more: the protocol computes "one past" indexes and "next"
 ///   terms everywhere, which must not overflow however many elections or appends follow, and
 ///   no real log or term gets anywhere near that bound.
-fn check_step_input(id: u64, m: &Message) -> Result<()> {
+fn check_step_input(id: u64, async_storage_writes: bool, m: &Message) -> Result<()> {
     const MAX_INDEX_OR_TERM: u64 = 1 << 63;
+    let self_response = matches!(
+        m.msg_type,
+        MessageType::MsgAppResp | MessageType::MsgVoteResp | MessageType::MsgPreVoteResp
+    );
     let from_self_ok = matches!(
         m.msg_type,
         MessageType::MsgProp
             | MessageType::MsgReadIndex
             | MessageType::MsgTransferLeader
             | MessageType::MsgForgetLeader
-    );
+    ) || (async_storage_writes && self_response);
     if m.from == id && !from_self_ok {
         return Err(Error::Misuse(format!(
             "raft: cannot step {} from the node itself ({:x})",
@@ -89,13 +76,18 @@ fn check_step_input(id: u64, m: &Message) -> Result<()> {
     // Term 0 marks a node's own requests; a peer always stamps its term on these, and
     // without one they would be handled as if of the current term (a candidate would even
     // step back to term 0 to follow the sender).
+    //
+    // MsgSnap and MsgAppResp are let through, as etcd lets them through: a node still at term
+    // 0 can send a snapshot (etcd's harness does, with send-snapshot), and the receiver's
+    // answer then carries term 0 too. A follower takes the sender as its leader and installs
+    // the snapshot only if it is newer; a leader counts the answer as of its own term, which
+    // is true of what it acknowledges (the receiver's committed log or the snapshot). The one
+    // harmful case, a candidate moving its term back to 0, is refused by `Raft::step`.
     let needs_term = matches!(
         m.msg_type,
         MessageType::MsgApp
-            | MessageType::MsgAppResp
             | MessageType::MsgHeartbeat
             | MessageType::MsgHeartbeatResp
-            | MessageType::MsgSnap
             | MessageType::MsgVote
             | MessageType::MsgVoteResp
             | MessageType::MsgPreVote
@@ -129,10 +121,13 @@ fn check_step_input(id: u64, m: &Message) -> Result<()> {
 #[derive(Clone)]
 pub struct RawNode<S: Storage> {
     pub raft: Raft<S>,
+    /// Storage work goes to local threads as messages; there is no `advance`.
+    async_storage_writes: bool,
     prev_soft_st: SoftState,
     prev_hard_st: HardState,
     /// Messages to step at the next `advance`: the node's responses to itself and the
-    /// acknowledgements of the storage work of the accepted Ready.
+    /// acknowledgements of the storage work of the accepted Ready. Always empty with
+    /// asynchronous storage writes.
     steps_on_advance: Vec<Message>,
 }
 
@@ -140,6 +135,7 @@ impl<S: Storage> fmt::Debug for RawNode<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RawNode")
             .field("raft", &self.raft)
+            .field("async_storage_writes", &self.async_storage_writes)
             .field("prev_soft_st", &self.prev_soft_st)
             .field("prev_hard_st", &self.prev_hard_st)
             .field("steps_on_advance", &self.steps_on_advance)
@@ -157,6 +153,7 @@ impl<S: Storage> RawNode<S> {
         let prev_hard_st = raft.hard_state();
         Ok(RawNode {
             raft,
+            async_storage_writes: config.async_storage_writes,
             prev_soft_st,
             prev_hard_st,
             steps_on_advance: Vec::new(),
@@ -234,7 +231,7 @@ impl<S: Storage> RawNode<S> {
         {
             return Err(Error::StepPeerNotFound);
         }
-        check_step_input(self.raft.id, &m)?;
+        check_step_input(self.raft.id, self.async_storage_writes, &m)?;
         self.raft.step(m)
     }
 
@@ -245,8 +242,12 @@ impl<S: Storage> RawNode<S> {
     /// returns an empty `Ready` and logs an error: the work of the outstanding Ready is still
     /// acknowledged by the next `advance`, and nothing new is handed out until then, so no
     /// state can be lost or acknowledged before it is durable.
+    ///
+    /// With asynchronous storage writes, Readys may follow one another freely: each is
+    /// accepted when taken, and its storage work is acknowledged by the storage threads'
+    /// responses, whenever they arrive.
     pub fn ready(&mut self) -> Ready {
-        if !self.steps_on_advance.is_empty() {
+        if !self.async_storage_writes && !self.steps_on_advance.is_empty() {
             self.raft.logger().error(format_args!(
                 "two accepted Ready structs without call to Advance; returning an empty Ready"
             ));
@@ -284,12 +285,25 @@ impl<S: Storage> RawNode<S> {
         }
         rd.must_sync = must_sync(&hard_st, &self.prev_hard_st, rd.entries.len());
 
-        // Storage writes are synchronous: by the time the messages are sent, the entries and
-        // hard state are durable, so the deferred responses to peers go out with this Ready.
-        // Those to the node itself are stepped at advance.
-        for m in &r.msgs_after_append {
-            if m.to != r.id {
-                rd.messages.push(m.clone());
+        if self.async_storage_writes {
+            // The storage work goes to the local threads, after the messages to peers; the
+            // deferred responses ride along with the append and go out once it is durable.
+            if need_storage_append_msg(r, &rd) {
+                let m = new_storage_append_msg(r, &rd);
+                rd.messages.push(m);
+            }
+            if !rd.committed_entries.is_empty() {
+                let m = new_storage_apply_msg(r, &rd.committed_entries);
+                rd.messages.push(m);
+            }
+        } else {
+            // Storage writes are synchronous: by the time the messages are sent, the entries
+            // and hard state are durable, so the deferred responses to peers go out with this
+            // Ready. Those to the node itself are stepped at advance.
+            for m in &r.msgs_after_append {
+                if m.to != r.id {
+                    rd.messages.push(m.clone());
+                }
             }
         }
         rd
@@ -306,21 +320,24 @@ impl<S: Storage> RawNode<S> {
         if !rd.read_states.is_empty() {
             self.raft.read_states.clear();
         }
-        // `ready` refuses to hand out a second Ready before `advance`, so nothing is pending.
-        debug_assert!(self.steps_on_advance.is_empty());
-        let id = self.raft.id;
-        for m in &self.raft.msgs_after_append {
-            if m.to == id {
-                self.steps_on_advance.push(m.clone());
+        if !self.async_storage_writes {
+            // `ready` refuses to hand out a second Ready before `advance`, so nothing is
+            // pending.
+            debug_assert!(self.steps_on_advance.is_empty());
+            let id = self.raft.id;
+            for m in &self.raft.msgs_after_append {
+                if m.to == id {
+                    self.steps_on_advance.push(m.clone());
+                }
             }
-        }
-        if self.need_storage_append_resp_msg(rd) {
-            let m = self.new_storage_append_resp_msg(rd);
-            self.steps_on_advance.push(m);
-        }
-        if !rd.committed_entries.is_empty() {
-            let m = self.new_storage_apply_resp_msg(rd.committed_entries.clone());
-            self.steps_on_advance.push(m);
+            if need_storage_append_resp_msg(&self.raft, rd) {
+                let m = new_storage_append_resp_msg(&self.raft, rd);
+                self.steps_on_advance.push(m);
+            }
+            if !rd.committed_entries.is_empty() {
+                let m = new_storage_apply_resp_msg(&self.raft, &rd.committed_entries);
+                self.steps_on_advance.push(m);
+            }
         }
         self.raft.msgs.clear();
         self.raft.msgs_after_append.clear();
@@ -336,53 +353,13 @@ impl<S: Storage> RawNode<S> {
         }
     }
 
-    /// Whether the log must hear that unstable entries or a snapshot became durable. This looks
-    /// at in-progress entries too, not just this Ready's: an acknowledgement also covers
-    /// entries handed out earlier.
-    fn need_storage_append_resp_msg(&self, rd: &Ready) -> bool {
-        self.raft.raft_log.has_next_or_in_progress_unstable_ents() || !rd.snapshot.is_empty()
-    }
-
-    /// The acknowledgement that everything handed out for writing so far is durable. It names
-    /// the log's last entry and the current term, so an acknowledgement that crossed a term
-    /// change is ignored instead of marking replaced entries stable.
-    fn new_storage_append_resp_msg(&self, rd: &Ready) -> Message {
-        let r = &self.raft;
-        let mut m = Message {
-            msg_type: MessageType::MsgStorageAppendResp,
-            to: r.id,
-            from: LOCAL_APPEND_THREAD,
-            term: r.term,
-            ..Default::default()
-        };
-        if r.raft_log.has_next_or_in_progress_unstable_ents() {
-            let last = r.raft_log.last_entry_id();
-            m.index = last.index;
-            m.log_term = last.term;
-        }
-        if !rd.snapshot.is_empty() {
-            m.snapshot = Some(rd.snapshot.clone());
-        }
-        m
-    }
-
-    /// The acknowledgement that the committed entries were applied. Application does not
-    /// depend on the term, so it carries none.
-    fn new_storage_apply_resp_msg(&self, ents: Vec<Entry>) -> Message {
-        Message {
-            msg_type: MessageType::MsgStorageApplyResp,
-            to: self.raft.id,
-            from: LOCAL_APPLY_THREAD,
-            term: 0,
-            entries: ents,
-            ..Default::default()
-        }
-    }
-
-    /// Committed entries may be applied before they are durable locally: with synchronous
-    /// writes they are durable by the time the application applies them.
+    /// Whether committed entries may be handed out for applying before they are durable
+    /// locally. With synchronous writes they are durable by the time the application applies
+    /// them (it writes a Ready before applying it). With asynchronous writes the apply thread
+    /// could overtake the append thread, so only entries already acknowledged as stable are
+    /// handed out.
     fn apply_unstable_entries(&self) -> bool {
-        true
+        !self.async_storage_writes
     }
 
     /// Whether there is work to take with `ready`.
@@ -413,7 +390,17 @@ impl<S: Storage> RawNode<S> {
     /// Tells the node that the last Ready was handled: its entries, hard state and snapshot
     /// are durable and its committed entries applied. The Ready itself is not needed (etcd
     /// keeps the parameter for compatibility); what to do was recorded when it was taken.
+    ///
+    /// With asynchronous storage writes the storage threads' responses take the place of
+    /// `advance`, and calling it is a caller bug (etcd panics). Here it does nothing but log
+    /// the error: there is nothing it could acknowledge, so ignoring it loses nothing.
     pub fn advance(&mut self, _rd: Ready) {
+        if self.async_storage_writes {
+            self.raft.logger().error(format_args!(
+                "Advance must not be called when using AsyncStorageWrites"
+            ));
+            return;
+        }
         for m in std::mem::take(&mut self.steps_on_advance) {
             // Errors cannot happen for these messages; etcd ignores them as well.
             let _ = self.raft.step(m);
@@ -489,3 +476,5 @@ impl<S: Storage> RawNode<S> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_async;

@@ -214,6 +214,33 @@ fn peer_messages_without_a_term_are_refused() {
 }
 
 #[test]
+fn snapshot_without_a_term_may_not_move_a_candidate_back_to_term_0() {
+    let mut nodes = cluster(0);
+    nodes[2].campaign().unwrap();
+    let before = fingerprint(&nodes[2]);
+    let term = nodes[2].raft.term;
+    assert!(term > 0);
+    let mut snap = msg(MessageType::MsgSnap, 1, 3, 0);
+    snap.snapshot = Some(Snapshot {
+        metadata: SnapshotMetadata {
+            conf_state: ConfState {
+                voters: vec![1, 2, 3],
+                ..Default::default()
+            },
+            index: 20,
+            term: 1,
+        },
+        ..Default::default()
+    });
+    assert_misuse(nodes[2].step(snap.clone()), "its term would go back to 0");
+    assert_eq!(fingerprint(&nodes[2]), before);
+    // A follower accepts the same message, as etcd does, and installs the newer snapshot.
+    assert_eq!(nodes[1].step(snap), Ok(()));
+    assert_eq!(nodes[1].raft.raft_log.committed, 20);
+    assert_eq!(nodes[1].raft.state, StateType::StateFollower);
+}
+
+#[test]
 fn indexes_and_terms_from_2_pow_63_are_refused() {
     let mut nodes = cluster(0);
     let before = fingerprint(&nodes[1]);

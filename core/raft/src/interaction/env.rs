@@ -177,6 +177,11 @@ impl Storage for EnvStorage {
 pub struct Node {
     pub(crate) raw_node: RawNode<EnvStorage>,
     pub config: Config,
+    /// With asynchronous storage writes: the `MsgStorageAppend`s handed out and not yet
+    /// processed by the node's append thread, oldest first.
+    pub(crate) append_work: Vec<Message>,
+    /// Likewise the `MsgStorageApply`s waiting for the apply thread.
+    pub(crate) apply_work: Vec<Message>,
 }
 
 impl fmt::Debug for Node {
@@ -248,13 +253,13 @@ impl InteractionEnv {
         Self::default()
     }
 
-    fn node(&self, idx: usize) -> Result<&Node> {
+    pub(super) fn node(&self, idx: usize) -> Result<&Node> {
         self.nodes
             .get(idx)
             .ok_or_else(|| Error::Misuse(format!("node {} does not exist", idx + 1)))
     }
 
-    fn node_mut(&mut self, idx: usize) -> Result<&mut Node> {
+    pub(super) fn node_mut(&mut self, idx: usize) -> Result<&mut Node> {
         self.nodes
             .get_mut(idx)
             .ok_or_else(|| Error::Misuse(format!("node {} does not exist", idx + 1)))
@@ -296,30 +301,47 @@ impl InteractionEnv {
             self.nodes.push(Node {
                 raw_node,
                 config: cfg,
+                append_work: Vec::new(),
+                apply_work: Vec::new(),
             });
         }
         Ok(())
     }
 
-    /// Handles one Ready of node `idx`: prints it, persists, applies, queues the messages, and
-    /// advances.
+    /// Handles one Ready of node `idx`: prints it and queues its messages. With synchronous
+    /// storage writes it also persists and applies, and advances; with asynchronous ones the
+    /// storage work is queued for the node's append and apply threads instead.
     pub fn process_ready(&mut self, idx: usize) -> Result<()> {
         let output = self.output.clone();
         let n = self.node_mut(idx)?;
+        let is_async = n.config.async_storage_writes;
         let rd = n.raw_node.ready();
         output.write_str(&describe_ready(&rd, None));
-        process_append(n, &rd.hard_state, &rd.entries, &rd.snapshot)?;
-        process_apply(n, &rd.committed_entries)?;
-        let msgs = rd.messages.clone();
-        for m in &msgs {
-            if is_local_msg_target(m.to) {
-                return Err(Error::Misuse(
-                    "unexpected local msg target (async storage writes are not supported)".into(),
-                ));
+        if !is_async {
+            process_append(n, &rd.hard_state, &rd.entries, &rd.snapshot)?;
+            process_apply(n, &rd.committed_entries)?;
+        }
+        let mut to_peers = Vec::new();
+        for m in &rd.messages {
+            if !is_local_msg_target(m.to) {
+                to_peers.push(m.clone());
+                continue;
+            }
+            match m.msg_type {
+                _ if !is_async => {
+                    return Err(Error::Misuse("unexpected local msg target".into()));
+                }
+                MessageType::MsgStorageAppend => n.append_work.push(m.clone()),
+                MessageType::MsgStorageApply => n.apply_work.push(m.clone()),
+                t => {
+                    return Err(Error::Misuse(format!("unexpected message type {}", t)));
+                }
             }
         }
-        n.raw_node.advance(rd);
-        self.messages.extend(msgs);
+        if !is_async {
+            n.raw_node.advance(rd);
+        }
+        self.messages.extend(to_peers);
         Ok(())
     }
 
@@ -353,8 +375,8 @@ impl InteractionEnv {
         n
     }
 
-    /// Processes Readys and delivers messages among the given nodes (all when empty) until
-    /// nothing is left to do.
+    /// Processes Readys, delivers messages and works off the storage threads' queues among the
+    /// given nodes (all when empty) until nothing is left to do.
     pub fn stabilize(&mut self, idxs: &[usize]) -> Result<()> {
         let idxs: Vec<usize> = if idxs.is_empty() {
             (0..self.nodes.len()).collect()
@@ -382,6 +404,30 @@ impl InteractionEnv {
                         .write_str(&format!("> {} receiving messages\n", id));
                     let out = self.output.clone();
                     out.with_indent(|| self.deliver_msgs(None, &[Recipient { id, drop: false }]));
+                    done = false;
+                }
+            }
+            // A thread's whole queue is worked off in one go, each message in its own section.
+            for &idx in &idxs {
+                if !self.nodes[idx].append_work.is_empty() {
+                    self.output
+                        .write_str(&format!("> {} processing append thread\n", idx + 1));
+                    while !self.nodes[idx].append_work.is_empty() {
+                        let out = self.output.clone();
+                        out.with_indent(|| self.process_append_thread(idx))?;
+                    }
+                    done = false;
+                }
+            }
+            for &idx in &idxs {
+                if !self.nodes[idx].apply_work.is_empty() {
+                    self.output
+                        .write_str(&format!("> {} processing apply thread\n", idx + 1));
+                    while !self.nodes[idx].apply_work.is_empty() {
+                        let out = self.output.clone();
+                        // Like etcd's harness, stabilize carries on when applying fails.
+                        let _ = out.with_indent(|| self.process_apply_thread(idx));
+                    }
                     done = false;
                 }
             }
@@ -470,7 +516,12 @@ impl InteractionEnv {
 }
 
 /// Persists what a Ready asks to persist (etcd's `processAppend`).
-fn process_append(n: &mut Node, st: &HardState, ents: &[Entry], snap: &Snapshot) -> Result<()> {
+pub(super) fn process_append(
+    n: &mut Node,
+    st: &HardState,
+    ents: &[Entry],
+    snap: &Snapshot,
+) -> Result<()> {
     let s = &mut n.storage_mut().mem;
     if !st.is_empty() {
         s.set_hard_state(*st);
@@ -488,7 +539,7 @@ fn process_append(n: &mut Node, st: &HardState, ents: &[Entry], snap: &Snapshot)
 
 /// Applies committed entries to the node's "appender" state machine, recording each resulting
 /// state as a snapshot, and conf changes to the node (etcd's `processApply`).
-fn process_apply(n: &mut Node, ents: &[Entry]) -> Result<()> {
+pub(super) fn process_apply(n: &mut Node, ents: &[Entry]) -> Result<()> {
     for ent in ents {
         let (update, cs) = match ent.entry_type {
             EntryType::EntryConfChange => {

@@ -10,6 +10,7 @@ pub mod conformance;
 pub mod datadriven;
 mod env;
 mod handlers;
+mod storage_threads;
 
 pub use env::{Output, LEVEL_NAMES};
 
@@ -28,6 +29,7 @@ pub fn run_transcript(text: &str) -> Result<String, ParseError> {
 mod tests {
     use super::datadriven::parse;
     use super::*;
+    use crate::storage::Storage;
 
     fn cmd(env: &mut InteractionEnv, line: &str) -> String {
         let text = format!("{}\n----\n", line);
@@ -55,8 +57,8 @@ mod tests {
             "index must be specified as > 1 due to bootstrap"
         );
         assert_eq!(
-            cmd(&mut env, "add-nodes 1 async-storage-writes=true"),
-            "async-storage-writes is not supported"
+            cmd(&mut env, "add-nodes 1 async-storage-writes=yes"),
+            "strconv.ParseBool: parsing \"yes\": invalid syntax"
         );
         assert_eq!(cmd(&mut env, "deliver-msgs 1"), "no messages\n");
         assert_eq!(
@@ -123,6 +125,108 @@ mod tests {
             cmd(&mut env, "process-append-thread 1"),
             "no append work to perform"
         );
+    }
+
+    #[test]
+    fn async_storage_threads_hold_back_durability_until_processed() {
+        let mut env = InteractionEnv::new();
+        cmd(&mut env, "log-level none");
+        cmd(
+            &mut env,
+            "add-nodes 1 voters=(1) index=2 async-storage-writes=true",
+        );
+        cmd(&mut env, "campaign 1");
+        cmd(&mut env, "log-level info");
+        // The vote for itself waits in the append thread's queue: the node stays candidate
+        // until the thread wrote the new term and vote and the response was delivered.
+        let out = cmd(&mut env, "process-ready 1");
+        assert!(
+            out.contains("1->AppendThread MsgStorageAppend Term:1 Log:0/0 Commit:2 Vote:1 Responses:[\n  1->1 MsgVoteResp Term:1 Log:0/0\n]"),
+            "{}",
+            out
+        );
+        assert_eq!(
+            cmd(&mut env, "raft-state"),
+            "1: StateCandidate (Voter) Term:1 Lead:0\n"
+        );
+        assert_eq!(
+            env.nodes[0].storage().mem.initial_state().unwrap().0.term,
+            0
+        );
+        assert_eq!(
+            cmd(&mut env, "process-apply-thread 1"),
+            "no apply work to perform"
+        );
+        assert_eq!(
+            cmd(&mut env, "process-append-thread 1"),
+            "Processing:\n1->AppendThread MsgStorageAppend Term:1 Log:0/0 Commit:2 Vote:1\n\
+             Responses:\n1->1 MsgVoteResp Term:1 Log:0/0\n"
+        );
+        assert_eq!(
+            env.nodes[0].storage().mem.initial_state().unwrap().0.term,
+            1
+        );
+        cmd(&mut env, "deliver-msgs 1");
+        assert_eq!(
+            cmd(&mut env, "raft-state"),
+            "1: StateLeader (Voter) Term:1 Lead:1\n"
+        );
+        // Stabilize works off both threads; the empty entry of the new term ends up stored
+        // and applied.
+        cmd(&mut env, "log-level none");
+        assert_eq!(cmd(&mut env, "stabilize"), "ok");
+        cmd(&mut env, "log-level info");
+        assert_eq!(
+            cmd(&mut env, "process-append-thread 1"),
+            "no append work to perform"
+        );
+        assert_eq!(env.nodes[0].storage().mem.last_index().unwrap(), 3);
+        assert_eq!(env.nodes[0].raw_node.raft.raft_log.applied, 3);
+    }
+
+    #[test]
+    fn snapshot_from_a_node_at_term_0_is_handled_like_etcd() {
+        // A node that never saw an election sends its snapshot with term 0, which etcd steps
+        // as a local message: the follower takes the sender as leader and answers with its
+        // log position, at term 0 as well.
+        let mut env = InteractionEnv::new();
+        cmd(&mut env, "log-level none");
+        cmd(&mut env, "add-nodes 3 voters=(1,2,3) index=10");
+        cmd(&mut env, "log-level info");
+        cmd(&mut env, "send-snapshot 1 2");
+        let out = cmd(&mut env, "stabilize");
+        assert!(
+            out.contains("  INFO 2 [commit: 10] ignored snapshot [index: 10, term: 1]\n"),
+            "{}",
+            out
+        );
+        assert!(
+            out.ends_with("> 1 receiving messages\n  2->1 MsgAppResp Term:0 Log:0/10\n"),
+            "{}",
+            out
+        );
+        assert!(!out.contains("cannot step"), "{}", out);
+        assert_eq!(
+            cmd(&mut env, "raft-state"),
+            "1: StateFollower (Voter) Term:0 Lead:0\n\
+             2: StateFollower (Voter) Term:0 Lead:1\n\
+             3: StateFollower (Voter) Term:0 Lead:0\n"
+        );
+
+        // A newer snapshot is installed.
+        let mut env = InteractionEnv::new();
+        cmd(&mut env, "log-level none");
+        cmd(&mut env, "add-nodes 1 voters=(1,2) index=10");
+        cmd(&mut env, "add-nodes 1 voters=(1,2) index=5");
+        cmd(&mut env, "send-snapshot 1 2");
+        cmd(&mut env, "stabilize");
+        cmd(&mut env, "log-level info");
+        assert_eq!(
+            cmd(&mut env, "raft-log 2"),
+            "log is empty: first index=11, last index=10"
+        );
+        assert_eq!(env.nodes[1].raw_node.raft.raft_log.committed, 10);
+        assert_eq!(env.nodes[1].raw_node.raft.lead, 1);
     }
 
     #[test]

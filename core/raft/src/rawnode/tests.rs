@@ -4,11 +4,11 @@
 use super::*;
 use crate::logger::{BufferLogger, Level};
 use crate::raft::tests::harness::{storage_with_peers, test_config};
-use crate::raftpb::{ConfChangeSingle, ConfChangeType, SnapshotMetadata};
-use crate::state::{StateType, NONE};
+use crate::raftpb::{ConfChangeSingle, ConfChangeType, Snapshot, SnapshotMetadata};
+use crate::state::{ReadState, StateType, NONE};
 use crate::storage::MemoryStorage;
 use crate::tracker::ProgressState;
-use crate::util::NO_LIMIT;
+use crate::util::{LOCAL_APPLY_THREAD, NO_LIMIT};
 use std::rc::Rc;
 
 fn new_node(s: MemoryStorage) -> RawNode<MemoryStorage> {

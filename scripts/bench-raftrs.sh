@@ -7,7 +7,8 @@
 # into a temporary directory, builds it and our `core-baseline` with the same stock release
 # settings, runs the two in turn ROUNDS times (alternating which goes first, since the machine
 # may be busy), then prints per batch size the median entries/s and peak RSS of each and the
-# ratio core/raft-rs. Not part of scripts/test.sh.
+# ratio core/raft-rs (of the medians, and the median of each round's ratio). Not part of
+# scripts/test.sh.
 #
 # Environment:
 #   RAFTRS_BASELINE  the baseline project (default: ../shared/bench/raftrs-baseline from the
@@ -62,12 +63,16 @@ ours="$target/side-by-side/core-baseline"
 
 # Each program prints one line per batch size:
 #   <name> <version> batch=B entries=N secs=S entries_per_sec=E peak_rss_kib=K compaction=C
+# The log keeps them prefixed with the round, so that each round's pair can be compared too.
 log="$work/runs.log"
 for ((r = 1; r <= rounds; r++)); do
   printf '==> round %d/%d\n' "$r" "$rounds"
   if ((r % 2)); then order=("$theirs" "$ours"); else order=("$ours" "$theirs"); fi
   for prog in "${order[@]}"; do
-    "$prog" "${flags[@]}" | tee -a "$log"
+    "$prog" "${flags[@]}" | while IFS= read -r line; do
+      printf '%s\n' "$line"
+      printf '%d %s\n' "$r" "$line" >>"$log"
+    done
   done
 done
 
@@ -75,22 +80,32 @@ done
 median() {
   sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
-# field NAME BATCH KEY: the KEY= values of NAME's lines for that batch size, digits only
-# (peak_rss_kib may read "123(process-wide)" when VmHWM could not be reset).
+# field NAME BATCH KEY: "round value" for each KEY= value of NAME's lines for that batch size,
+# digits only (peak_rss_kib may read "123(process-wide)" when VmHWM could not be reset).
 field() {
-  awk -v name="$1" -v batch="batch=$2" -v key="$3=" '$1 == name && $3 == batch {
-    for (i = 4; i <= NF; i++) if (index($i, key) == 1) { v = substr($i, length(key) + 1); sub(/[^0-9.].*/, "", v); print v }
+  awk -v name="$1" -v batch="batch=$2" -v key="$3=" '$2 == name && $4 == batch {
+    for (i = 5; i <= NF; i++) if (index($i, key) == 1) { v = substr($i, length(key) + 1); sub(/[^0-9.].*/, "", v); print $1, v }
   }' "$log"
+}
+values() { field "$@" | cut -d' ' -f2; }
+# Ratio core/raft-rs of each round's entries/s for batch size $1: both ran back to back, so
+# their ratio shifts less with the machine's load than either figure does.
+round_ratios() {
+  join <(field core "$1" entries_per_sec | sort) <(field raft-rs "$1" entries_per_sec | sort) |
+    awk '{ print $2 / $3 }'
 }
 
 printf '\n==> summary: medians of %d rounds\n' "$rounds"
-printf '%-7s %14s %14s %8s %14s %14s\n' batch 'core e/s' 'raft-rs e/s' ratio 'core RSS KiB' 'raft-rs KiB'
-for b in $(awk '{ sub(/^batch=/, "", $3); print $3 }' "$log" | sort -nu); do
-  ce="$(field core "$b" entries_per_sec | median)"
-  re="$(field raft-rs "$b" entries_per_sec | median)"
-  ck="$(field core "$b" peak_rss_kib | median)"
-  rk="$(field raft-rs "$b" peak_rss_kib | median)"
+printf '%-7s %13s %13s %7s %13s %13s %13s\n' batch 'core e/s' 'raft-rs e/s' ratio \
+  'round ratio' 'core RSS KiB' 'raft-rs KiB'
+for b in $(awk '{ sub(/^batch=/, "", $4); print $4 }' "$log" | sort -nu); do
+  ce="$(values core "$b" entries_per_sec | median)"
+  re="$(values raft-rs "$b" entries_per_sec | median)"
+  ck="$(values core "$b" peak_rss_kib | median)"
+  rk="$(values raft-rs "$b" peak_rss_kib | median)"
   ratio="$(awk -v c="$ce" -v r="$re" 'BEGIN { printf "%.2f", c / r }')"
-  printf '%-7s %14.0f %14.0f %8s %14.0f %14.0f\n' "$b" "$ce" "$re" "$ratio" "$ck" "$rk"
+  paired="$(round_ratios "$b" | median)"
+  printf '%-7s %13.0f %13.0f %7s %13.2f %13.0f %13.0f\n' "$b" "$ce" "$re" "$ratio" "$paired" "$ck" "$rk"
 done
-printf 'ratio = core entries/s / raft-rs entries/s; runs in %s\n' "$log"
+printf 'ratio: core/raft-rs of the median entries/s; round ratio: median of the rounds'"'"' ratios.\n'
+printf 'runs in %s\n' "$log"

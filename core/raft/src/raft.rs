@@ -1757,23 +1757,6 @@ impl<S: Storage> Raft<S> {
             return Ok(());
         }
         match m.msg_type {
-            // A message of term 0 is handled as of the current term, and a candidate follows
-            // the sender of a snapshot at the message's term: it would move its term back to 0
-            // and forget its vote, free to vote again in a term it already voted in. etcd does
-            // this (it never sends such a message itself); here the message is refused.
-            MessageType::MsgSnap
-                if m.term == 0
-                    && self.term > 0
-                    && matches!(
-                        self.state,
-                        StateType::StateCandidate | StateType::StatePreCandidate
-                    ) =>
-            {
-                Err(Error::Misuse(format!(
-                    "{:x} [term: {}] cannot follow {:x} on a {} without a term: its term would go back to 0",
-                    self.id, self.term, m.from, m.msg_type
-                )))
-            }
             // A leader ignores these in its own term; anyone else follows the sender and
             // handles them (after moving to the message's term if it is newer).
             MessageType::MsgApp | MessageType::MsgHeartbeat | MessageType::MsgSnap

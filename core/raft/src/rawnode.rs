@@ -81,8 +81,10 @@ fn check_step_input(id: u64, async_storage_writes: bool, m: &Message) -> Result<
     // 0 can send a snapshot (etcd's harness does, with send-snapshot), and the receiver's
     // answer then carries term 0 too. A follower takes the sender as its leader and installs
     // the snapshot only if it is newer; a leader counts the answer as of its own term, which
-    // is true of what it acknowledges (the receiver's committed log or the snapshot). The one
-    // harmful case, a candidate moving its term back to 0, is refused by `Raft::step`.
+    // is true of what it acknowledges (the receiver's committed log or the snapshot). A
+    // candidate that receives one follows the sender at term 0, as etcd's does: its term goes
+    // back and its vote is forgotten. etcd never sends such a message itself, and does not
+    // panic on it, so neither does this core; the cluster's checker sees what follows.
     let needs_term = matches!(
         m.msg_type,
         MessageType::MsgApp

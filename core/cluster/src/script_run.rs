@@ -152,6 +152,21 @@ impl<R: Runner> ScriptRun<R> {
         self.stopped = true;
     }
 
+    /// The first command that failed so far (refused, or an `expect` that did not hold): its
+    /// line and why.
+    pub fn failure(&self) -> Option<(usize, String)> {
+        self.outputs
+            .iter()
+            .enumerate()
+            .find_map(|(i, out)| match &out.outcome {
+                Outcome::Error(why) | Outcome::ExpectationFailed(why) => Some((
+                    self.script.line_of(i).unwrap_or(0),
+                    why.trim_end().to_string(),
+                )),
+                Outcome::Ok => None,
+            })
+    }
+
     pub fn progress(&self) -> ScriptProgress {
         let c = self.runner.cluster();
         let under_way = self.begun.then_some(self.outputs.len());

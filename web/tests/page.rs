@@ -100,6 +100,7 @@ async fn mount_on(driver: DriverHandle) -> Mounted {
             driver: Some(driver),
             autoplay: false,
             restore: None,
+            lesson: None,
         },
     )
     .render();

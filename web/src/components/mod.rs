@@ -8,6 +8,8 @@ pub mod event_log;
 pub mod help_overlay;
 pub mod inspector;
 pub mod kv_store;
+pub mod learn_list;
+pub mod lesson_panel;
 pub mod link_inspector;
 pub mod link_line;
 pub mod log_rows;

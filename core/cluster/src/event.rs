@@ -379,10 +379,20 @@ pub fn explain_delivery(m: &Message, b: &NodeBrief, a: &NodeBrief, out: &[Messag
             },
             Some(section::CLIENTS),
         ),
-        MsgTimeoutNow => Explanation::new(
-            format!("leader {from} hands over leadership: {me} campaigns at once, without waiting for its timer"),
-            Some(section::TRANSFER),
-        ),
+        MsgTimeoutNow => {
+            // A campaign moves the term past the message's; a node that is already campaigning
+            // (or cannot: a learner, a node outside the configuration) ignores the message.
+            let campaigned = matches!(a.state, StateType::StateCandidate | StateType::StateLeader)
+                && a.term > b.term.max(m.term);
+            let t = if campaigned {
+                format!("leader {from} hands over leadership: {me} campaigns at once, without waiting for its timer")
+            } else if matches!(b.state, StateType::StateCandidate | StateType::StatePreCandidate) {
+                format!("{me} ignores leader {from}'s MsgTimeoutNow: it is already campaigning")
+            } else {
+                format!("{me} ignores leader {from}'s MsgTimeoutNow: it cannot campaign (a learner, or not a voter of its configuration)")
+            };
+            Explanation::new(t, Some(section::TRANSFER))
+        }
         MsgTransferLeader => Explanation::new(
             format!("{me} is asked by {from} to transfer leadership"),
             Some(section::TRANSFER),

@@ -365,7 +365,10 @@ fn a_lesson_opens_runs_its_plans_in_slices_and_refuses_a_broken_rule() {
         text: Rc::from(crate::course::COURSE[0]),
         step: 1,
     });
-    assert!(s.script_progress.is_some(), "the lesson's path runs in slices");
+    assert!(
+        s.script_progress.is_some(),
+        "the lesson's path runs in slices"
+    );
     let s = until_idle(s);
     let lesson = s.lesson.clone().expect("open");
     assert_eq!(lesson.current, 1);
@@ -378,7 +381,10 @@ fn a_lesson_opens_runs_its_plans_in_slices_and_refuses_a_broken_rule() {
     let s = s.reduce(Action::Cluster(Command::Crash(5)));
     let refusal = s.error.clone().expect("refused");
     assert!(refusal.contains("without crashing"), "{refusal}");
-    assert!(s.lesson.as_ref().unwrap().goal.is_some(), "the goal is followed");
+    assert!(
+        s.lesson.as_ref().unwrap().goal.is_some(),
+        "the goal is followed"
+    );
     let s = s.reduce(Action::CloseLesson);
     assert!(s.lesson.is_none() && s.lesson_number.is_none());
 }

@@ -722,3 +722,26 @@ expect safe",
         .count();
     assert_eq!(retries as u32 + 1, ClientConfig::default().max_attempts);
 }
+
+/// A pre-candidate ignores MsgTimeoutNow (etcd logs it at DEBUG); the event must not say it
+/// campaigns, and a follower that does campaign is told so.
+#[test]
+fn a_timeout_now_is_narrated_as_what_the_node_did() {
+    let base = "add-nodes 3 voters=(1,2,3) index=10 prevote=true\ncampaign 1\nstabilize\n";
+    let ignored = run(
+        &format!("{base}tick-election 2\ntransfer-leadership from=1 to=2\nprocess-ready 1\ndeliver-msgs 2\nevents last=3\n"),
+        0,
+    );
+    let text = output_of(&ignored, "events last=3");
+    assert!(
+        text.contains("2 ignores leader 1's MsgTimeoutNow: it is already campaigning"),
+        "{text}"
+    );
+    assert!(!text.contains("campaigns at once"), "{text}");
+    let obeyed = run(
+        &format!("{base}transfer-leadership from=1 to=2\nprocess-ready 1\ndeliver-msgs 2\nevents last=3\n"),
+        0,
+    );
+    let text = output_of(&obeyed, "events last=3");
+    assert!(text.contains("2 campaigns at once"), "{text}");
+}

@@ -137,6 +137,11 @@ impl<R: Runner> ScriptRun<R> {
         self.finish()
     }
 
+    /// Whether [`ScriptRun::stop`] ended the run before its end.
+    pub fn was_stopped(&self) -> bool {
+        self.stopped
+    }
+
     pub fn is_done(&self) -> bool {
         self.stopped || self.outputs.len() >= self.script.len()
     }

@@ -332,11 +332,12 @@ impl Session {
             return ScriptStep::Done(ScriptDone::Line(Err("no script is running".into())));
         };
         let failure = running.run.failure();
+        let stopped = running.run.was_stopped();
         let (transcript, timeline) = running.run.finish();
         self.timeline = timeline;
         self.after_fresh_run(running.kind, running.seed);
         if let RunKind::Plan { .. } = running.kind {
-            return ScriptStep::Done(ScriptDone::Lesson(self.lesson_settle(failure)));
+            return ScriptStep::Done(ScriptDone::Lesson(self.lesson_settle(failure, stopped)));
         }
         if running.kind == RunKind::Line {
             self.lesson_follow();

@@ -113,7 +113,10 @@ pub fn lesson_panel(props: &LessonPanelProps) -> Html {
                 <p class="lesson-note" role="alert" data-testid="lesson-note">{ e.clone() }</p>
             }
             if props.busy {
-                <p class="lesson-busy" role="status">{ "The cluster is running the lesson's commands…" }</p>
+                <p class="lesson-busy" role="status">
+                    { "The cluster is running the lesson's commands… " }
+                    <button onclick={props.on_action.reform(|_: MouseEvent| Action::StopScript)}>{ "Stop" }</button>
+                </p>
             }
             <nav class="lesson-nav">
                 <button data-testid="lesson-back" disabled={k == 0 || props.busy}

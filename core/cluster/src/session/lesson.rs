@@ -80,7 +80,7 @@ impl Session {
     fn start_plan(&mut self, plan: Plan) -> Option<ScriptProgress> {
         if plan.is_empty() {
             // Nothing runs, so nothing can fail.
-            let _ = self.lesson_settle(None);
+            let _ = self.lesson_settle(None, false);
             return None;
         }
         let script = Script::of_commands(plan.all().map(|c| (c.line, c.command.clone())));
@@ -93,11 +93,21 @@ impl Session {
         }
     }
 
-    /// The plan under way ended; `failure` is its first failed command (line, why).
-    pub(super) fn lesson_settle(&mut self, failure: Option<(usize, String)>) -> Result<(), String> {
+    /// The plan under way ended; `failure` is its first failed command (line, why), `stopped`
+    /// says the learner stopped it part way.
+    pub(super) fn lesson_settle(
+        &mut self,
+        failure: Option<(usize, String)>,
+        stopped: bool,
+    ) -> Result<(), String> {
         let Some(state) = self.lesson.as_mut() else {
             return Ok(());
         };
+        if stopped {
+            state.run.abandoned();
+            state.goal = state.run.goal(self.timeline.cluster());
+            return Err("stopped: the lesson's commands did not all run".into());
+        }
         let settled = state.run.settled(self.timeline.cluster());
         state.goal = state.run.goal(self.timeline.cluster());
         if let Some((line, why)) = failure {

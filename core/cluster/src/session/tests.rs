@@ -400,3 +400,32 @@ fn a_lesson_runs_on_the_session_as_the_learner_acts() {
     d.reset(1).unwrap();
     assert!(d.lesson().is_none());
 }
+
+/// Stopping a lesson's plan part way leaves the cluster the learner's: the next step that asks
+/// something starts from a fresh lesson cluster, not from the stopped one.
+#[test]
+fn a_stopped_lesson_plan_is_not_taken_for_the_lessons_path() {
+    use crate::lesson::Lesson;
+    let mut d = session();
+    let r = d.open_lesson(Lesson::parse(LESSON_1).unwrap(), 0);
+    settle(&mut d, r).unwrap();
+    let r = d.lesson_act(LessonAct::Go(1));
+    settle(&mut d, r).unwrap();
+    assert!(d.lesson_act(LessonAct::Answer(0)).unwrap().is_some());
+    // One small slice of the reveal, then Stop.
+    let _ = d.continue_script(1);
+    match d.stop_script() {
+        Some(ScriptStep::Done(ScriptDone::Lesson(Err(e)))) => assert!(e.contains("stopped"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(d.lesson().unwrap().run().reveal().is_none());
+    // Asking again starts from the lesson's own cluster and reveals as the checker saw it.
+    let r = d.lesson_act(LessonAct::Go(1));
+    let fresh = r.clone().unwrap().is_some();
+    settle(&mut d, r).unwrap();
+    assert!(fresh, "the step is rebuilt");
+    let r = d.lesson_act(LessonAct::Answer(0));
+    settle(&mut d, r).unwrap();
+    assert_eq!(d.lesson().unwrap().run().reveal().map(|r| r.right), Some(0));
+    assert_eq!(view(&d).leader, Some(5));
+}

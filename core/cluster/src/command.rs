@@ -210,6 +210,10 @@ pub struct ClusterSetup {
     /// Entries kept below a new snapshot (etcd's `SnapshotCatchUpEntries`).
     #[serde(default)]
     pub catch_up_entries: u64,
+    /// The nodes that write asynchronously (etcd raft's `AsyncStorageWrites`), in id order:
+    /// `async-storage-writes=true` makes all of them, `async-storage-writes=(1,3)` some.
+    #[serde(default)]
+    pub async_nodes: Vec<NodeId>,
 }
 
 impl Default for ClusterSetup {
@@ -229,6 +233,7 @@ impl Default for ClusterSetup {
             step_down_on_removal: false,
             snapshot_count: 0,
             catch_up_entries: 0,
+            async_nodes: Vec::new(),
         }
     }
 }
@@ -248,6 +253,9 @@ pub struct AddNodes {
     pub disable_conf_change_validation: Option<bool>,
     pub lease_reads: Option<bool>,
     pub step_down_on_removal: Option<bool>,
+    /// etcd raft's `AsyncStorageWrites` (see `NodeConfig::async_storage_writes`).
+    #[serde(default)]
+    pub async_storage_writes: Option<bool>,
 }
 
 /// A message recipient of `deliver-msgs`: deliver to it, or drop what is addressed to it.
@@ -655,6 +663,12 @@ impl fmt::Display for Command {
                 if s.catch_up_entries != default_catch_up(s.snapshot_count) {
                     write!(f, " catch-up-entries={}", s.catch_up_entries)?;
                 }
+                let all: Vec<NodeId> = (1..=s.nodes).collect();
+                if s.async_nodes == all {
+                    f.write_str(" async-storage-writes=true")?;
+                } else if !s.async_nodes.is_empty() {
+                    write!(f, " {}", list_arg("async-storage-writes", &s.async_nodes))?;
+                }
                 Ok(())
             }
             AddNodes(a) => {
@@ -691,6 +705,9 @@ impl fmt::Display for Command {
                 }
                 if let Some(b) = a.step_down_on_removal {
                     write!(f, " step-down-on-removal={b}")?;
+                }
+                if let Some(b) = a.async_storage_writes {
+                    write!(f, " async-storage-writes={b}")?;
                 }
                 Ok(())
             }

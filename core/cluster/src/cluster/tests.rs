@@ -38,10 +38,6 @@ fn etcd_transcripts_replay_on_the_cluster() {
     let mut differ = Vec::new();
     for path in list_dir(&dir).unwrap() {
         let name = transcript_name(&path);
-        // Asynchronous storage writes are not modelled (neither by the core's harness).
-        if name.starts_with("async_storage_writes") {
-            continue;
-        }
         let text = std::fs::read_to_string(&path).unwrap();
         match Script::run(&text, 0) {
             Ok(t) if t.rewritten == text => identical += 1,
@@ -62,7 +58,7 @@ fn etcd_transcripts_replay_on_the_cluster() {
         differ.is_empty(),
         "{identical} identical; these differ: {differ:#?}"
     );
-    assert_eq!(identical, 26);
+    assert_eq!(identical, 28);
 }
 
 #[test]

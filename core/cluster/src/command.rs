@@ -27,6 +27,11 @@ pub enum Field {
     Vote,
     Lead,
     LastIndex,
+    /// The last index in the node's stable storage: what its disk writes reached (with
+    /// asynchronous storage writes, what its append thread has written).
+    StableIndex,
+    /// How many `MsgStorageAppend`s wait in the node's append thread (asynchronous writes).
+    AppendQueue,
 }
 
 impl Field {
@@ -38,6 +43,8 @@ impl Field {
             Field::Vote => "vote",
             Field::Lead => "lead",
             Field::LastIndex => "last-index",
+            Field::StableIndex => "stable-index",
+            Field::AppendQueue => "append-queue",
         }
     }
 
@@ -49,6 +56,8 @@ impl Field {
             "vote" => Field::Vote,
             "lead" | "leader-of" => Field::Lead,
             "last-index" | "last" => Field::LastIndex,
+            "stable-index" | "stable" => Field::StableIndex,
+            "append-queue" => Field::AppendQueue,
             _ => return None,
         })
     }

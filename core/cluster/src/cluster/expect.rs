@@ -1,7 +1,7 @@
 //! Evaluating `expect` and `run-until` conditions against the cluster.
 
-use raft::storage::Storage;
 use raft::state::{StateType, NONE};
+use raft::storage::Storage;
 
 use crate::command::{Clause, CmpOp, Condition, Field};
 use crate::network::NodeId;

@@ -320,14 +320,22 @@ fn work_views<'a>(q: impl IntoIterator<Item = &'a StorageWork>) -> Vec<StorageWo
             let is_append = m.msg_type == MessageType::MsgStorageAppend;
             StorageWorkView {
                 msg_type: m.msg_type.name().to_string(),
-                entries: m.entries.first().zip(m.entries.last()).map(|(f, l)| (f.index, l.index)),
+                entries: m
+                    .entries
+                    .first()
+                    .zip(m.entries.last())
+                    .map(|(f, l)| (f.index, l.index)),
                 hard_state: (is_append && !hs.is_empty()).then(|| describe_hard_state(&hs)),
                 snapshot: m
                     .snapshot
                     .as_ref()
                     .filter(|s| !s.is_empty())
                     .map(|s| (s.metadata.index, s.metadata.term)),
-                responses: m.responses.iter().map(|r| describe_message(r, None)).collect(),
+                responses: m
+                    .responses
+                    .iter()
+                    .map(|r| describe_message(r, None))
+                    .collect(),
                 summary: storage_work_phrase(m),
                 description: describe_message(m, None),
                 queued_at_ms: w.queued_at,

@@ -261,6 +261,7 @@ pub mod section {
     pub const TRANSFER: &str = "thesis §3.10";
     pub const READ_INDEX: &str = "thesis §6.4";
     pub const PARALLEL_WRITE: &str = "thesis §10.2.1";
+    pub const ASYNC_WRITES: &str = "etcd raft: AsyncStorageWrites";
 }
 
 /// What the explanations need to know of a node at one instant.
@@ -708,7 +709,13 @@ pub fn explain_tick(b: &NodeBrief, a: &NodeBrief, out: &[Message], ticks: usize)
 
 /// One message as a short phrase: `MsgApp 1→2`.
 pub fn message_phrase(m: &Message) -> String {
-    let mut s = format!("{} {}→{}", m.msg_type, m.from, m.to);
+    // A node's storage threads, as etcd names them (asynchronous storage writes).
+    let end = |id: u64| match id {
+        raft::util::LOCAL_APPEND_THREAD => "AppendThread".to_string(),
+        raft::util::LOCAL_APPLY_THREAD => "ApplyThread".to_string(),
+        id => id.to_string(),
+    };
+    let mut s = format!("{} {}→{}", m.msg_type, end(m.from), end(m.to));
     if m.reject {
         s.push_str(" (reject)");
     }

@@ -18,9 +18,10 @@ use crate::script_run::{ScriptProgress, ScriptRun};
 use crate::timetravel::Timeline;
 
 mod lesson;
+mod lesson_state;
 mod setup;
 
-pub use lesson::{LessonAct, LessonState};
+pub use lesson_state::{LessonAct, LessonState};
 
 pub use setup::{
     Setup, DEFAULT_LATENCY, DEFAULT_LOAD_EVERY_MS, DEFAULT_SNAPSHOT_COUNT, LEAD_IN_TICKS, MAX_NODES,

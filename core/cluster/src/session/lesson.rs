@@ -4,40 +4,12 @@
 //! it ends. Every command the learner gives meanwhile is checked against the exercise's rules
 //! first, and the goal is evaluated after it, so the page only draws what the session says.
 
-use crate::lesson::{GoalStatus, Lesson, LessonRun, Plan};
+use crate::lesson::{Lesson, LessonRun, Plan};
 use crate::script::Script;
 use crate::script_run::ScriptProgress;
 
+use super::lesson_state::{LessonAct, LessonState};
 use super::{RunKind, Session};
-
-/// What a learner does in a lesson.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LessonAct {
-    /// Go to step `k` (from 0); going to the current step starts it over.
-    Go(usize),
-    /// Answer the current prediction with choice `i` (from 0).
-    Answer(usize),
-    /// Play the current exercise's reference solution.
-    ShowMe,
-}
-
-/// A lesson open on the session.
-#[derive(Clone, Debug)]
-pub struct LessonState {
-    run: LessonRun,
-    /// The exercise's goal as last evaluated (after every command).
-    goal: Option<GoalStatus>,
-}
-
-impl LessonState {
-    pub fn run(&self) -> &LessonRun {
-        &self.run
-    }
-
-    pub fn goal(&self) -> Option<&GoalStatus> {
-        self.goal.as_ref()
-    }
-}
 
 impl Session {
     /// Opens `lesson` at step `step` (from 0): its plan runs in slices

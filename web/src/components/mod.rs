@@ -22,5 +22,6 @@ pub mod partition_editor;
 pub mod progress_table;
 pub mod ready_inspector;
 pub mod script_panel;
+pub mod storage_threads;
 pub mod timeline;
 pub mod toolbar;

@@ -19,7 +19,7 @@ use raft::raftpb::confchange::{
     conf_change_as_v2, unmarshal_conf_change, unmarshal_conf_change_v2,
 };
 use raft::raftpb::{
-    ConfState, EntryType, HardState, Message, MessageType, Snapshot, SnapshotMetadata,
+    ConfState, Entry, EntryType, HardState, Message, MessageType, Snapshot, SnapshotMetadata,
 };
 use raft::rawnode::{RawNode, Ready};
 use raft::state::{ReadOnlyOption, ReadState, StateType};
@@ -324,7 +324,7 @@ impl fmt::Display for NodeError {
 impl std::error::Error for NodeError {}
 
 /// What persisting a Ready wrote.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PersistReport {
     pub hard_state: Option<HardState>,
     /// First and last index of the entries written.
@@ -335,6 +335,37 @@ pub struct PersistReport {
     /// The fsync, if it completed at once.
     pub sync: Option<SyncReport>,
     pub errors: Vec<String>,
+}
+
+/// Writes a snapshot, then entries, to the disk and to the in-memory storage Raft reads (etcd's
+/// order: the snapshot first so that recovery always finds it), noting in `report` what was
+/// written and what either store refused. Shared by a Ready's persist step and an asynchronous
+/// node's append thread.
+pub(crate) fn write_log(
+    disk: &mut Disk,
+    mem: &mut MemoryStorage,
+    snapshot: Option<&Snapshot>,
+    entries: &[Entry],
+    report: &mut PersistReport,
+) {
+    if let Some(snap) = snapshot {
+        if let Err(e) = disk.apply_snapshot(snap.clone()) {
+            report.errors.push(e.to_string());
+        }
+        if let Err(e) = mem.apply_snapshot(snap.clone()) {
+            report.errors.push(e.to_string());
+        }
+        report.snapshot = Some((snap.metadata.index, snap.metadata.term));
+    }
+    if let (Some(first), Some(last)) = (entries.first(), entries.last()) {
+        if let Err(e) = disk.append(entries) {
+            report.errors.push(e.to_string());
+        }
+        if let Err(e) = mem.append(entries) {
+            report.errors.push(e.to_string());
+        }
+        report.entries = Some((first.index, last.index));
+    }
 }
 
 /// What applying a Ready did.
@@ -662,35 +693,11 @@ impl Node {
         }
         rip.written = true;
         let rd = rip.ready.clone();
-        let mut report = PersistReport {
-            hard_state: None,
-            entries: None,
-            snapshot: None,
-            sync_due: None,
-            sync: None,
-            errors: Vec::new(),
-        };
+        let mut report = PersistReport::default();
         let raw = self.raw.as_mut().ok_or(NodeError::Down(id))?;
         let mem = raw.store_mut();
-        if !rd.snapshot.is_empty() {
-            let (i, t) = (rd.snapshot.metadata.index, rd.snapshot.metadata.term);
-            if let Err(e) = self.disk.apply_snapshot(rd.snapshot.clone()) {
-                report.errors.push(e.to_string());
-            }
-            if let Err(e) = mem.apply_snapshot(rd.snapshot.clone()) {
-                report.errors.push(e.to_string());
-            }
-            report.snapshot = Some((i, t));
-        }
-        if let (Some(first), Some(last)) = (rd.entries.first(), rd.entries.last()) {
-            if let Err(e) = self.disk.append(&rd.entries) {
-                report.errors.push(e.to_string());
-            }
-            if let Err(e) = mem.append(&rd.entries) {
-                report.errors.push(e.to_string());
-            }
-            report.entries = Some((first.index, last.index));
-        }
+        let snapshot = (!rd.snapshot.is_empty()).then_some(&rd.snapshot);
+        write_log(&mut self.disk, mem, snapshot, &rd.entries, &mut report);
         if !rd.hard_state.is_empty() {
             self.disk.set_hard_state(rd.hard_state);
             mem.set_hard_state(rd.hard_state);

@@ -8,6 +8,7 @@ use cluster::command::Command;
 use cluster::view::StorageWorkView;
 use yew::prelude::*;
 
+use crate::components::ready_inspector::auto_switch;
 use crate::state::Action;
 
 #[derive(Properties, PartialEq)]
@@ -61,14 +62,6 @@ fn queue(
 #[component(StorageThreads)]
 pub fn storage_threads(props: &StorageThreadsProps) -> Html {
     let id = props.id;
-    let auto = props.auto;
-    let toggle = props.on_action.reform(move |_: Event| {
-        Action::Cluster(if auto {
-            Command::Manual(id)
-        } else {
-            Command::Auto(id)
-        })
-    });
     let append = props
         .on_action
         .reform(move |_: MouseEvent| Action::Cluster(Command::ProcessAppendThread(vec![id])));
@@ -85,12 +78,7 @@ pub fn storage_threads(props: &StorageThreadsProps) -> Html {
             <header class="ready-head">
                 <h3 id={title_id}>{ "Storage threads" }</h3>
                 <span class="sub">{ "asynchronous writes: no Advance" }</span>
-                <label class="switch" title="Let the threads finish their work by themselves, after the disk's fsync time">
-                    <input type="checkbox" role="switch" checked={props.auto}
-                        aria-checked={props.auto.to_string()} onchange={toggle} />
-                    <span class="switch-track" aria-hidden="true"><span class="switch-knob" /></span>
-                    <span>{ "automatic" }</span>
-                </label>
+                { auto_switch(id, props.auto, "Let the node hand out its Readys and its threads finish their work by themselves", &props.on_action) }
             </header>
             if props.crashed {
                 <p class="ready-none">{ "The node is down: its threads lost what they had not finished." }</p>

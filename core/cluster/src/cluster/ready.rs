@@ -5,13 +5,13 @@ use std::fmt::Write as _;
 
 use raft::describe::{describe_hard_state, describe_ready};
 use raft::raftpb::{Entry, Message};
-use raft::state::{StateType, NONE};
+use raft::state::StateType;
 
 use crate::event::{entries_phrase, message_phrase, section, EventKind, Explanation};
 use crate::network::{DropReason, NodeId};
 use crate::node::{ApplyReport, Node, ReadyStep, SnapshotTaken};
 
-use super::text::{describe_apply, policy_long_name};
+use super::text::{describe_apply, policy_long_name, ready_state_phrases};
 use super::{Cluster, CmdResult, Failure};
 
 /// What the bookkeeping after an apply needs to know of the moment before it.
@@ -98,17 +98,7 @@ impl Cluster {
             .as_ref()
             .map(|r| r.ready.clone())
             .unwrap_or_default();
-        let mut parts = Vec::new();
-        if let Some(ss) = &rd.soft_state {
-            let role = crate::event::role_name(ss.raft_state);
-            parts.push(match ss.lead {
-                NONE => format!("it is now {role} (no leader known)"),
-                l => format!("it is now {role} (leader {l})"),
-            });
-        }
-        if !rd.hard_state.is_empty() {
-            parts.push(format!("HardState {}", describe_hard_state(&rd.hard_state)));
-        }
+        let mut parts = ready_state_phrases(&rd);
         if let (Some(f), Some(l)) = (rd.entries.first(), rd.entries.last()) {
             parts.push(format!("{} to persist", entries_phrase(f.index, l.index)));
         }

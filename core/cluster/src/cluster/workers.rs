@@ -9,9 +9,9 @@
 
 use std::fmt::Write as _;
 
-use raft::describe::{describe_hard_state, describe_message, describe_ready};
+use raft::describe::{describe_message, describe_ready};
 use raft::raftpb::{Message, MessageType};
-use raft::state::{StateType, NONE};
+use raft::state::StateType;
 
 use crate::event::{entries_phrase, message_phrase, section, EventKind, Explanation};
 use crate::network::{is_node_local, NodeId};
@@ -19,7 +19,7 @@ use crate::node::storage_thread::WorkerDone;
 use crate::node::{ApplyReport, Worker};
 
 use super::ready::ApplyContext;
-use super::text::describe_apply;
+use super::text::{describe_apply, ready_state_phrases};
 use super::{Cluster, CmdResult, Failure};
 
 /// What a storage message asks of its thread, for sentences and the page: `entries 12..13,
@@ -113,17 +113,7 @@ impl Cluster {
     }
 
     fn dispatch_text(&self, id: NodeId, rd: &raft::rawnode::Ready, to_peers: usize) -> String {
-        let mut parts = Vec::new();
-        if let Some(ss) = &rd.soft_state {
-            let role = crate::event::role_name(ss.raft_state);
-            parts.push(match ss.lead {
-                NONE => format!("it is now {role} (no leader known)"),
-                l => format!("it is now {role} (leader {l})"),
-            });
-        }
-        if !rd.hard_state.is_empty() {
-            parts.push(format!("HardState {}", describe_hard_state(&rd.hard_state)));
-        }
+        let mut parts = ready_state_phrases(rd);
         if to_peers > 0 {
             parts.push(format!("{to_peers} message(s) for peers, sent now"));
         }

@@ -12,7 +12,7 @@ use raft::util::{LOCAL_APPEND_THREAD, LOCAL_APPLY_THREAD};
 use crate::clock::Millis;
 
 use super::workers::{Worker, APPLY_LATENCY};
-use super::{ApplyReport, Node, NodeError, PersistReport, SnapshotTaken};
+use super::{write_log, ApplyReport, Node, NodeError, PersistReport, SnapshotTaken};
 
 /// What a Ready of a node with asynchronous storage writes became.
 #[derive(Clone, Debug)]
@@ -135,35 +135,11 @@ impl Node {
     /// then the fsync.
     fn write_append(&mut self, msg: &Message) -> Result<PersistReport, NodeError> {
         let id = self.id;
-        let mut report = PersistReport {
-            hard_state: None,
-            entries: None,
-            snapshot: None,
-            sync_due: None,
-            sync: None,
-            errors: Vec::new(),
-        };
+        let mut report = PersistReport::default();
         let raw = self.raw.as_mut().ok_or(NodeError::Down(id))?;
         let mem = raw.store_mut();
-        if let Some(snap) = msg.snapshot.as_ref().filter(|s| !s.is_empty()) {
-            let (i, t) = (snap.metadata.index, snap.metadata.term);
-            if let Err(e) = self.disk.apply_snapshot(snap.clone()) {
-                report.errors.push(e.to_string());
-            }
-            if let Err(e) = mem.apply_snapshot(snap.clone()) {
-                report.errors.push(e.to_string());
-            }
-            report.snapshot = Some((i, t));
-        }
-        if let (Some(first), Some(last)) = (msg.entries.first(), msg.entries.last()) {
-            if let Err(e) = self.disk.append(&msg.entries) {
-                report.errors.push(e.to_string());
-            }
-            if let Err(e) = mem.append(&msg.entries) {
-                report.errors.push(e.to_string());
-            }
-            report.entries = Some((first.index, last.index));
-        }
+        let snapshot = msg.snapshot.as_ref().filter(|s| !s.is_empty());
+        write_log(&mut self.disk, mem, snapshot, &msg.entries, &mut report);
         let hs = HardState {
             term: msg.term,
             vote: msg.vote,

@@ -791,6 +791,13 @@ fn the_async_option_prints_back_and_refuses_unknown_nodes() {
     let cmd = Command::parse("cluster 3 async-storage-writes=false").unwrap();
     assert_eq!(cmd.to_string(), "cluster 3");
     assert!(Command::parse("cluster 3 async-storage-writes=(4)").is_err());
+    // One node in parentheses is that node, though Go would read `1` as true.
+    let one = Command::parse("cluster 3 async-storage-writes=(1)").unwrap();
+    assert_eq!(one.to_string(), "cluster 3 async-storage-writes=(1)");
+    match one {
+        Command::Cluster(s) => assert_eq!(s.async_nodes, vec![1]),
+        other => panic!("{other:?}"),
+    }
 }
 
 /// The Ready goes out whole: the append thread's queue holds the write with the leader's own

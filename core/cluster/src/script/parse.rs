@@ -555,10 +555,11 @@ fn parse_cluster(d: &TestData) -> Result<Command, ArgError> {
     Ok(Command::Cluster(s))
 }
 
-/// `async-storage-writes=true` (every node), `=false` (none) or `=(1,3)` (those nodes).
+/// `async-storage-writes=true` (every node), `=false` (none) or `=(1,3)` (those nodes). A number
+/// is a node even where Go would read it as a bool: `=(1)` is node 1, not every node.
 fn parse_async_nodes(vals: &[String], nodes: u64) -> Result<Vec<NodeId>, String> {
     if let [v] = vals {
-        if let Ok(all) = parse_bool(v) {
+        if let (Err(_), Ok(all)) = (v.parse::<u64>(), parse_bool(v)) {
             return Ok(if all {
                 (1..=nodes).collect()
             } else {

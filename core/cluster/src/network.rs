@@ -28,14 +28,7 @@ use crate::units::decimal::format_rate;
 
 mod wire;
 
-pub use wire::{LossCause, MessageHead, WireNote};
-
-/// A node's Raft id.
-pub type NodeId = u64;
-
-/// The stable id of one message in flight. Ids are handed out in send order and never reused,
-/// so "arrival time, then id" is a total, deterministic delivery order.
-pub type MessageId = u64;
+pub use wire::{LossCause, MessageHead, MessageId, NodeId, WireNote};
 
 /// Latency of a link when nothing else is said: a LAN-ish round trip that is still visible
 /// against the 100 ms tick.

@@ -22,9 +22,7 @@ use crate::command::Command;
 use crate::trace::BranchTrace;
 use crate::view::ClusterView;
 
-mod space_time;
-
-pub use space_time::{BranchSpaceTime, SpaceTime};
+pub mod space_time;
 
 /// Events between checkpoints unless told otherwise.
 pub const DEFAULT_CHECKPOINT_EVERY: u64 = 200;

@@ -26,15 +26,12 @@ use crate::event::EventKind;
 use crate::network::{LossCause, MessageHead, MessageId, Network, NodeId, WireNote};
 use crate::node::Node;
 
-mod compare;
+// What the page draws (`project`) and the comparison of two branches (`compare`) extend
+// `Trace` from modules of their own, which it never names: no import circle.
+pub mod compare;
 pub mod project;
 #[cfg(test)]
 mod tests;
-
-pub use compare::{first_divergence, Divergence};
-pub use project::{
-    ArrowFate, ArrowView, MarkView, ReadyBracketView, ShadeView, SpaceTimeAsk, SpaceTimeView,
-};
 
 /// Items of each sort a trace keeps unless told otherwise: the latest are kept, the oldest
 /// go when twice as many gathered (each is moved once on average). Some forty thousand

@@ -7,8 +7,14 @@
 use raft::raftpb::{Message, MessageType};
 use serde::{Deserialize, Serialize};
 
-use super::{MessageId, NodeId};
 use crate::clock::Millis;
+
+/// A node's Raft id.
+pub type NodeId = u64;
+
+/// The stable id of one message in flight. Ids are handed out in send order and never reused,
+/// so "arrival time, then id" is a total, deterministic delivery order.
+pub type MessageId = u64;
 
 /// The parts of a message a sequence diagram labels and colours it by: its kind, its ends and
 /// the numbers the Raft paper reasons with. A few words, where the message itself may carry

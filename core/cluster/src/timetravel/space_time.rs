@@ -5,8 +5,9 @@
 use super::Timeline;
 use crate::clock::Millis;
 use crate::network::NodeId;
+use crate::trace::compare::{first_divergence, Divergence};
 use crate::trace::project::{contents_text, steps_text};
-use crate::trace::{first_divergence, Divergence, SpaceTimeAsk, SpaceTimeView};
+use crate::trace::project::{SpaceTimeAsk, SpaceTimeView};
 use crate::view::{ReadyHistoryView, ReadyLine};
 
 /// Recent Readys a node's history lists.

@@ -3,7 +3,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::project::mark_text;
 use super::{Mark, MarkKind, Stamp, Trace};
 use crate::clock::Millis;
 use crate::network::{MessageHead, NodeId};
@@ -39,11 +38,12 @@ impl Item<'_> {
     fn text(&self) -> String {
         match *self {
             Item::Send(_, h) => format!("{} is sent", h.summary()),
-            Item::Mark(at, node, kind) => mark_text(&Mark {
+            Item::Mark(at, node, kind) => Mark {
                 node,
                 at: Stamp { event: 0, at },
                 kind,
-            }),
+            }
+            .text(),
         }
     }
 }

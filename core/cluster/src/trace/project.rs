@@ -3,9 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Cut, Fate, MarkKind, ReadyContents, ReadySpan, Trace, TracedMessage};
+use super::{Cut, Fate, Mark, MarkKind, ReadyContents, ReadySpan, Trace, TracedMessage};
 use crate::clock::Millis;
-use crate::network::{MessageId, NodeId};
+use crate::network::{MessageHead, MessageId, NodeId};
 
 /// Messages a view draws at most: past that the oldest in the window are left out (and
 /// counted), so a zoom over a minute of a busy cluster stays a picture and not a stall.
@@ -41,17 +41,13 @@ pub enum ArrowFate {
     Lost(&'static str),
 }
 
-/// One message, as an arrow from its send to its end.
+/// One message, as an arrow from its send to its end. Its words are made only when asked
+/// for ([`ArrowView::summary`]): a frame draws hundreds of arrows and reads the words of one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ArrowView {
     /// Its id in flight; 0 for a message lost as it was sent.
     pub id: MessageId,
-    pub from: NodeId,
-    pub to: NodeId,
-    pub msg_type: &'static str,
-    pub is_response: bool,
-    pub rejected: bool,
-    pub summary: String,
+    pub head: MessageHead,
     pub sent_ms: Millis,
     pub send_event: u64,
     /// Its end, unless still in flight at the time shown.
@@ -62,32 +58,67 @@ pub struct ArrowView {
     pub reordered: bool,
 }
 
-/// One mark on a lane.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct MarkView {
-    pub node: NodeId,
-    pub at_ms: Millis,
-    pub event: u64,
-    /// `role`, `term`, `vote`, `commit`, `apply`, `persist`, `sync`, `crash`, `restart`,
-    /// `wipe`, `clock`: the page's class for it.
-    pub kind: &'static str,
-    /// What it says, in a few words: `leader at term 3`, `commit 7`.
-    pub text: String,
-    /// The short label drawn beside it, if any (roles and crashes; the rest are dots).
-    pub label: Option<String>,
+impl ArrowView {
+    pub fn from(&self) -> NodeId {
+        self.head.from
+    }
+
+    pub fn to(&self) -> NodeId {
+        self.head.to
+    }
+
+    pub fn msg_type(&self) -> &'static str {
+        self.head.msg_type.name()
+    }
+
+    pub fn is_response(&self) -> bool {
+        self.head.msg_type.is_response()
+    }
+
+    pub fn rejected(&self) -> bool {
+        self.head.reject
+    }
+
+    /// `MsgApp 1→2 term 3 log 3/7 entries 2`.
+    pub fn summary(&self) -> String {
+        self.head.summary()
+    }
 }
 
 /// One Ready on a lane, from taking it to Advance.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReadyBracketView {
-    pub node: NodeId,
-    pub from_ms: Millis,
-    pub from_event: u64,
+    pub span: ReadySpan,
+}
+
+impl ReadyBracketView {
+    pub fn node(&self) -> NodeId {
+        self.span.node
+    }
+
+    pub fn from_ms(&self) -> Millis {
+        self.span.taken.at
+    }
+
+    pub fn from_event(&self) -> u64 {
+        self.span.taken.event
+    }
+
     /// Its end, once it came before the time shown.
-    pub to_ms: Option<Millis>,
-    pub to_event: Option<u64>,
+    pub fn to_ms(&self) -> Option<Millis> {
+        self.span.end().map(|s| s.at)
+    }
+
     /// What it held and when each step was done.
-    pub text: String,
+    pub fn text(&self) -> String {
+        let r = &self.span;
+        format!(
+            "Ready at {}ms: {}; {}",
+            r.taken.at,
+            contents_text(&r.contents),
+            steps_text(r)
+        )
+    }
 }
 
 /// A stretch in which a node was cut off from some others.
@@ -109,7 +140,7 @@ pub struct SpaceTimeView {
     /// One lane per node, in id order.
     pub lanes: Vec<NodeId>,
     pub arrows: Vec<ArrowView>,
-    pub marks: Vec<MarkView>,
+    pub marks: Vec<Mark>,
     pub readys: Vec<ReadyBracketView>,
     pub shades: Vec<ShadeView>,
     /// The kinds of message in the window before the kind filter, with how many of each.
@@ -173,7 +204,7 @@ impl Trace {
             .take_while(|m| m.at.at >= from)
             .filter(|m| in_window(m.at.at) && shown(m.node))
             .take(MAX_MARKS)
-            .map(mark_view)
+            .copied()
             .collect::<Vec<_>>()
             .into_iter()
             .rev()
@@ -190,7 +221,7 @@ impl Trace {
             .filter(|r| shown(r.node) && r.taken.at <= to)
             .filter(|r| r.end().map_or(cursor_ms, |e| e.at) >= from)
             .take(MAX_MARKS)
-            .map(|r| bracket(&r))
+            .map(|span| ReadyBracketView { span })
             .collect::<Vec<_>>()
             .into_iter()
             .rev()
@@ -252,12 +283,7 @@ fn arrow(m: &TracedMessage, end: Option<(super::Stamp, Fate)>) -> ArrowView {
     };
     ArrowView {
         id: m.id,
-        from: m.head.from,
-        to: m.head.to,
-        msg_type: m.head.msg_type.name(),
-        is_response: m.head.msg_type.is_response(),
-        rejected: m.head.reject,
-        summary: m.head.summary(),
+        head: m.head,
         sent_ms: m.sent.at,
         send_event: m.sent.event,
         end_ms: end.map(|(s, _)| s.at),
@@ -278,25 +304,27 @@ fn role_name(role: raft::state::StateType) -> &'static str {
     }
 }
 
-/// What a mark says, in a sentence.
-pub(super) fn mark_text(m: &super::Mark) -> String {
-    mark_words(m).1
-}
+impl Mark {
+    /// `role`, `term`, `vote`, `commit`, `apply`, `persist`, `sync`, `crash`, `restart`,
+    /// `wipe`, `clock`: the page's class for it.
+    pub fn class_name(&self) -> &'static str {
+        mark_words(self).0
+    }
 
-fn mark_view(m: &super::Mark) -> MarkView {
-    let (kind, text, label) = mark_words(m);
-    MarkView {
-        node: m.node,
-        at_ms: m.at.at,
-        event: m.at.event,
-        kind,
-        text,
-        label,
+    /// What it says, in a sentence: `3 becomes leader at term 2`.
+    pub fn text(&self) -> String {
+        mark_words(self).1
+    }
+
+    /// The short label drawn beside it, if any (roles, votes for others, crashes, restarts;
+    /// the rest are dots).
+    pub fn label(&self) -> Option<String> {
+        mark_words(self).2
     }
 }
 
 /// A mark's class, sentence and short label.
-fn mark_words(m: &super::Mark) -> (&'static str, String, Option<String>) {
+fn mark_words(m: &Mark) -> (&'static str, String, Option<String>) {
     match m.kind {
         MarkKind::Role { role, term } => (
             "role",
@@ -397,21 +425,4 @@ pub fn steps_text(r: &ReadySpan) -> String {
         parts.push("not advanced yet".into());
     }
     parts.join(", ")
-}
-
-fn bracket(r: &ReadySpan) -> ReadyBracketView {
-    let end = r.end();
-    ReadyBracketView {
-        node: r.node,
-        from_ms: r.taken.at,
-        from_event: r.taken.event,
-        to_ms: end.map(|s| s.at),
-        to_event: end.map(|s| s.event),
-        text: format!(
-            "Ready at {}ms: {}; {}",
-            r.taken.at,
-            contents_text(&r.contents),
-            steps_text(r)
-        ),
-    }
 }

@@ -1,6 +1,7 @@
 //! The trace against the event log: every arrow and mark it records must be what the events
 //! say happened, at the events they name.
 
+use super::project::{ArrowFate, SpaceTimeAsk, SpaceTimeView};
 use super::*;
 use crate::cluster::Cluster;
 use crate::command::Command;
@@ -255,7 +256,7 @@ fn a_look_at_the_past_cuts_the_trace_at_the_event_shown() {
     assert!(past.arrows.iter().all(|a| a.send_event < at));
     let same = past.arrows.iter().find(|a| a.id == m.id).unwrap();
     assert!(matches!(same.fate, ArrowFate::InFlight { .. }), "{same:?}");
-    assert!(past.marks.iter().all(|k| k.event < at));
+    assert!(past.marks.iter().all(|k| k.at.event < at));
     assert_eq!(past.cursor_ms, tl.cluster().now());
 }
 
@@ -298,8 +299,8 @@ fn acting_in_the_past_keeps_the_abandoned_branch_and_finds_where_it_differs() {
     let marks = |v: &SpaceTimeView| -> Vec<String> {
         v.marks
             .iter()
-            .filter(|m| m.event < b.forked_at)
-            .map(|m| m.text.clone())
+            .filter(|m| m.at.event < b.forked_at)
+            .map(|m| m.text())
             .collect()
     };
     assert_eq!(marks(&st.view), marks(&b.view));

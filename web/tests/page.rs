@@ -101,6 +101,7 @@ async fn mount_on(driver: DriverHandle) -> Mounted {
             autoplay: false,
             restore: None,
             lesson: None,
+            link_error: None,
         },
     )
     .render();

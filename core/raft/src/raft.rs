@@ -665,6 +665,21 @@ impl<S: Storage> Raft<S> {
         }
     }
 
+    /// Handles the acknowledgement that the entries up to `index`, of encoded size `size` and
+    /// payload size `payload_size`, were applied: a `MsgStorageApplyResp` (term 0, so always
+    /// of the current term), or `RawNode::advance` with synchronous writes.
+    pub(crate) fn storage_apply_resp(
+        &mut self,
+        index: u64,
+        size: u64,
+        payload_size: u64,
+    ) -> Result<()> {
+        self.check_applied(index)?;
+        self.applied_to(index, size);
+        self.reduce_uncommitted_size(payload_size);
+        Ok(())
+    }
+
     /// Records that the snapshot was persisted and applied.
     pub(crate) fn applied_snap(&mut self, snap: &Snapshot) {
         let index = snap.metadata.index;
@@ -1140,10 +1155,8 @@ impl<S: Storage> Raft<S> {
             }
             MessageType::MsgStorageApplyResp => {
                 if let Some(last) = m.entries.last() {
-                    let index = last.index;
-                    self.check_applied(index)?;
-                    self.applied_to(index, ents_size(&m.entries));
-                    self.reduce_uncommitted_size(payloads_size(&m.entries));
+                    let (size, payload) = (ents_size(&m.entries), payloads_size(&m.entries));
+                    self.storage_apply_resp(last.index, size, payload)?;
                 }
             }
             MessageType::MsgVote | MessageType::MsgPreVote => {

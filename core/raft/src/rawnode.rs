@@ -24,7 +24,7 @@ use crate::raftpb::{
 use crate::state::SoftState;
 use crate::status::{BasicStatus, Status};
 use crate::storage::Storage;
-use crate::util::{ents_size, is_local_msg, is_local_msg_target, is_response_msg};
+use crate::util::{ents_size, is_local_msg, is_local_msg_target, is_response_msg, payloads_size};
 
 mod ready;
 mod storage_msgs;
@@ -32,7 +32,7 @@ mod storage_msgs;
 pub use ready::{must_sync, Ready};
 use storage_msgs::{
     need_storage_append_msg, need_storage_append_resp_msg, new_storage_append_msg,
-    new_storage_append_resp_msg, new_storage_apply_msg, new_storage_apply_resp_msg,
+    new_storage_append_resp_msg, new_storage_apply_msg, ApplyAck,
 };
 
 /// The outcome of sending a snapshot, reported with `RawNode::report_snapshot`.
@@ -128,9 +128,13 @@ pub struct RawNode<S: Storage> {
     prev_soft_st: SoftState,
     prev_hard_st: HardState,
     /// Messages to step at the next `advance`: the node's responses to itself and the
-    /// acknowledgements of the storage work of the accepted Ready. Always empty with
-    /// asynchronous storage writes.
+    /// acknowledgement of the accepted Ready's writes. Always empty with asynchronous storage
+    /// writes. `advance` drains it and keeps the buffer, since nearly every Ready refills it.
     steps_on_advance: Vec<Message>,
+    /// The acknowledgement of the accepted Ready's committed entries, stepped at `advance`
+    /// after `steps_on_advance`. It stands for the `MsgStorageApplyResp` that asynchronous
+    /// writes send (see [`ApplyAck`]). None with asynchronous storage writes.
+    apply_on_advance: Option<ApplyAck>,
 }
 
 impl<S: Storage> fmt::Debug for RawNode<S> {
@@ -141,6 +145,7 @@ impl<S: Storage> fmt::Debug for RawNode<S> {
             .field("prev_soft_st", &self.prev_soft_st)
             .field("prev_hard_st", &self.prev_hard_st)
             .field("steps_on_advance", &self.steps_on_advance)
+            .field("apply_on_advance", &self.apply_on_advance)
             .finish()
     }
 }
@@ -159,6 +164,7 @@ impl<S: Storage> RawNode<S> {
             prev_soft_st,
             prev_hard_st,
             steps_on_advance: Vec::new(),
+            apply_on_advance: None,
         })
     }
 
@@ -249,26 +255,46 @@ impl<S: Storage> RawNode<S> {
     /// accepted when taken, and its storage work is acknowledged by the storage threads'
     /// responses, whenever they arrive.
     pub fn ready(&mut self) -> Ready {
-        if !self.async_storage_writes && !self.steps_on_advance.is_empty() {
+        if !self.async_storage_writes && self.advance_pending() {
             self.raft.logger().error(format_args!(
                 "two accepted Ready structs without call to Advance; returning an empty Ready"
             ));
             return Ready::default();
         }
-        let rd = self.ready_without_accept();
-        self.accept_ready(&rd);
+        let mut rd = self.ready_state();
+        // Accepting the Ready empties the message queues anyway, so their messages are moved
+        // into it rather than copied.
+        let msgs = std::mem::take(&mut self.raft.msgs);
+        let after_append = std::mem::take(&mut self.raft.msgs_after_append);
+        let to_self = self.add_messages(&mut rd, msgs, after_append);
+        self.accept_ready(&rd, to_self);
         rd
     }
 
-    /// The outstanding work, without committing to handle it.
+    /// Whether the accepted Ready still waits for its `advance`.
+    fn advance_pending(&self) -> bool {
+        !self.steps_on_advance.is_empty() || self.apply_on_advance.is_some()
+    }
+
+    /// The outstanding work, without committing to handle it (etcd's `readyWithoutAccept`).
+    /// `ready` does the same but moves the messages out of the node.
+    #[cfg(test)]
     fn ready_without_accept(&self) -> Ready {
+        let mut rd = self.ready_state();
+        let msgs = self.raft.msgs.clone();
+        let after_append = self.raft.msgs_after_append.clone();
+        self.add_messages(&mut rd, msgs, after_append);
+        rd
+    }
+
+    /// The outstanding work, all but the messages.
+    fn ready_state(&self) -> Ready {
         let r = &self.raft;
         let mut rd = Ready {
             entries: r.raft_log.next_unstable_ents().to_vec(),
             committed_entries: r
                 .raft_log
                 .next_committed_ents(self.apply_unstable_entries()),
-            messages: r.msgs.clone(),
             ..Default::default()
         };
         let soft_st = r.soft_state();
@@ -286,33 +312,46 @@ impl<S: Storage> RawNode<S> {
             rd.read_states = r.read_states.clone();
         }
         rd.must_sync = must_sync(&hard_st, &self.prev_hard_st, rd.entries.len());
+        rd
+    }
 
+    /// Puts the node's queued messages into `rd`: `msgs` (the node's `msgs`) and `after_append`
+    /// (its `msgs_after_append`). Returns the responses the node owes itself, which are stepped
+    /// at `advance` (always none with asynchronous storage writes).
+    fn add_messages(
+        &self,
+        rd: &mut Ready,
+        msgs: Vec<Message>,
+        after_append: Vec<Message>,
+    ) -> Vec<Message> {
+        let r = &self.raft;
+        rd.messages = msgs;
         if self.async_storage_writes {
             // The storage work goes to the local threads, after the messages to peers; the
             // deferred responses ride along with the append and go out once it is durable.
-            if need_storage_append_msg(r, &rd) {
-                let m = new_storage_append_msg(r, &rd);
+            if need_storage_append_msg(rd, &after_append) {
+                let m = new_storage_append_msg(r, rd, after_append);
                 rd.messages.push(m);
             }
             if !rd.committed_entries.is_empty() {
                 let m = new_storage_apply_msg(r, &rd.committed_entries);
                 rd.messages.push(m);
             }
+            Vec::new()
         } else {
             // Storage writes are synchronous: by the time the messages are sent, the entries
             // and hard state are durable, so the deferred responses to peers go out with this
             // Ready. Those to the node itself are stepped at advance.
-            for m in &r.msgs_after_append {
-                if m.to != r.id {
-                    rd.messages.push(m.clone());
-                }
-            }
+            let (to_self, to_peers): (Vec<Message>, Vec<Message>) =
+                after_append.into_iter().partition(|m| m.to == r.id);
+            rd.messages.extend(to_peers);
+            to_self
         }
-        rd
     }
 
     /// Records that the application took `rd`: what it contains is no longer outstanding.
-    fn accept_ready(&mut self, rd: &Ready) {
+    /// `to_self` are the node's responses to itself, to step at `advance`.
+    fn accept_ready(&mut self, rd: &Ready, to_self: Vec<Message>) {
         if let Some(ss) = rd.soft_state {
             self.prev_soft_st = ss;
         }
@@ -322,36 +361,31 @@ impl<S: Storage> RawNode<S> {
         if !rd.read_states.is_empty() {
             self.raft.read_states.clear();
         }
+        let committed_size = ents_size(&rd.committed_entries);
         if !self.async_storage_writes {
             // `ready` refuses to hand out a second Ready before `advance`, so nothing is
             // pending.
-            debug_assert!(self.steps_on_advance.is_empty());
-            let id = self.raft.id;
-            for m in &self.raft.msgs_after_append {
-                if m.to == id {
-                    self.steps_on_advance.push(m.clone());
-                }
-            }
+            debug_assert!(!self.advance_pending());
+            self.steps_on_advance.extend(to_self);
             if need_storage_append_resp_msg(&self.raft, rd) {
                 let m = new_storage_append_resp_msg(&self.raft, rd);
                 self.steps_on_advance.push(m);
             }
-            if !rd.committed_entries.is_empty() {
-                let m = new_storage_apply_resp_msg(&self.raft, &rd.committed_entries);
-                self.steps_on_advance.push(m);
+            if let Some(last) = rd.committed_entries.last() {
+                self.apply_on_advance = Some(ApplyAck {
+                    index: last.index,
+                    size: committed_size,
+                    payload_size: payloads_size(&rd.committed_entries),
+                });
             }
         }
-        self.raft.msgs.clear();
-        self.raft.msgs_after_append.clear();
         self.raft.raft_log.accept_unstable();
         if let Some(last) = rd.committed_entries.last() {
             let index = last.index;
             let allow_unstable = self.apply_unstable_entries();
-            self.raft.raft_log.accept_applying(
-                index,
-                ents_size(&rd.committed_entries),
-                allow_unstable,
-            );
+            self.raft
+                .raft_log
+                .accept_applying(index, committed_size, allow_unstable);
         }
     }
 
@@ -403,9 +437,17 @@ impl<S: Storage> RawNode<S> {
             ));
             return;
         }
-        for m in std::mem::take(&mut self.steps_on_advance) {
+        // Stepping a message never queues another one here: the buffer is put back as is.
+        let mut steps = std::mem::take(&mut self.steps_on_advance);
+        for m in steps.drain(..) {
             // Errors cannot happen for these messages; etcd ignores them as well.
             let _ = self.raft.step(m);
+        }
+        self.steps_on_advance = steps;
+        if let Some(ack) = self.apply_on_advance.take() {
+            let _ = self
+                .raft
+                .storage_apply_resp(ack.index, ack.size, ack.payload_size);
         }
     }
 

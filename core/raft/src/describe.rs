@@ -223,7 +223,7 @@ mod tests {
             term,
             index,
             entry_type: EntryType::EntryNormal,
-            data: data.to_vec(),
+            data: data.to_vec().into(),
         }
     }
 
@@ -320,7 +320,7 @@ mod tests {
                     term: 1,
                     index: 4,
                     entry_type: EntryType::EntryConfChangeV2,
-                    data: marshal_conf_change_v2(&cc),
+                    data: marshal_conf_change_v2(&cc).into(),
                 },
                 ent(2, 5, b""),
             ],

@@ -1644,7 +1644,7 @@ impl<S: Storage> Raft<S> {
         Ok(())
     }
 
-    fn step_follower(&mut self, mut m: Message) -> Result<()> {
+    fn step_follower(&mut self, m: Message) -> Result<()> {
         match m.msg_type {
             MessageType::MsgProp => {
                 if self.lead == NONE {
@@ -1733,7 +1733,7 @@ impl<S: Storage> Raft<S> {
                     ));
                     return Ok(());
                 }
-                let request_ctx = std::mem::take(&mut m.entries[0].data);
+                let request_ctx = m.entries[0].data.to_vec();
                 self.read_states.push(ReadState {
                     index: m.index,
                     request_ctx,
@@ -2209,7 +2209,7 @@ impl<S: Storage> Raft<S> {
                 .entries
                 .into_iter()
                 .next()
-                .map(|e| e.data)
+                .map(|e| e.data.to_vec())
                 .unwrap_or_default();
             self.read_states.push(ReadState {
                 index: read_index,

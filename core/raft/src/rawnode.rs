@@ -12,6 +12,7 @@
 //! the application steps back into the node like any other message.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -181,15 +182,16 @@ impl<S: Storage> RawNode<S> {
         })
     }
 
-    /// Proposes `data` for the log. Fails with `ProposalDropped` when no leader is known (or
+    /// Proposes `data` for the log (a `Vec<u8>`, a slice, or an already shared `Arc<[u8]>`,
+    /// which is then not copied). Fails with `ProposalDropped` when no leader is known (or
     /// forwarding is disabled), a transfer is under way, or the uncommitted log is full.
-    pub fn propose(&mut self, data: Vec<u8>) -> Result<()> {
+    pub fn propose(&mut self, data: impl Into<Arc<[u8]>>) -> Result<()> {
         let id = self.raft.id;
         self.raft.step(Message {
             msg_type: MessageType::MsgProp,
             from: id,
             entries: vec![Entry {
-                data,
+                data: data.into(),
                 ..Default::default()
             }],
             ..Default::default()
@@ -214,7 +216,7 @@ impl<S: Storage> RawNode<S> {
             msg_type: MessageType::MsgProp,
             entries: vec![Entry {
                 entry_type,
-                data,
+                data: data.into(),
                 ..Default::default()
             }],
             ..Default::default()
@@ -502,7 +504,7 @@ impl<S: Storage> RawNode<S> {
         let _ = self.raft.step(Message {
             msg_type: MessageType::MsgReadIndex,
             entries: vec![Entry {
-                data: rctx,
+                data: rctx.into(),
                 ..Default::default()
             }],
             ..Default::default()

@@ -152,7 +152,7 @@ mod tests {
     fn sizes_add_up() {
         let mut e = ent(1, 1);
         assert_eq!(e.payload_size(), 0, "an empty entry carries no payload");
-        e.data = b"hello".to_vec();
+        e.data = b"hello".to_vec().into();
         let ents = vec![e.clone(), ent(1, 2)];
         assert_eq!(payloads_size(&ents), 5);
         assert_eq!(ents_size(&ents), e.size() + ent(1, 2).size());

@@ -131,7 +131,7 @@ fn ent(term: u64, index: u64) -> Entry {
     Entry {
         term,
         index,
-        data: b"x".to_vec(),
+        data: b"x".to_vec().into(),
         ..Default::default()
     }
 }
@@ -188,7 +188,7 @@ fn protocol_messages_from_the_node_itself_are_refused() {
     // Requests may name the node itself as their origin.
     let mut prop = msg(MessageType::MsgProp, 1, 1, 0);
     prop.entries = vec![Entry {
-        data: b"own".to_vec(),
+        data: b"own".to_vec().into(),
         ..Default::default()
     }];
     nodes[0].step(prop).unwrap();
@@ -646,7 +646,11 @@ fn random_garbage_never_panics() {
                     g.pick(&nums)
                 },
                 entry_type: types[g.below(3) as usize],
-                data: if g.below(2) == 0 { vec![] } else { vec![7, 7] },
+                data: if g.below(2) == 0 {
+                    vec![].into()
+                } else {
+                    vec![7, 7].into()
+                },
             });
         }
         if g.below(3) == 0 {

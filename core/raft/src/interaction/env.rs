@@ -552,7 +552,7 @@ pub(super) fn process_apply(n: &mut Node, ents: &[Entry]) -> Result<()> {
                 let cs = n.raw_node.raft.apply_conf_change(&cc)?;
                 (cc.context, Some(cs))
             }
-            EntryType::EntryNormal => (ent.data.clone(), None),
+            EntryType::EntryNormal => (ent.data.to_vec(), None),
         };
         let history = &mut n.storage_mut().history;
         let last = history.last().cloned().unwrap_or_default();

@@ -6,6 +6,8 @@
 //! to ours. Only conf changes are protobuf-encoded, because etcd stores them inside entries
 //! ([`confchange`]); `wire` holds the few encoding rules that needs and that entry sizes follow.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 pub mod confchange;
@@ -31,7 +33,12 @@ pub struct Entry {
     pub term: u64,
     pub index: u64,
     pub entry_type: EntryType,
-    pub data: Vec<u8>,
+    /// The payload, shared rather than owned: an entry is copied many times on its way (into
+    /// the log, each Ready, storage, every MsgApp, the committed entries), and all of those
+    /// copies hold the same bytes. Build it from a `Vec<u8>` or a slice with `.into()`; it reads
+    /// as a `&[u8]`, prints and (de)serializes exactly as a `Vec<u8>` does, and the empty
+    /// default allocates nothing.
+    pub data: Arc<[u8]>,
 }
 
 impl Entry {
@@ -286,7 +293,7 @@ mod tests {
             term: 1,
             index: 2,
             entry_type: EntryType::EntryNormal,
-            data: b"abc".to_vec(),
+            data: b"abc"[..].into(),
         };
         assert_eq!(e.size(), 4 + 5);
         let big = Entry {

@@ -207,7 +207,7 @@ fn start_from_bootstrapped_storage() {
         Entry {
             term: 1,
             index: 3,
-            data: b"foo".to_vec(),
+            data: b"foo".to_vec().into(),
             ..Default::default()
         },
     ];
@@ -239,7 +239,7 @@ fn restart_hands_out_committed_entries_only() {
         Entry {
             term: 1,
             index: 2,
-            data: b"foo".to_vec(),
+            data: b"foo".to_vec().into(),
             ..Default::default()
         },
     ];
@@ -268,7 +268,7 @@ fn restart_from_snapshot() {
     let es = vec![Entry {
         term: 1,
         index: 3,
-        data: b"foo".to_vec(),
+        data: b"foo".to_vec().into(),
         ..Default::default()
     }];
     let mut s = MemoryStorage::new();
@@ -392,7 +392,7 @@ fn commit_pagination_after_restart_leaves_no_gap() {
         .map(|i| Entry {
             term: 1,
             index: i,
-            data: b"a".to_vec(),
+            data: b"a".to_vec().into(),
             ..Default::default()
         })
         .collect();
@@ -401,7 +401,7 @@ fn commit_pagination_after_restart_leaves_no_gap() {
     s.append(&[Entry {
         term: 1,
         index: 11,
-        data: b"boom".to_vec(),
+        data: b"boom".to_vec().into(),
         ..Default::default()
     }])
     .unwrap();

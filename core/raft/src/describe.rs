@@ -371,7 +371,7 @@ mod tests {
             from: 1,
             to: 3,
             term: 1,
-            snapshot: Some(Snapshot {
+            snapshot: Some(Box::new(Snapshot {
                 data: vec![],
                 metadata: crate::raftpb::SnapshotMetadata {
                     conf_state: ConfState {
@@ -381,7 +381,7 @@ mod tests {
                     index: 11,
                     term: 1,
                 },
-            }),
+            })),
             ..Default::default()
         };
         assert_eq!(

@@ -577,7 +577,7 @@ impl<S: Storage> Raft<S> {
         self.send(Message {
             to,
             msg_type: MessageType::MsgSnap,
-            snapshot: Some(snapshot),
+            snapshot: Some(Box::new(snapshot)),
             ..Default::default()
         });
         true
@@ -1968,7 +1968,7 @@ impl<S: Storage> Raft<S> {
         // A MsgSnap always carries a snapshot; a missing one reads as the empty snapshot.
         let s = m.snapshot.unwrap_or_default();
         let (sindex, sterm) = (s.metadata.index, s.metadata.term);
-        if self.restore(s) {
+        if self.restore(*s) {
             self.logger.info(format_args!(
                 "{:x} [commit: {}] restored snapshot [index: {}, term: {}]",
                 self.id, self.raft_log.committed, sindex, sterm

@@ -473,7 +473,7 @@ impl InteractionEnv {
             term,
             from: from_idx as u64 + 1,
             to: to_idx as u64 + 1,
-            snapshot: Some(snap),
+            snapshot: Some(Box::new(snap)),
             ..Default::default()
         };
         self.output.write_str(&describe_message(&msg, None));

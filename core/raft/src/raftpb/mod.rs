@@ -258,7 +258,9 @@ pub struct Message {
     pub commit: u64,
     /// Only set on MsgStorageAppend messages (async storage writes).
     pub vote: u64,
-    pub snapshot: Option<Snapshot>,
+    /// Boxed: snapshots are rare, and held inline the snapshot doubled the size of every
+    /// message, which is moved by value on every send and step.
+    pub snapshot: Option<Box<Snapshot>>,
     pub reject: bool,
     pub reject_hint: u64,
     pub context: Vec<u8>,

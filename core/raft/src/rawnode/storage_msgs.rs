@@ -61,7 +61,7 @@ pub(super) fn new_storage_append_msg<S: Storage>(
         m.commit = rd.hard_state.commit;
     }
     if !rd.snapshot.is_empty() {
-        m.snapshot = Some(rd.snapshot.clone());
+        m.snapshot = Some(Box::new(rd.snapshot.clone()));
     }
     // The node's own MsgAppResp comes before the MsgStorageAppendResp: the leader handles its
     // ack while the new entries are still in the unstable log, where their terms are cheap to
@@ -101,7 +101,7 @@ pub(super) fn new_storage_append_resp_msg<S: Storage>(r: &Raft<S>, rd: &Ready) -
         m.log_term = last.term;
     }
     if !rd.snapshot.is_empty() {
-        m.snapshot = Some(rd.snapshot.clone());
+        m.snapshot = Some(Box::new(rd.snapshot.clone()));
     }
     m
 }

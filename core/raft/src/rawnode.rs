@@ -265,10 +265,12 @@ impl<S: Storage> RawNode<S> {
         }
         let mut rd = self.ready_state();
         // Accepting the Ready empties the message queues anyway, so their messages are moved
-        // into it rather than copied.
-        let msgs = std::mem::take(&mut self.raft.msgs);
-        let after_append = std::mem::take(&mut self.raft.msgs_after_append);
-        let to_self = self.add_messages(&mut rd, msgs, after_append);
+        // into it rather than copied. The queues that stay with the node keep their buffers.
+        rd.messages = std::mem::take(&mut self.raft.msgs);
+        let mut after_append = std::mem::take(&mut self.raft.msgs_after_append);
+        let mut to_self = std::mem::take(&mut self.steps_on_advance);
+        self.add_messages(&mut rd, &mut after_append, &mut to_self);
+        self.raft.msgs_after_append = after_append;
         self.accept_ready(&rd, to_self);
         rd
     }
@@ -283,9 +285,9 @@ impl<S: Storage> RawNode<S> {
     #[cfg(test)]
     fn ready_without_accept(&self) -> Ready {
         let mut rd = self.ready_state();
-        let msgs = self.raft.msgs.clone();
-        let after_append = self.raft.msgs_after_append.clone();
-        self.add_messages(&mut rd, msgs, after_append);
+        rd.messages = self.raft.msgs.clone();
+        let mut after_append = self.raft.msgs_after_append.clone();
+        self.add_messages(&mut rd, &mut after_append, &mut Vec::new());
         rd
     }
 
@@ -317,42 +319,45 @@ impl<S: Storage> RawNode<S> {
         rd
     }
 
-    /// Puts the node's queued messages into `rd`: `msgs` (the node's `msgs`) and `after_append`
-    /// (its `msgs_after_append`). Returns the responses the node owes itself, which are stepped
-    /// at `advance` (always none with asynchronous storage writes).
+    /// Adds to `rd.messages` (which holds the node's `msgs`) what `after_append` (its
+    /// `msgs_after_append`, emptied here) holds for peers or for the storage threads. The
+    /// responses the node owes itself, stepped at `advance`, go to `to_self` (none with
+    /// asynchronous storage writes).
     fn add_messages(
         &self,
         rd: &mut Ready,
-        msgs: Vec<Message>,
-        after_append: Vec<Message>,
-    ) -> Vec<Message> {
+        after_append: &mut Vec<Message>,
+        to_self: &mut Vec<Message>,
+    ) {
         let r = &self.raft;
-        rd.messages = msgs;
         if self.async_storage_writes {
             // The storage work goes to the local threads, after the messages to peers; the
             // deferred responses ride along with the append and go out once it is durable.
-            if need_storage_append_msg(rd, &after_append) {
-                let m = new_storage_append_msg(r, rd, after_append);
+            if need_storage_append_msg(rd, after_append) {
+                let m = new_storage_append_msg(r, rd, std::mem::take(after_append));
                 rd.messages.push(m);
             }
             if !rd.committed_entries.is_empty() {
                 let m = new_storage_apply_msg(r, &rd.committed_entries);
                 rd.messages.push(m);
             }
-            Vec::new()
         } else {
             // Storage writes are synchronous: by the time the messages are sent, the entries
             // and hard state are durable, so the deferred responses to peers go out with this
             // Ready. Those to the node itself are stepped at advance.
-            let (to_self, to_peers): (Vec<Message>, Vec<Message>) =
-                after_append.into_iter().partition(|m| m.to == r.id);
-            rd.messages.extend(to_peers);
-            to_self
+            for m in after_append.drain(..) {
+                if m.to == r.id {
+                    to_self.push(m);
+                } else {
+                    rd.messages.push(m);
+                }
+            }
         }
     }
 
     /// Records that the application took `rd`: what it contains is no longer outstanding.
-    /// `to_self` are the node's responses to itself, to step at `advance`.
+    /// `to_self` are the node's responses to itself, to step at `advance`, in a buffer that
+    /// becomes `steps_on_advance`.
     fn accept_ready(&mut self, rd: &Ready, to_self: Vec<Message>) {
         if let Some(ss) = rd.soft_state {
             self.prev_soft_st = ss;
@@ -367,8 +372,8 @@ impl<S: Storage> RawNode<S> {
         if !self.async_storage_writes {
             // `ready` refuses to hand out a second Ready before `advance`, so nothing is
             // pending.
-            debug_assert!(!self.advance_pending());
-            self.steps_on_advance.extend(to_self);
+            debug_assert!(self.steps_on_advance.is_empty() && self.apply_on_advance.is_none());
+            self.steps_on_advance = to_self;
             if need_storage_append_resp_msg(&self.raft, rd) {
                 let m = new_storage_append_resp_msg(&self.raft, rd);
                 self.steps_on_advance.push(m);

@@ -7,6 +7,7 @@
 //! a `Ready` and steps the self-addressed ones back in at `advance`, exactly like etcd.
 
 use std::fmt;
+use std::ops::Bound;
 
 use rand_core::{RngCore, SeedableRng};
 use rand_pcg::Pcg32;
@@ -603,19 +604,24 @@ impl<S: Storage> Raft<S> {
         }
     }
 
-    fn peer_ids(&self) -> Vec<u64> {
+    /// The tracked node after `after` (the first one with `None`) in ascending id order, this
+    /// node skipped. Broadcasts walk the peers with it rather than collecting their ids first:
+    /// sending needs the tracker mutably, and a broadcast goes out for nearly every proposal.
+    fn next_peer(&self, after: Option<u64>) -> Option<u64> {
+        let from = after.map_or(Bound::Unbounded, Bound::Excluded);
         self.trk
             .progress
-            .keys()
-            .copied()
-            .filter(|&id| id != self.id)
-            .collect()
+            .range((from, Bound::Unbounded))
+            .map(|(&id, _)| id)
+            .find(|&id| id != self.id)
     }
 
     /// Sends appends to every peer that is not up to date.
     pub(crate) fn bcast_append(&mut self) {
-        for id in self.peer_ids() {
+        let mut peer = self.next_peer(None);
+        while let Some(id) = peer {
             self.send_append(id);
+            peer = self.next_peer(Some(id));
         }
     }
 
@@ -626,8 +632,10 @@ impl<S: Storage> Raft<S> {
     }
 
     fn bcast_heartbeat_with_ctx(&mut self, ctx: Vec<u8>) {
-        for id in self.peer_ids() {
+        let mut peer = self.next_peer(None);
+        while let Some(id) = peer {
             self.send_heartbeat(id, ctx.clone());
+            peer = self.next_peer(Some(id));
         }
     }
 
@@ -2133,8 +2141,10 @@ impl<S: Storage> Raft<S> {
             self.bcast_append();
         } else {
             // Probe newly added peers now rather than at the next heartbeat or proposal.
-            for id in self.peer_ids() {
+            let mut peer = self.next_peer(None);
+            while let Some(id) = peer {
                 self.maybe_send_append(id, false);
+                peer = self.next_peer(Some(id));
             }
         }
         // A transfer to a node that is no longer a voter cannot succeed.

@@ -153,9 +153,15 @@ impl Unstable {
     }
 
     /// Gives memory back when most of the vector's capacity is unused, so a burst of entries does
-    /// not stay allocated forever.
+    /// not stay allocated forever. A small buffer is kept even when empty (etcd drops it): the
+    /// unstable log empties after nearly every write, and would otherwise be reallocated for
+    /// the next entry.
     fn shrink_entries_array(&mut self) {
         const LEN_MULTIPLE: usize = 2;
+        const KEEP: usize = 64;
+        if self.entries.capacity() <= KEEP {
+            return;
+        }
         if self.entries.is_empty() {
             self.entries = Vec::new();
         } else if self.entries.len() * LEN_MULTIPLE < self.entries.capacity() {

@@ -7,7 +7,6 @@
 //! a `Ready` and steps the self-addressed ones back in at `advance`, exactly like etcd.
 
 use std::fmt;
-use std::ops::Bound;
 
 use rand_core::{RngCore, SeedableRng};
 use rand_pcg::Pcg32;
@@ -604,25 +603,38 @@ impl<S: Storage> Raft<S> {
         }
     }
 
-    /// The tracked node after `after` (the first one with `None`) in ascending id order, this
-    /// node skipped. Broadcasts walk the peers with it rather than collecting their ids first:
-    /// sending needs the tracker mutably, and a broadcast goes out for nearly every proposal.
-    fn next_peer(&self, after: Option<u64>) -> Option<u64> {
-        let from = after.map_or(Bound::Unbounded, Bound::Excluded);
-        self.trk
+    /// Calls `f` on every tracked node but this one, in ascending id order. The ids are
+    /// gathered first, since `f` needs the node mutably; on the stack for the usual small
+    /// clusters, because a broadcast goes out for nearly every proposal.
+    fn for_each_peer(&mut self, mut f: impl FnMut(&mut Self, u64)) {
+        const ON_STACK: usize = 16;
+        let peers = self
+            .trk
             .progress
-            .range((from, Bound::Unbounded))
-            .map(|(&id, _)| id)
-            .find(|&id| id != self.id)
+            .keys()
+            .copied()
+            .filter(|&id| id != self.id);
+        if self.trk.progress.len() <= ON_STACK {
+            let mut ids = [0u64; ON_STACK];
+            let mut n = 0;
+            for id in peers {
+                ids[n] = id;
+                n += 1;
+            }
+            for &id in &ids[..n] {
+                f(self, id);
+            }
+        } else {
+            let ids: Vec<u64> = peers.collect();
+            for id in ids {
+                f(self, id);
+            }
+        }
     }
 
     /// Sends appends to every peer that is not up to date.
     pub(crate) fn bcast_append(&mut self) {
-        let mut peer = self.next_peer(None);
-        while let Some(id) = peer {
-            self.send_append(id);
-            peer = self.next_peer(Some(id));
-        }
+        self.for_each_peer(|r, id| r.send_append(id));
     }
 
     /// Sends heartbeats to every peer, carrying the pending reads' context.
@@ -632,11 +644,7 @@ impl<S: Storage> Raft<S> {
     }
 
     fn bcast_heartbeat_with_ctx(&mut self, ctx: Vec<u8>) {
-        let mut peer = self.next_peer(None);
-        while let Some(id) = peer {
-            self.send_heartbeat(id, ctx.clone());
-            peer = self.next_peer(Some(id));
-        }
+        self.for_each_peer(|r, id| r.send_heartbeat(id, ctx.clone()));
     }
 
     /// Records that entries up to `index` were applied (`size` bytes of them), and leaves an
@@ -2141,11 +2149,9 @@ impl<S: Storage> Raft<S> {
             self.bcast_append();
         } else {
             // Probe newly added peers now rather than at the next heartbeat or proposal.
-            let mut peer = self.next_peer(None);
-            while let Some(id) = peer {
-                self.maybe_send_append(id, false);
-                peer = self.next_peer(Some(id));
-            }
+            self.for_each_peer(|r, id| {
+                r.maybe_send_append(id, false);
+            });
         }
         // A transfer to a node that is no longer a voter cannot succeed.
         if self.lead_transferee != NONE

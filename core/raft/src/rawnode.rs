@@ -349,6 +349,7 @@ impl<S: Storage> RawNode<S> {
             // Storage writes are synchronous: by the time the messages are sent, the entries
             // and hard state are durable, so the deferred responses to peers go out with this
             // Ready. Those to the node itself are stepped at advance.
+            rd.messages.reserve(after_append.len());
             for m in after_append.drain(..) {
                 if m.to == r.id {
                     to_self.push(m);

@@ -1048,7 +1048,7 @@ impl<S: Storage> Raft<S> {
 
     /// Advances the state machine with a message (etcd's `Step`): first the term rules common
     /// to all roles, then the votes, then the role's own step function.
-    pub(crate) fn step(&mut self, m: Message) -> Result<()> {
+    pub(crate) fn step(&mut self, mut m: Message) -> Result<()> {
         self.check_step(&m)?;
         if m.term == 0 {
             // A local message.
@@ -1249,17 +1249,19 @@ impl<S: Storage> Raft<S> {
                 }
             }
             _ => match self.state {
-                StateType::StateLeader => return self.step_leader(m),
+                // The handlers borrow the message rather than take it: it is moved by value
+                // into `step` already, and every further move would copy it again.
+                StateType::StateLeader => return self.step_leader(&mut m),
                 StateType::StateCandidate | StateType::StatePreCandidate => {
-                    return self.step_candidate(m)
+                    return self.step_candidate(&mut m)
                 }
-                StateType::StateFollower => return self.step_follower(m),
+                StateType::StateFollower => return self.step_follower(&mut m),
             },
         }
         Ok(())
     }
 
-    fn step_leader(&mut self, mut m: Message) -> Result<()> {
+    fn step_leader(&mut self, m: &mut Message) -> Result<()> {
         // Messages that need no progress for the sender.
         match m.msg_type {
             MessageType::MsgBeat => {
@@ -1351,6 +1353,7 @@ impl<S: Storage> Raft<S> {
                 // The leader is the only voter: its own acknowledgement is a quorum.
                 if self.trk.is_singleton() {
                     let committed = self.raft_log.committed;
+                    let m = std::mem::take(m);
                     if let Some(resp) = self.response_to_read_index_req(m, committed) {
                         self.send(resp);
                     }
@@ -1359,10 +1362,10 @@ impl<S: Storage> Raft<S> {
                 // Until an entry of its own term is committed, a new leader does not know the
                 // full commit index, so reads wait.
                 if !self.committed_entry_in_current_term() {
-                    self.pending_read_index_messages.push(m);
+                    self.pending_read_index_messages.push(std::mem::take(m));
                     return Ok(());
                 }
-                self.send_msg_read_index_response(m);
+                self.send_msg_read_index_response(std::mem::take(m));
                 return Ok(());
             }
             MessageType::MsgForgetLeader => {
@@ -1382,7 +1385,7 @@ impl<S: Storage> Raft<S> {
             return Ok(());
         }
         match m.msg_type {
-            MessageType::MsgAppResp => self.handle_append_response(&m),
+            MessageType::MsgAppResp => self.handle_append_response(m),
             MessageType::MsgHeartbeatResp => {
                 let last_index = self.raft_log.last_index();
                 let pr = self.trk.progress.get_mut(&from).expect("checked above");
@@ -1600,7 +1603,7 @@ impl<S: Storage> Raft<S> {
 
     /// The step function of candidates and pre-candidates; they differ only in which vote
     /// responses they count (a candidate may still get stale pre-vote responses).
-    fn step_candidate(&mut self, m: Message) -> Result<()> {
+    fn step_candidate(&mut self, m: &mut Message) -> Result<()> {
         let my_vote_resp_type = if self.state == StateType::StatePreCandidate {
             MessageType::MsgPreVoteResp
         } else {
@@ -1625,7 +1628,7 @@ impl<S: Storage> Raft<S> {
             }
             MessageType::MsgSnap => {
                 self.become_follower(m.term, m.from);
-                self.handle_snapshot(m);
+                self.handle_snapshot(std::mem::take(m));
             }
             t if t == my_vote_resp_type => {
                 let (gr, rj, res) = self.poll(m.from, m.msg_type, !m.reject);
@@ -1660,7 +1663,7 @@ impl<S: Storage> Raft<S> {
         Ok(())
     }
 
-    fn step_follower(&mut self, m: Message) -> Result<()> {
+    fn step_follower(&mut self, m: &mut Message) -> Result<()> {
         match m.msg_type {
             MessageType::MsgProp => {
                 if self.lead == NONE {
@@ -1676,7 +1679,7 @@ impl<S: Storage> Raft<S> {
                     ));
                     return Err(Error::ProposalDropped);
                 }
-                self.forward_to_leader(m)?;
+                self.forward_to_leader(std::mem::take(m))?;
             }
             MessageType::MsgApp => {
                 self.election_elapsed = 0;
@@ -1691,7 +1694,7 @@ impl<S: Storage> Raft<S> {
             MessageType::MsgSnap => {
                 self.election_elapsed = 0;
                 self.lead = m.from;
-                self.handle_snapshot(m);
+                self.handle_snapshot(std::mem::take(m));
             }
             MessageType::MsgTransferLeader => {
                 if self.lead == NONE {
@@ -1701,7 +1704,7 @@ impl<S: Storage> Raft<S> {
                     ));
                     return Ok(());
                 }
-                self.forward_to_leader(m)?;
+                self.forward_to_leader(std::mem::take(m))?;
             }
             MessageType::MsgForgetLeader => {
                 // Under lease-based reads the leader relies on followers not voting for anyone
@@ -1737,7 +1740,7 @@ impl<S: Storage> Raft<S> {
                     ));
                     return Ok(());
                 }
-                self.forward_to_leader(m)?;
+                self.forward_to_leader(std::mem::take(m))?;
             }
             MessageType::MsgReadIndexResp => {
                 if m.entries.len() != 1 {
@@ -1915,7 +1918,7 @@ impl<S: Storage> Raft<S> {
     }
 
     /// A follower's handling of MsgApp.
-    pub(crate) fn handle_append_entries(&mut self, m: Message) {
+    pub(crate) fn handle_append_entries(&mut self, m: &mut Message) {
         if m.index < self.raft_log.committed {
             // Everything up to the commit index is known to match; tell the leader where we are.
             let committed = self.raft_log.committed;
@@ -1934,7 +1937,7 @@ impl<S: Storage> Raft<S> {
                 term: log_term,
                 index,
             },
-            entries: m.entries,
+            entries: std::mem::take(&mut m.entries),
         };
         if let Some(mlast_index) = self.raft_log.maybe_append(a, commit) {
             self.send(Message {
@@ -1970,12 +1973,12 @@ impl<S: Storage> Raft<S> {
         });
     }
 
-    pub(crate) fn handle_heartbeat(&mut self, m: Message) {
+    pub(crate) fn handle_heartbeat(&mut self, m: &mut Message) {
         self.raft_log.commit_to(m.commit);
         self.send(Message {
             to: m.from,
             msg_type: MessageType::MsgHeartbeatResp,
-            context: m.context,
+            context: std::mem::take(&mut m.context),
             ..Default::default()
         });
     }

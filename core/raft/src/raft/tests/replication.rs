@@ -330,7 +330,7 @@ fn handle_msg_app() {
         s.append(&ents(1, &[1, 2])).unwrap();
         let mut r = new_test_raft(1, 10, 1, s);
         r.become_follower(2, NONE);
-        r.handle_append_entries(Message {
+        r.handle_append_entries(&mut Message {
             msg_type: MsgApp,
             term,
             log_term,
@@ -356,7 +356,7 @@ fn handle_heartbeat_commits_but_never_decreases() {
         let mut r = new_test_raft(1, 5, 1, s);
         r.become_follower(2, 2);
         r.raft_log.commit_to(commit);
-        r.handle_heartbeat(Message {
+        r.handle_heartbeat(&mut Message {
             from: 2,
             to: 1,
             msg_type: MsgHeartbeat,

@@ -53,7 +53,9 @@ pub(crate) fn ents_size(ents: &[Entry]) -> u64 {
 /// always yields at least one entry, even when that first entry alone is over the limit:
 /// otherwise a single large entry could never be sent or applied.
 pub(crate) fn limit_size(ents: &[Entry], max_size: u64) -> &[Entry] {
-    if ents.is_empty() {
+    // No sum of sizes exceeds "no limit" (the sum saturates): spare sizing every entry, as
+    // for committed entries handed out without a limit.
+    if ents.is_empty() || max_size == NO_LIMIT {
         return ents;
     }
     let mut size = ents[0].size();

@@ -1049,7 +1049,15 @@ impl<S: Storage> Raft<S> {
     /// Advances the state machine with a message (etcd's `Step`): first the term rules common
     /// to all roles, then the votes, then the role's own step function.
     pub(crate) fn step(&mut self, mut m: Message) -> Result<()> {
-        self.check_step(&m)?;
+        self.step_mut(&mut m)
+    }
+
+    /// [`step`](Self::step) on a message the caller holds: the handlers move out of it what
+    /// they keep (entries, context), and the caller drops the rest. Messages are large, and
+    /// each move by value costs a copy; the hot paths (`RawNode::step`, `advance`) step the
+    /// message where it lies.
+    pub(crate) fn step_mut(&mut self, m: &mut Message) -> Result<()> {
+        self.check_step(m)?;
         if m.term == 0 {
             // A local message.
         } else if m.term > self.term {
@@ -1249,13 +1257,12 @@ impl<S: Storage> Raft<S> {
                 }
             }
             _ => match self.state {
-                // The handlers borrow the message rather than take it: it is moved by value
-                // into `step` already, and every further move would copy it again.
-                StateType::StateLeader => return self.step_leader(&mut m),
+                // The handlers borrow the message too, for the same reason.
+                StateType::StateLeader => return self.step_leader(m),
                 StateType::StateCandidate | StateType::StatePreCandidate => {
-                    return self.step_candidate(&mut m)
+                    return self.step_candidate(m)
                 }
-                StateType::StateFollower => return self.step_follower(&mut m),
+                StateType::StateFollower => return self.step_follower(m),
             },
         }
         Ok(())

@@ -246,7 +246,8 @@ impl<S: Storage> RawNode<S> {
             return Err(Error::StepPeerNotFound);
         }
         check_step_input(self.raft.id, self.async_storage_writes, &m)?;
-        self.raft.step(m)
+        let mut m = m;
+        self.raft.step_mut(&mut m)
     }
 
     /// Takes the outstanding work. The caller must handle it and then call `advance` before
@@ -449,12 +450,14 @@ impl<S: Storage> RawNode<S> {
             ));
             return;
         }
-        // Stepping a message never queues another one here: the buffer is put back as is.
+        // Stepping a message never queues another one here: the buffer is put back, emptied.
+        // The messages are stepped where they lie rather than moved out one by one.
         let mut steps = std::mem::take(&mut self.steps_on_advance);
-        for m in steps.drain(..) {
+        for m in &mut steps {
             // Errors cannot happen for these messages; etcd ignores them as well.
-            let _ = self.raft.step(m);
+            let _ = self.raft.step_mut(m);
         }
+        steps.clear();
         self.steps_on_advance = steps;
         if let Some(ack) = self.apply_on_advance.take() {
             let _ = self

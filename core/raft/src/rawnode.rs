@@ -235,7 +235,7 @@ impl<S: Storage> RawNode<S> {
 
     /// Steps a message received from a peer. Messages only the node itself may generate, and
     /// responses from peers outside the configuration, are refused.
-    pub fn step(&mut self, m: Message) -> Result<()> {
+    pub fn step(&mut self, mut m: Message) -> Result<()> {
         if is_local_msg(m.msg_type) && !is_local_msg_target(m.from) {
             return Err(Error::StepLocalMsg);
         }
@@ -246,7 +246,6 @@ impl<S: Storage> RawNode<S> {
             return Err(Error::StepPeerNotFound);
         }
         check_step_input(self.raft.id, self.async_storage_writes, &m)?;
-        let mut m = m;
         self.raft.step_mut(&mut m)
     }
 

@@ -44,6 +44,7 @@ fuzz_target!(|data: &[u8]| {
     let mut choices = Bytes::new(&data[n..]);
     let mut gen = Generator {
         choices: &mut choices,
+        async_writes: true,
     };
     let mut cluster = budgeted(seed);
     let mut script = String::new();

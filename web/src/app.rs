@@ -14,6 +14,8 @@ use crate::components::dock::Dock;
 use crate::components::error_banner::ErrorBanner;
 use crate::components::help_overlay::HelpOverlay;
 use crate::components::inspector::Inspector;
+use crate::components::learn_list::LearnList;
+use crate::components::lesson_panel::LessonPanel;
 use crate::components::log_rows::LogRows;
 use crate::components::timeline::Timeline;
 use crate::components::toolbar::Toolbar;
@@ -34,6 +36,9 @@ pub struct AppProps {
     /// A session to replay first: the last good state saved by a panic (see `recovery`).
     #[prop_or_default]
     pub restore: Option<crate::persist::Saved>,
+    /// A lesson to open first: from `?lesson=N` or a shared `#lesson=` link.
+    #[prop_or_default]
+    pub lesson: Option<crate::course::Opening>,
 }
 
 /// The root component.
@@ -156,6 +161,32 @@ pub fn app(props: &AppProps) -> Html {
         });
     }
 
+    // A lesson asked for by the link opens once the page is up.
+    {
+        let dispatcher = state.dispatcher();
+        let opening = props.lesson.clone();
+        use_effect_with((), move |_| {
+            if let Some(o) = opening {
+                dispatcher.dispatch(Action::OpenLesson {
+                    number: o.number,
+                    text: o.text,
+                    step: 0,
+                });
+            }
+        });
+    }
+
+    // What the learner did is kept in the browser as it happens (see `lesson_progress`).
+    {
+        let number = state.lesson_number;
+        let progress = state.lesson.as_ref().map(|l| l.progress.clone());
+        use_effect_with((number, progress), move |(number, progress)| {
+            if let (Some(n), Some(p)) = (number, progress) {
+                crate::lesson_progress::record(*n, p);
+            }
+        });
+    }
+
     // One callback for the page's whole life: a new one every render would differ from the
     // last (callbacks compare by identity) and make every component redraw every frame.
     let on_action: Callback<Action> = {
@@ -196,6 +227,26 @@ pub fn app(props: &AppProps) -> Html {
     };
     let view = &state.view;
 
+    let lesson_share = match (state.lesson_number, &state.lesson_text) {
+        (Some(n), _) => AttrValue::from(format!("?lesson={n}")),
+        (None, Some(text)) => AttrValue::from(crate::course::share_fragment(text)),
+        (None, None) => AttrValue::default(),
+    };
+    let lesson_panel = state.lesson.as_ref().map(|lesson| {
+        html! {
+            <aside class="lesson" aria-label="Lesson">
+                <LessonPanel
+                    lesson={lesson.clone()}
+                    number={state.lesson_number}
+                    busy={state.script_progress.is_some()}
+                    error={state.error.clone()}
+                    playing={state.playing}
+                    share={lesson_share.clone()}
+                    on_action={on_action.clone()}
+                />
+            </aside>
+        }
+    });
     html! {
         <div class={classes!("app", state.timeline.in_past.then_some("in-past"))}>
             <Toolbar
@@ -207,7 +258,8 @@ pub fn app(props: &AppProps) -> Html {
                 on_action={on_action.clone()}
             />
             <ErrorBanner error={state.error.clone()} on_action={on_action.clone()} />
-            <main class="bench">
+            <main class={classes!("bench", state.lesson.is_some().then_some("with-lesson"))}>
+                { for lesson_panel }
                 <section class="cluster" aria-label="Cluster diagram">
                     <ClusterDiagram
                         view={view.clone()}
@@ -256,6 +308,9 @@ pub fn app(props: &AppProps) -> Html {
             </main>
             if state.help_open {
                 <HelpOverlay on_action={on_action.clone()} />
+            }
+            if state.learn_open {
+                <LearnList error={state.error.clone()} on_action={on_action.clone()} />
             }
         </div>
     }

@@ -12,9 +12,11 @@ use cluster::view::ClusterView;
 use raft::logger::Level;
 
 use crate::driver::{
-    BranchView, Driver, EventFilter, EventLine, LogLineView, RunSetup, ScriptStep, TimelineInfo,
+    BranchView, Driver, EventFilter, EventLine, LessonAct, LessonFrame, LogLineView, RunSetup,
+    ScriptStep, Shared, TimelineInfo,
 };
 use crate::perf;
+use cluster::lesson::Lesson;
 
 pub use cluster::session::{Setup, DEFAULT_LOAD_EVERY_MS, MAX_NODES};
 
@@ -35,6 +37,8 @@ pub struct ClusterDriver {
     stamp: Stamp,
     /// Virtual time of the shown cluster (the view's may be older: see [`Driver::view`]).
     now: u64,
+    /// The open lesson's text as parsed, shared with every frame while it is open.
+    lesson: Option<Shared<Lesson>>,
 }
 
 /// A level's rank for filtering (0 debug … 4 fatal): the levels are declared in that order.
@@ -56,6 +60,7 @@ impl ClusterDriver {
                 branches: 0,
             },
             now: 0,
+            lesson: None,
         };
         d.stamp = d.current_stamp();
         d.now = d.session.history().cluster().now();
@@ -99,6 +104,17 @@ impl ClusterDriver {
             self.refresh(only_time);
         }
         r.map(|_| ())
+    }
+}
+
+impl ClusterDriver {
+    /// After a lesson act: the view follows a plan that started afresh or settled at once.
+    fn after_lesson(
+        &mut self,
+        r: Result<Option<ScriptProgress>, String>,
+    ) -> Result<Option<ScriptProgress>, String> {
+        self.refresh(false);
+        r
     }
 }
 
@@ -232,6 +248,39 @@ impl Driver for ClusterDriver {
 
     fn script(&self) -> String {
         self.session.script()
+    }
+
+    fn open_lesson(&mut self, text: &str, step: usize) -> Result<Option<ScriptProgress>, String> {
+        let lesson = Lesson::parse(text).map_err(|e| e.to_string())?;
+        let shared = Shared::new(lesson.clone());
+        let r = self.session.open_lesson(lesson, step);
+        if r.is_ok() {
+            self.lesson = Some(shared);
+        }
+        self.after_lesson(r)
+    }
+
+    fn lesson_act(&mut self, act: LessonAct) -> Result<Option<ScriptProgress>, String> {
+        let r = self.session.lesson_act(act);
+        self.after_lesson(r)
+    }
+
+    fn close_lesson(&mut self) {
+        self.session.close_lesson();
+        self.lesson = None;
+    }
+
+    fn lesson(&self) -> Option<LessonFrame> {
+        let state = self.session.lesson()?;
+        let lesson = self.lesson.clone()?;
+        let run = state.run();
+        Some(LessonFrame {
+            current: run.current(),
+            progress: (0..lesson.steps.len()).map(|k| run.progress(k)).collect(),
+            reveal: run.reveal(),
+            goal: state.goal().cloned(),
+            lesson,
+        })
     }
 
     fn setup(&self) -> RunSetup {

@@ -9,9 +9,10 @@ use std::ops::Deref;
 use std::rc::Rc;
 
 use cluster::command::Command;
+use cluster::lesson::{GoalStatus, Lesson, Progress, Reveal};
 use cluster::script::Transcript;
 use cluster::script_run::ScriptProgress;
-pub use cluster::session::{ScriptDone, ScriptStep};
+pub use cluster::session::{LessonAct, ScriptDone, ScriptStep};
 use cluster::view::ClusterView;
 
 /// A shared, immutable value whose equality is identity. The page builds a new one whenever the
@@ -158,6 +159,21 @@ pub struct RunSetup {
     pub load_every_ms: u64,
 }
 
+/// The lesson open, as the session tells it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LessonFrame {
+    /// The same value for as long as the lesson is open.
+    pub lesson: Shared<Lesson>,
+    /// The current step (from 0).
+    pub current: usize,
+    /// How far the learner got with each step.
+    pub progress: Vec<Progress>,
+    /// The current prediction's outcome, once revealed.
+    pub reveal: Option<Reveal>,
+    /// The current exercise's goal, once it started.
+    pub goal: Option<GoalStatus>,
+}
+
 /// Something that owns a cluster, shows it and obeys commands.
 pub trait Driver {
     /// The cluster as it is shown. Implementations hand out the same `Rc` as long as nothing
@@ -259,6 +275,22 @@ pub trait Driver {
     fn script(&self) -> String {
         String::new()
     }
+    /// Opens the lesson in `text` at step `step` (from 0); its commands then run in slices
+    /// ([`Driver::continue_script`]), `None` when there are none. An error when the text is no
+    /// lesson (with line and column) or the step does not exist.
+    fn open_lesson(&mut self, _text: &str, _step: usize) -> Result<Option<ScriptProgress>, String> {
+        Err("lessons need the real cluster".into())
+    }
+    /// The learner acts on the open lesson; like [`Driver::open_lesson`].
+    fn lesson_act(&mut self, _act: LessonAct) -> Result<Option<ScriptProgress>, String> {
+        Err("no lesson is open".into())
+    }
+    /// Closes the lesson; the cluster stays as it is.
+    fn close_lesson(&mut self) {}
+    /// The open lesson.
+    fn lesson(&self) -> Option<LessonFrame> {
+        None
+    }
     /// How the run was set up.
     fn setup(&self) -> RunSetup {
         let v = self.view();
@@ -303,6 +335,7 @@ pub struct Frame {
     pub setup: RunSetup,
     /// Only when asked.
     pub lists: Option<Lists>,
+    pub lesson: Option<LessonFrame>,
 }
 
 /// A shared handle on the driver, cheap to clone into the page state. Two handles are equal when
@@ -335,6 +368,7 @@ impl DriverHandle {
             timeline: d.timeline(),
             setup: d.setup(),
             lists,
+            lesson: d.lesson(),
         }
     }
 
@@ -373,6 +407,18 @@ impl DriverHandle {
 
     pub fn stop_script(&self) -> Option<ScriptStep> {
         self.0.borrow_mut().stop_script()
+    }
+
+    pub fn open_lesson(&self, text: &str, step: usize) -> Result<Option<ScriptProgress>, String> {
+        self.0.borrow_mut().open_lesson(text, step)
+    }
+
+    pub fn lesson_act(&self, act: LessonAct) -> Result<Option<ScriptProgress>, String> {
+        self.0.borrow_mut().lesson_act(act)
+    }
+
+    pub fn close_lesson(&self) {
+        self.0.borrow_mut().close_lesson()
     }
 
     /// The session so far as a script that replays it (for the record view, share links and

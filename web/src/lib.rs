@@ -16,10 +16,12 @@
 pub mod app;
 pub mod cluster_driver;
 pub mod components;
+pub mod course;
 pub mod driver;
 pub mod frames;
 pub mod geometry;
 pub mod keys;
+pub mod lesson_progress;
 pub mod palette;
 pub mod panic;
 pub mod perf;
@@ -82,11 +84,22 @@ pub fn start() {
     let restore = recovery::requested(&q)
         .then(|| recovery::take_saved(&q))
         .flatten();
+    // `?lesson=N` opens lesson N of the course; a shared `#lesson=` link, a lesson of one's own.
+    let lesson = match course::from_hash(&persist::current_hash()) {
+        Ok(Some(own)) => Some(own),
+        Ok(None) => course::from_query(&q),
+        Err(e) => {
+            persist::warn(&e);
+            course::from_query(&q)
+        }
+    };
+    let paused = paused || lesson.is_some();
     let driver = driver::DriverHandle::new(cluster_driver::ClusterDriver::new(setup));
     yew::Renderer::<app::App>::with_props(app::AppProps {
         driver: Some(driver),
         autoplay: !paused && restore.is_none(),
         restore,
+        lesson,
     })
     .render();
 }

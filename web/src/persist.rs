@@ -190,6 +190,19 @@ fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
+/// The text stored under `key` as it is (nothing where there is no storage).
+pub fn load_text(key: &str) -> Option<String> {
+    local_storage()?.get_item(key).ok().flatten()
+}
+
+/// Stores `value` under `key`; quietly nothing where storage is off or full (what is kept
+/// this way is a convenience, not the person's work).
+pub fn save_text(key: &str, value: &str) {
+    if let Some(storage) = local_storage() {
+        let _ = storage.set_item(key, value);
+    }
+}
+
 /// The script saved under `key`, if there is a usable one (a corrupt one is warned about and
 /// ignored).
 pub fn load_stored(key: &str) -> Option<Saved> {

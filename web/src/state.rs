@@ -12,8 +12,8 @@ use cluster::view::ClusterView;
 use yew::Reducible;
 
 use crate::driver::{
-    DriverHandle, EventFilter, EventLine, Frame, Lists, ListsAsk, RunSetup, ScriptDone, ScriptStep,
-    Shared, TimelineInfo,
+    DriverHandle, EventFilter, EventLine, Frame, LessonAct, LessonFrame, Lists, ListsAsk, RunSetup,
+    ScriptDone, ScriptStep, Shared, TimelineInfo,
 };
 use crate::perf;
 
@@ -141,6 +141,18 @@ pub enum Action {
     ScriptSlice,
     /// Stop the script under way where it is.
     StopScript,
+    /// Open or close the list of lessons.
+    ToggleLearn,
+    /// Open a lesson at a step (from 0): lesson `number` of the course (from 1), or a lesson of
+    /// one's own (`None`, from a link or pasted). Its commands run in slices like a script.
+    OpenLesson {
+        number: Option<usize>,
+        text: Rc<str>,
+        step: usize,
+    },
+    /// The learner acts on the open lesson (a step, an answer, "show me").
+    Lesson(LessonAct),
+    CloseLesson,
 }
 
 /// Work one script slice may take before the page gets the main thread back: well under the
@@ -198,6 +210,14 @@ pub struct PageState {
     frames: u32,
     /// The lists lag behind the view (see [`LISTS_EVERY_FRAMES`]).
     lists_stale: bool,
+    /// The list of lessons is open.
+    pub learn_open: bool,
+    /// The open lesson, as the session tells it.
+    pub lesson: Option<Shared<LessonFrame>>,
+    /// Which lesson of the course is open (`None`: none, or one of the learner's own).
+    pub lesson_number: Option<usize>,
+    /// The open lesson's text, for its share link.
+    pub lesson_text: Option<Rc<str>>,
 }
 
 impl PageState {
@@ -210,6 +230,7 @@ impl PageState {
             timeline,
             setup,
             lists,
+            lesson,
         } = driver.frame(Some(ListsAsk {
             filter: &filter,
             events: EVENT_LOG_LINES,
@@ -245,6 +266,10 @@ impl PageState {
             running_line: None,
             frames: 0,
             lists_stale: false,
+            learn_open: false,
+            lesson: lesson.map(Shared::new),
+            lesson_number: None,
+            lesson_text: None,
         }
     }
 
@@ -344,6 +369,9 @@ impl PageState {
         if let Some(lists) = frame.lists {
             self.take_lists(lists);
         }
+        if self.lesson.as_deref() != frame.lesson.as_ref() {
+            self.lesson = frame.lesson.map(Shared::new);
+        }
     }
 
     /// The event log and the clients' operations, brought up to date now.
@@ -412,6 +440,7 @@ impl PageState {
                 self.error = Some(format!("{}: {e}", line.unwrap_or_default().trim()));
                 self.output = None;
             }
+            ScriptDone::Lesson(r) => self.error = r.err(),
         }
     }
 
@@ -501,6 +530,8 @@ impl Reducible for PageState {
             Action::Escape => {
                 if s.help_open {
                     s.help_open = false;
+                } else if s.learn_open {
+                    s.learn_open = false;
                 } else if s.error.is_some() {
                     s.error = None;
                 } else {
@@ -561,6 +592,18 @@ impl Reducible for PageState {
                 }
                 s.script_slice();
             }
+            Action::ToggleLearn => s.learn_open = !s.learn_open,
+            Action::OpenLesson { number, text, step } => s.open_lesson(number, text, step),
+            Action::Lesson(act) => {
+                let r = s.driver.lesson_act(act);
+                s.lesson_started(r);
+            }
+            Action::CloseLesson => {
+                s.driver.close_lesson();
+                s.lesson_number = None;
+                s.lesson_text = None;
+                s.refresh();
+            }
             Action::StopScript => match s.driver.stop_script() {
                 Some(ScriptStep::Done(done)) => {
                     s.script_done(done);
@@ -579,5 +622,6 @@ impl Reducible for PageState {
     }
 }
 
+mod lesson;
 #[cfg(test)]
 mod tests;

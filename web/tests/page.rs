@@ -100,6 +100,7 @@ async fn mount_on(driver: DriverHandle) -> Mounted {
             driver: Some(driver),
             autoplay: false,
             restore: None,
+            lesson: None,
         },
     )
     .render();
@@ -637,6 +638,14 @@ async fn selecting_a_node_shows_its_whole_ready() {
 async fn a_message_opens_whole_and_can_be_dropped() {
     let (host, driver) = mount_real().await;
     run_for(&host, 3000).await;
+    // Where the real-time run stopped depends on the wall clock; tick on by hand until a
+    // message is in flight (a heartbeat goes out within a few ticks).
+    for _ in 0..50 {
+        if !driver.frame(None).view.messages.is_empty() {
+            break;
+        }
+        click_on(&host, "button[aria-label='Step one tick']").await;
+    }
     let m = driver
         .frame(None)
         .view

@@ -43,7 +43,7 @@ use crate::event_log::EventLog;
 use crate::history::History;
 use crate::kv::ClientId;
 use crate::network::{Network, NodeId};
-use crate::node::{ApplyReport, Node, NodeConfig};
+use crate::node::{ApplyReport, Node, NodeConfig, Worker};
 use crate::recorder::Recorder;
 
 // What the hub holds comes from leaves (`outcome`, `state`, `text`); the other modules extend
@@ -64,6 +64,7 @@ mod setup;
 mod state;
 mod text;
 mod time;
+mod workers;
 
 pub use crate::view::VIEW_RECENT_EVENTS;
 use outcome::{CmdResult, Failure};
@@ -612,8 +613,8 @@ impl Cluster {
                 )
             }
             C::LogLevel(l) => self.set_log_level(l),
-            C::ProcessAppendThread(ids) => self.storage_thread(ids, "append"),
-            C::ProcessApplyThread(ids) => self.storage_thread(ids, "apply"),
+            C::ProcessAppendThread(ids) => self.storage_thread(ids, Worker::Append),
+            C::ProcessApplyThread(ids) => self.storage_thread(ids, Worker::Apply),
             C::Breakpoint => Ok(()),
             // Begun and resumed in slices (see `pending`).
             C::Run(_) | C::RunUntil { .. } | C::Step(_) => Ok(()),

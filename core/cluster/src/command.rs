@@ -27,6 +27,11 @@ pub enum Field {
     Vote,
     Lead,
     LastIndex,
+    /// The last index in the node's stable storage: what its disk writes reached (with
+    /// asynchronous storage writes, what its append thread has written).
+    StableIndex,
+    /// How many `MsgStorageAppend`s wait in the node's append thread (asynchronous writes).
+    AppendQueue,
 }
 
 impl Field {
@@ -38,6 +43,8 @@ impl Field {
             Field::Vote => "vote",
             Field::Lead => "lead",
             Field::LastIndex => "last-index",
+            Field::StableIndex => "stable-index",
+            Field::AppendQueue => "append-queue",
         }
     }
 
@@ -49,6 +56,8 @@ impl Field {
             "vote" => Field::Vote,
             "lead" | "leader-of" => Field::Lead,
             "last-index" | "last" => Field::LastIndex,
+            "stable-index" | "stable" => Field::StableIndex,
+            "append-queue" => Field::AppendQueue,
             _ => return None,
         })
     }
@@ -210,6 +219,10 @@ pub struct ClusterSetup {
     /// Entries kept below a new snapshot (etcd's `SnapshotCatchUpEntries`).
     #[serde(default)]
     pub catch_up_entries: u64,
+    /// The nodes that write asynchronously (etcd raft's `AsyncStorageWrites`), in id order:
+    /// `async-storage-writes=true` makes all of them, `async-storage-writes=(1,3)` some.
+    #[serde(default)]
+    pub async_nodes: Vec<NodeId>,
 }
 
 impl Default for ClusterSetup {
@@ -229,6 +242,7 @@ impl Default for ClusterSetup {
             step_down_on_removal: false,
             snapshot_count: 0,
             catch_up_entries: 0,
+            async_nodes: Vec::new(),
         }
     }
 }
@@ -248,6 +262,9 @@ pub struct AddNodes {
     pub disable_conf_change_validation: Option<bool>,
     pub lease_reads: Option<bool>,
     pub step_down_on_removal: Option<bool>,
+    /// etcd raft's `AsyncStorageWrites` (see `NodeConfig::async_storage_writes`).
+    #[serde(default)]
+    pub async_storage_writes: Option<bool>,
 }
 
 /// A message recipient of `deliver-msgs`: deliver to it, or drop what is addressed to it.
@@ -655,6 +672,12 @@ impl fmt::Display for Command {
                 if s.catch_up_entries != default_catch_up(s.snapshot_count) {
                     write!(f, " catch-up-entries={}", s.catch_up_entries)?;
                 }
+                let all: Vec<NodeId> = (1..=s.nodes).collect();
+                if s.async_nodes == all {
+                    f.write_str(" async-storage-writes=true")?;
+                } else if !s.async_nodes.is_empty() {
+                    write!(f, " {}", list_arg("async-storage-writes", &s.async_nodes))?;
+                }
                 Ok(())
             }
             AddNodes(a) => {
@@ -691,6 +714,9 @@ impl fmt::Display for Command {
                 }
                 if let Some(b) = a.step_down_on_removal {
                     write!(f, " step-down-on-removal={b}")?;
+                }
+                if let Some(b) = a.async_storage_writes {
+                    write!(f, " async-storage-writes={b}")?;
                 }
                 Ok(())
             }

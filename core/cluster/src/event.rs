@@ -261,6 +261,7 @@ pub mod section {
     pub const TRANSFER: &str = "thesis §3.10";
     pub const READ_INDEX: &str = "thesis §6.4";
     pub const PARALLEL_WRITE: &str = "thesis §10.2.1";
+    pub const ASYNC_WRITES: &str = "etcd raft: AsyncStorageWrites";
 }
 
 /// What the explanations need to know of a node at one instant.
@@ -379,10 +380,20 @@ pub fn explain_delivery(m: &Message, b: &NodeBrief, a: &NodeBrief, out: &[Messag
             },
             Some(section::CLIENTS),
         ),
-        MsgTimeoutNow => Explanation::new(
-            format!("leader {from} hands over leadership: {me} campaigns at once, without waiting for its timer"),
-            Some(section::TRANSFER),
-        ),
+        MsgTimeoutNow => {
+            // A campaign moves the term past the message's; a node that is already campaigning
+            // (or cannot: a learner, a node outside the configuration) ignores the message.
+            let campaigned = matches!(a.state, StateType::StateCandidate | StateType::StateLeader)
+                && a.term > b.term.max(m.term);
+            let t = if campaigned {
+                format!("leader {from} hands over leadership: {me} campaigns at once, without waiting for its timer")
+            } else if matches!(b.state, StateType::StateCandidate | StateType::StatePreCandidate) {
+                format!("{me} ignores leader {from}'s MsgTimeoutNow: it is already campaigning")
+            } else {
+                format!("{me} ignores leader {from}'s MsgTimeoutNow: it cannot campaign (a learner, or not a voter of its configuration)")
+            };
+            Explanation::new(t, Some(section::TRANSFER))
+        }
         MsgTransferLeader => Explanation::new(
             format!("{me} is asked by {from} to transfer leadership"),
             Some(section::TRANSFER),
@@ -698,7 +709,13 @@ pub fn explain_tick(b: &NodeBrief, a: &NodeBrief, out: &[Message], ticks: usize)
 
 /// One message as a short phrase: `MsgApp 1→2`.
 pub fn message_phrase(m: &Message) -> String {
-    let mut s = format!("{} {}→{}", m.msg_type, m.from, m.to);
+    // A node's storage threads, as etcd names them (asynchronous storage writes).
+    let end = |id: u64| match id {
+        raft::util::LOCAL_APPEND_THREAD => "AppendThread".to_string(),
+        raft::util::LOCAL_APPLY_THREAD => "ApplyThread".to_string(),
+        id => id.to_string(),
+    };
+    let mut s = format!("{} {}→{}", m.msg_type, end(m.from), end(m.to));
     if m.reject {
         s.push_str(" (reject)");
     }

@@ -149,6 +149,10 @@ impl Look {
 /// Builds a random script command by command, each chosen after looking at the cluster.
 pub struct Generator<'c, C: Choices> {
     pub choices: &'c mut C,
+    /// Also draw asynchronous storage writes (nodes that write through storage threads, and
+    /// the commands that step the threads). Opt-in: without it every draw is what it was, so
+    /// the seeds found so far keep replaying the scripts they were found with.
+    pub async_writes: bool,
 }
 
 impl<C: Choices> Generator<'_, C> {
@@ -321,6 +325,9 @@ impl<C: Choices> Generator<'_, C> {
             nodes: 1 + c.below(limits::MAX_NODE_ID),
             ..d.clone()
         };
+        if self.async_writes && c.chance(60) {
+            s.async_nodes = (1..=s.nodes).filter(|_| c.chance(50)).collect();
+        }
         if c.chance(50) {
             return s;
         }
@@ -385,6 +392,9 @@ impl<C: Choices> Generator<'_, C> {
         if c.chance(20) {
             a.max_committed_size_per_ready = Some(*c.pick(&[0, 1, 100, u64::MAX]));
         }
+        if self.async_writes && c.chance(40) {
+            a.async_storage_writes = Some(c.chance(70));
+        }
         a
     }
 
@@ -409,6 +419,14 @@ impl<C: Choices> Generator<'_, C> {
                 K::Cluster(self.setup())
             } else {
                 K::AddNodes(self.add_nodes(&look))
+            };
+        }
+        if self.async_writes && self.choices.chance(8) {
+            let ids = self.ids(&look, 3);
+            return if self.choices.chance(50) {
+                K::ProcessAppendThread(ids)
+            } else {
+                K::ProcessApplyThread(ids)
             };
         }
         match self.choices.below(62) {

@@ -52,6 +52,8 @@ pub enum NetworkError {
     LocalMessage { msg_type: String },
     /// The same node was listed in two groups of a partition.
     NodeInTwoGroups { node: NodeId },
+    /// `send_local` was given a message that leaves its node.
+    NotLocal { msg_type: String },
 }
 
 impl fmt::Display for NetworkError {
@@ -79,6 +81,9 @@ impl fmt::Display for NetworkError {
             }
             NetworkError::NodeInTwoGroups { node } => {
                 write!(f, "node {node} is listed in more than one partition group")
+            }
+            NetworkError::NotLocal { msg_type } => {
+                write!(f, "this {msg_type} goes to another node, over the network")
             }
         }
     }
@@ -456,6 +461,31 @@ impl Network {
         })
     }
 
+    /// Puts a message that stays on its node in flight: between a node and its storage threads,
+    /// or a node's answer to itself (asynchronous storage writes). It arrives at once, in send
+    /// order with everything else, and no link, cut or random fault touches it: it never leaves
+    /// the machine. Refuses any other message.
+    pub fn send_local(&mut self, msg: Message, now: Millis) -> Result<MessageId, NetworkError> {
+        if !is_node_local(&msg) {
+            return Err(NetworkError::NotLocal {
+                msg_type: msg.msg_type.name().to_string(),
+            });
+        }
+        self.stats.sent += 1;
+        let id = self.next_id;
+        self.next_id += 1;
+        self.insert(InFlight {
+            id,
+            msg,
+            sent_at: now,
+            arrives_at: now,
+            held: false,
+            copy_of: None,
+            reordered: false,
+        });
+        Ok(id)
+    }
+
     fn enqueue(
         &mut self,
         msg: Message,
@@ -662,6 +692,14 @@ impl Network {
         self.stats.duplicated += 1;
         Ok(copy_id)
     }
+}
+
+/// Whether a message stays on its node: a node's answer to itself, or a message between a node
+/// and its storage threads (asynchronous storage writes; etcd's `isLocalMsg` in its harness).
+pub fn is_node_local(m: &Message) -> bool {
+    use raft::util::{LOCAL_APPEND_THREAD, LOCAL_APPLY_THREAD};
+    let thread = |id| id == LOCAL_APPEND_THREAD || id == LOCAL_APPLY_THREAD;
+    m.from == m.to || thread(m.from) || thread(m.to)
 }
 
 fn refuse_loopback(from: NodeId, to: NodeId) -> Result<(), NetworkError> {

@@ -19,7 +19,7 @@ use raft::raftpb::confchange::{
     conf_change_as_v2, unmarshal_conf_change, unmarshal_conf_change_v2,
 };
 use raft::raftpb::{
-    ConfState, EntryType, HardState, Message, MessageType, Snapshot, SnapshotMetadata,
+    ConfState, Entry, EntryType, HardState, Message, MessageType, Snapshot, SnapshotMetadata,
 };
 use raft::rawnode::{RawNode, Ready};
 use raft::state::{ReadOnlyOption, ReadState, StateType};
@@ -31,6 +31,11 @@ use crate::disk::{CrashReport, Disk, SyncReport, DEFAULT_SYNC_LATENCY};
 use crate::event::NodeBrief;
 use crate::kv::{ApplyOutcome, KvStore};
 use crate::network::NodeId;
+
+pub mod storage_thread;
+pub mod workers;
+
+pub use workers::{StorageWork, StorageWorkers, Worker, APPLY_LATENCY};
 
 /// Time between ticks, as in etcd's raftexample.
 pub const DEFAULT_TICK_INTERVAL: Millis = 100;
@@ -132,6 +137,11 @@ pub struct NodeConfig {
     /// follower a little behind still catches up from the log rather than by snapshot.
     #[serde(default)]
     pub snapshot_catch_up: u64,
+    /// etcd raft's `AsyncStorageWrites`: a Ready's storage work goes to the node's append and
+    /// apply threads as `MsgStorageAppend`/`MsgStorageApply` messages (see [`workers`]) instead
+    /// of being done before Advance.
+    #[serde(default)]
+    pub async_storage_writes: bool,
 }
 
 impl Default for NodeConfig {
@@ -162,6 +172,7 @@ impl NodeConfig {
             sync_latency: DEFAULT_SYNC_LATENCY,
             snapshot_count: 0,
             snapshot_catch_up: 0,
+            async_storage_writes: false,
         }
     }
 
@@ -192,6 +203,7 @@ impl NodeConfig {
         c.disable_proposal_forwarding = self.disable_proposal_forwarding;
         c.disable_conf_change_validation = self.disable_conf_change_validation;
         c.step_down_on_removal = self.step_down_on_removal;
+        c.async_storage_writes = self.async_storage_writes;
         c.seed = seed;
         c.logger = Some(logger);
         c
@@ -312,7 +324,7 @@ impl fmt::Display for NodeError {
 impl std::error::Error for NodeError {}
 
 /// What persisting a Ready wrote.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PersistReport {
     pub hard_state: Option<HardState>,
     /// First and last index of the entries written.
@@ -323,6 +335,37 @@ pub struct PersistReport {
     /// The fsync, if it completed at once.
     pub sync: Option<SyncReport>,
     pub errors: Vec<String>,
+}
+
+/// Writes a snapshot, then entries, to the disk and to the in-memory storage Raft reads (etcd's
+/// order: the snapshot first so that recovery always finds it), noting in `report` what was
+/// written and what either store refused. Shared by a Ready's persist step and an asynchronous
+/// node's append thread.
+pub(crate) fn write_log(
+    disk: &mut Disk,
+    mem: &mut MemoryStorage,
+    snapshot: Option<&Snapshot>,
+    entries: &[Entry],
+    report: &mut PersistReport,
+) {
+    if let Some(snap) = snapshot {
+        if let Err(e) = disk.apply_snapshot(snap.clone()) {
+            report.errors.push(e.to_string());
+        }
+        if let Err(e) = mem.apply_snapshot(snap.clone()) {
+            report.errors.push(e.to_string());
+        }
+        report.snapshot = Some((snap.metadata.index, snap.metadata.term));
+    }
+    if let (Some(first), Some(last)) = (entries.first(), entries.last()) {
+        if let Err(e) = disk.append(entries) {
+            report.errors.push(e.to_string());
+        }
+        if let Err(e) = mem.append(entries) {
+            report.errors.push(e.to_string());
+        }
+        report.entries = Some((first.index, last.index));
+    }
 }
 
 /// What applying a Ready did.
@@ -358,6 +401,8 @@ pub struct Node {
     pub pending_reads: Vec<ReadState>,
     /// Why the node last stopped, if the core stopped it.
     pub panicked: Option<String>,
+    /// With asynchronous storage writes: the work its append and apply threads have not done.
+    pub workers: StorageWorkers,
 }
 
 impl fmt::Debug for Node {
@@ -399,6 +444,7 @@ impl Node {
             incarnation: 0,
             pending_reads: Vec::new(),
             panicked: None,
+            workers: StorageWorkers::default(),
         })
     }
 
@@ -452,6 +498,7 @@ impl Node {
         self.kv = kv;
         self.ready = None;
         self.pending_reads.clear();
+        self.workers = StorageWorkers::default();
         self.panicked = None;
         self.incarnation += 1;
         // The first tick is due one interval after the phase; a paused clock stays paused.
@@ -484,10 +531,13 @@ impl Node {
     }
 
     /// Power cut: the process and the page cache are gone; the disk keeps what was synced.
+    /// With asynchronous storage writes the threads' queues are lost too: what the append
+    /// thread had not written is gone like an unsynced write, and its responses were never sent.
     pub fn crash(&mut self) -> CrashReport {
         self.raw = None;
         self.ready = None;
         self.pending_reads.clear();
+        self.workers = StorageWorkers::default();
         self.disk.crash()
     }
 
@@ -643,35 +693,11 @@ impl Node {
         }
         rip.written = true;
         let rd = rip.ready.clone();
-        let mut report = PersistReport {
-            hard_state: None,
-            entries: None,
-            snapshot: None,
-            sync_due: None,
-            sync: None,
-            errors: Vec::new(),
-        };
+        let mut report = PersistReport::default();
         let raw = self.raw.as_mut().ok_or(NodeError::Down(id))?;
         let mem = raw.store_mut();
-        if !rd.snapshot.is_empty() {
-            let (i, t) = (rd.snapshot.metadata.index, rd.snapshot.metadata.term);
-            if let Err(e) = self.disk.apply_snapshot(rd.snapshot.clone()) {
-                report.errors.push(e.to_string());
-            }
-            if let Err(e) = mem.apply_snapshot(rd.snapshot.clone()) {
-                report.errors.push(e.to_string());
-            }
-            report.snapshot = Some((i, t));
-        }
-        if let (Some(first), Some(last)) = (rd.entries.first(), rd.entries.last()) {
-            if let Err(e) = self.disk.append(&rd.entries) {
-                report.errors.push(e.to_string());
-            }
-            if let Err(e) = mem.append(&rd.entries) {
-                report.errors.push(e.to_string());
-            }
-            report.entries = Some((first.index, last.index));
-        }
+        let snapshot = (!rd.snapshot.is_empty()).then_some(&rd.snapshot);
+        write_log(&mut self.disk, mem, snapshot, &rd.entries, &mut report);
         if !rd.hard_state.is_empty() {
             self.disk.set_hard_state(rd.hard_state);
             mem.set_hard_state(rd.hard_state);
@@ -747,20 +773,35 @@ impl Node {
         let rd = rip.ready.clone();
         let mut report = ApplyReport::default();
         if !rd.snapshot.is_empty() {
-            let s = &rd.snapshot;
-            if let Err(e) = self.kv.restore(s) {
-                // Not our data (e.g. etcd's harness content): position an empty map there.
-                let positioned = Snapshot {
-                    data: Vec::new(),
-                    metadata: s.metadata.clone(),
-                };
-                if self.kv.restore(&positioned).is_err() {
-                    report.errors.push(e.to_string());
-                }
-            }
-            report.snapshot = Some((s.metadata.index, s.metadata.term));
+            self.restore_snapshot(&rd.snapshot, &mut report);
         }
-        for ent in &rd.committed_entries {
+        self.apply_entries(&rd.committed_entries, &mut report)?;
+        report.reads = self.serve_reads(&rd.read_states);
+        Ok(report)
+    }
+
+    /// Restores a snapshot into the state machine.
+    fn restore_snapshot(&mut self, s: &Snapshot, report: &mut ApplyReport) {
+        if let Err(e) = self.kv.restore(s) {
+            // Not our data (e.g. etcd's harness content): position an empty map there.
+            let positioned = Snapshot {
+                data: Vec::new(),
+                metadata: s.metadata.clone(),
+            };
+            if self.kv.restore(&positioned).is_err() {
+                report.errors.push(e.to_string());
+            }
+        }
+        report.snapshot = Some((s.metadata.index, s.metadata.term));
+    }
+
+    /// Applies committed entries to the state machine, and configuration changes to Raft.
+    fn apply_entries(
+        &mut self,
+        ents: &[raft::raftpb::Entry],
+        report: &mut ApplyReport,
+    ) -> Result<(), NodeError> {
+        for ent in ents {
             if ent.index <= self.kv.applied() {
                 // Already in the state machine (covered by a restored snapshot).
                 continue;
@@ -788,15 +829,20 @@ impl Node {
                 Err(e) => report.errors.push(e.to_string()),
             }
         }
-        self.pending_reads.extend(rd.read_states.iter().cloned());
+        Ok(())
+    }
+
+    /// Adds new ReadIndex answers to those waiting, and takes out the ones whose index the
+    /// state machine has reached: their reads may be served.
+    fn serve_reads(&mut self, new: &[ReadState]) -> Vec<ReadState> {
+        self.pending_reads.extend(new.iter().cloned());
         let applied = self.kv.applied();
         let (now_ok, later): (Vec<ReadState>, Vec<ReadState>) =
             std::mem::take(&mut self.pending_reads)
                 .into_iter()
                 .partition(|r| r.index <= applied);
         self.pending_reads = later;
-        report.reads = now_ok;
-        Ok(report)
+        now_ok
     }
 
     /// Calls Advance, once every other step is done. Then, with a snapshot count, a node that
@@ -819,11 +865,17 @@ impl Node {
             return Err(NodeError::NoReady(id));
         };
         self.with_core(|r| r.advance(rip.ready))?;
+        Ok(self.after_applied())
+    }
+
+    /// What follows applying: a snapshot when one is due (with a snapshot count), or the
+    /// storage's snapshot refreshed to the state machine's state (without).
+    fn after_applied(&mut self) -> Option<SnapshotTaken> {
         if self.config.snapshot_count == 0 {
             self.refresh_snapshot();
-            return Ok(None);
+            return None;
         }
-        Ok(self.snapshot_if_due())
+        self.snapshot_if_due()
     }
 
     /// etcd server's `triggerSnapshot`: a snapshot at the applied index once `snapshot_count`

@@ -137,6 +137,11 @@ impl<R: Runner> ScriptRun<R> {
         self.finish()
     }
 
+    /// Whether [`ScriptRun::stop`] ended the run before its end.
+    pub fn was_stopped(&self) -> bool {
+        self.stopped
+    }
+
     pub fn is_done(&self) -> bool {
         self.stopped || self.outputs.len() >= self.script.len()
     }
@@ -150,6 +155,21 @@ impl<R: Runner> ScriptRun<R> {
             self.begun = false;
         }
         self.stopped = true;
+    }
+
+    /// The first command that failed so far (refused, or an `expect` that did not hold): its
+    /// line and why.
+    pub fn failure(&self) -> Option<(usize, String)> {
+        self.outputs
+            .iter()
+            .enumerate()
+            .find_map(|(i, out)| match &out.outcome {
+                Outcome::Error(why) | Outcome::ExpectationFailed(why) => Some((
+                    self.script.line_of(i).unwrap_or(0),
+                    why.trim_end().to_string(),
+                )),
+                Outcome::Ok => None,
+            })
     }
 
     pub fn progress(&self) -> ScriptProgress {

@@ -17,7 +17,11 @@ use crate::script::{Script, Transcript};
 use crate::script_run::{ScriptProgress, ScriptRun};
 use crate::timetravel::Timeline;
 
+mod lesson;
+mod lesson_state;
 mod setup;
+
+pub use lesson_state::{LessonAct, LessonState};
 
 pub use setup::{
     Setup, DEFAULT_LATENCY, DEFAULT_LOAD_EVERY_MS, DEFAULT_SNAPSHOT_COUNT, LEAD_IN_TICKS, MAX_NODES,
@@ -50,19 +54,31 @@ pub enum ScriptStep {
     Done(ScriptDone),
 }
 
-/// What a script (or a typed line) did.
+/// What a script (or a typed line, or a lesson's plan) did.
 #[derive(Clone, Debug)]
 pub enum ScriptDone {
     Script(Box<Transcript>),
     /// A typed line: what it printed, or why it failed.
     Line(Result<String, String>),
+    /// A lesson's plan: done, or why the lesson could not go on.
+    Lesson(Result<(), String>),
+}
+
+/// What is running in slices.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum RunKind {
+    /// A script starting afresh.
+    Script,
+    /// A typed line continuing the session.
+    Line,
+    /// A lesson's plan (see `session/lesson.rs`), afresh or continuing.
+    Plan { fresh: bool },
 }
 
 /// A script (or a typed line) running in slices on the timeline, which it holds meanwhile.
 struct Running {
     run: ScriptRun<Timeline>,
-    /// A typed line continuing the session, rather than a script starting afresh.
-    line: bool,
+    kind: RunKind,
     /// The seed a script starts with.
     seed: u64,
 }
@@ -74,6 +90,8 @@ pub struct Session {
     /// [`Session::history`]).
     timeline: Timeline,
     running: Option<Running>,
+    /// The lesson open, if any (see `session/lesson.rs`).
+    lesson: Option<LessonState>,
 }
 
 impl std::fmt::Debug for Session {
@@ -146,6 +164,7 @@ impl Session {
             setup,
             timeline,
             running: None,
+            lesson: None,
         }
     }
 
@@ -210,7 +229,10 @@ impl Session {
             }
             _ => {}
         }
-        outcome(self.timeline.execute(cmd.clone()))
+        self.lesson_act_on(cmd)?;
+        let out = outcome(self.timeline.execute(cmd.clone()));
+        self.lesson_follow();
+        out
     }
 
     /// Starts a new run from the setup with this seed.
@@ -218,6 +240,7 @@ impl Session {
         self.busy()?;
         self.setup.seed = seed;
         self.timeline = build(&self.setup);
+        self.lesson = None;
         Ok(())
     }
 
@@ -229,6 +252,7 @@ impl Session {
         }
         self.setup.nodes = nodes;
         self.timeline = build(&self.setup);
+        self.lesson = None;
         Ok(())
     }
 
@@ -245,20 +269,27 @@ impl Session {
         if script.len() != 1 {
             return Err("type one command at a time".into());
         }
+        if let Some(cmd) = script.command(0) {
+            self.lesson_act_on(cmd)?;
+        }
+        self.run_on_session(script, RunKind::Line);
+        Ok(())
+    }
+
+    /// Runs `script` in slices on the session's own timeline, continuing it.
+    fn run_on_session(&mut self, script: Script, kind: RunKind) {
         let seed = self.setup.seed;
         let timeline = std::mem::replace(&mut self.timeline, Timeline::new(Cluster::new(seed)));
         self.running = Some(Running {
             run: ScriptRun::new(script, timeline),
-            line: true,
+            kind,
             seed,
         });
-        Ok(())
     }
 
-    /// Starts a script that replaces the session, from a fresh cluster with `seed`.
-    pub fn start_script(&mut self, text: &str, seed: u64) -> Result<ScriptProgress, String> {
-        self.busy()?;
-        let script = Script::parse(text).map_err(|e| e.to_string())?;
+    /// Runs `script` in slices on a fresh session timeline with `seed`, which replaces the
+    /// session's when it ends.
+    fn run_afresh(&mut self, script: Script, seed: u64, kind: RunKind) -> ScriptProgress {
         // The session's thousand checkpoints are freed a few per slice as the script runs,
         // not all at once when it ends.
         let mut fresh = session_timeline(seed);
@@ -268,12 +299,16 @@ impl Session {
         ));
         let run = ScriptRun::new(script, fresh);
         let progress = run.progress();
-        self.running = Some(Running {
-            run,
-            line: false,
-            seed,
-        });
-        Ok(progress)
+        self.running = Some(Running { run, kind, seed });
+        progress
+    }
+
+    /// Starts a script that replaces the session, from a fresh cluster with `seed`.
+    pub fn start_script(&mut self, text: &str, seed: u64) -> Result<ScriptProgress, String> {
+        self.busy()?;
+        let script = Script::parse(text).map_err(|e| e.to_string())?;
+        self.lesson = None;
+        Ok(self.run_afresh(script, seed, RunKind::Script))
     }
 
     /// Runs the script under way for up to `max_events` events; `None` if none runs.
@@ -297,9 +332,16 @@ impl Session {
         let Some(running) = self.running.take() else {
             return ScriptStep::Done(ScriptDone::Line(Err("no script is running".into())));
         };
+        let failure = running.run.failure();
+        let stopped = running.run.was_stopped();
         let (transcript, timeline) = running.run.finish();
         self.timeline = timeline;
-        if running.line {
+        self.after_fresh_run(running.kind, running.seed);
+        if let RunKind::Plan { .. } = running.kind {
+            return ScriptStep::Done(ScriptDone::Lesson(self.lesson_settle(failure, stopped)));
+        }
+        if running.kind == RunKind::Line {
+            self.lesson_follow();
             let out = transcript.results.first().map_or_else(
                 || Err("the command was stopped".to_string()),
                 |r| match &r.failure {
@@ -309,11 +351,18 @@ impl Session {
             );
             return ScriptStep::Done(ScriptDone::Line(out));
         }
-        self.setup.seed = running.seed;
-        // A scenario tells its own story: no background load unless it asks for puts.
-        self.setup.load_every_ms = 0;
-        self.setup.nodes = self.timeline.cluster().nodes().len() as u64;
         ScriptStep::Done(ScriptDone::Script(Box::new(transcript)))
+    }
+
+    /// After a run that replaced the session (a script, a lesson's fresh plan), the setup
+    /// says what a reset rebuilds.
+    fn after_fresh_run(&mut self, kind: RunKind, seed: u64) {
+        if matches!(kind, RunKind::Script | RunKind::Plan { fresh: true }) {
+            self.setup.seed = seed;
+            // A scenario tells its own story: no background load unless it asks for puts.
+            self.setup.load_every_ms = 0;
+            self.setup.nodes = self.timeline.cluster().nodes().len() as u64;
+        }
     }
 
     /// The session as a script, with consecutive `run`s merged: the page runs time in one

@@ -114,6 +114,11 @@ pub struct SimConfig {
     pub fault_duration: Latency,
     /// Quiet virtual time at the end, after every fault was undone.
     pub settle: Millis,
+    /// Nodes that write asynchronously (etcd raft's `AsyncStorageWrites`: a Ready goes out
+    /// whole, append and apply threads do the storage work). A fixed list rather than a draw
+    /// from the seed, so that a run without it is exactly the run it always was.
+    #[serde(default)]
+    pub async_nodes: Vec<NodeId>,
 }
 
 impl SimConfig {
@@ -139,6 +144,7 @@ impl SimConfig {
                 max: 2_500,
             },
             settle: 1_000,
+            async_nodes: Vec::new(),
         }
     }
 
@@ -158,6 +164,15 @@ impl SimConfig {
             fault_percent: 0,
             settle: 0,
             ..SimConfig::chaos(5)
+        }
+    }
+
+    /// The chaos workload with every odd-numbered node writing asynchronously: nodes with and
+    /// without `AsyncStorageWrites` side by side, under every fault Raft tolerates.
+    pub fn async_mix(nodes: u64) -> SimConfig {
+        SimConfig {
+            async_nodes: (1..=nodes).filter(|id| id % 2 == 1).collect(),
+            ..SimConfig::chaos(nodes)
         }
     }
 
@@ -283,6 +298,7 @@ impl Workload {
                 pre_vote,
                 check_quorum,
                 latency: self.config.latency,
+                async_nodes: self.config.async_nodes.clone(),
                 ..ClusterSetup::default()
             }),
             Command::RunUntil {

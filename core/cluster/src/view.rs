@@ -264,6 +264,40 @@ pub struct NodeView {
     /// the leader's until the node applies the change. Empty while the node is down.
     #[serde(default)]
     pub config: String,
+    /// The node writes asynchronously (etcd raft's `AsyncStorageWrites`): its Readys are handed
+    /// out whole, and its append and apply threads do the storage work, queued below.
+    #[serde(default)]
+    pub async_storage_writes: bool,
+    /// Its append thread's queue of `MsgStorageAppend`s, oldest first (empty unless async).
+    #[serde(default)]
+    pub append_queue: Vec<StorageWorkView>,
+    /// Its apply thread's queue of `MsgStorageApply`s, oldest first (empty unless async).
+    #[serde(default)]
+    pub apply_queue: Vec<StorageWorkView>,
+}
+
+/// A storage message waiting in one of a node's threads (asynchronous storage writes).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StorageWorkView {
+    /// `MsgStorageAppend` or `MsgStorageApply`.
+    pub msg_type: String,
+    /// First and last index of the entries to write (append) or to apply (apply).
+    pub entries: Option<(u64, u64)>,
+    /// The HardState to write, when it changed (`Term:1 Vote:1 Commit:11`); append only.
+    pub hard_state: Option<String>,
+    /// Index and term of a snapshot to write; append only.
+    pub snapshot: Option<(u64, u64)>,
+    /// The responses that go out once the work is done, one line each as etcd describes them
+    /// (`2->1 MsgAppResp Term:1 Log:0/12`, `AppendThread->2 MsgStorageAppendResp ...`).
+    pub responses: Vec<String>,
+    /// What the work asks, in a few words (`entries 12..13, HardState Term:1 Vote:1 Commit:11`).
+    pub summary: String,
+    /// The message as etcd describes it, responses included.
+    pub description: String,
+    pub queued_at_ms: u64,
+    /// When the thread completes it if the node runs automatically (a node by hand waits for
+    /// `process-append-thread` / `process-apply-thread`).
+    pub due_ms: u64,
 }
 
 impl NodeView {

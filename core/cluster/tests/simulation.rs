@@ -242,3 +242,54 @@ fn lying_disks_are_caught_by_the_checker() {
         }
     }
 }
+
+/// Seeds of the run with asynchronous nodes mixed in (`SIM_ASYNC_SEEDS` changes it).
+const ASYNC_SEEDS: u64 = 200;
+
+/// Nodes with etcd raft's `AsyncStorageWrites` beside nodes without, under every honest fault:
+/// no guarantee breaks, clients get answers, the storage threads really do the writing, and a
+/// run still replays from its script.
+#[test]
+fn async_storage_writes_mixed_in_never_break_safety() {
+    let count = env_u64("SIM_ASYNC_SEEDS").unwrap_or(ASYNC_SEEDS);
+    let outcomes = par_map(0..count, |seed| {
+        let config = SimConfig::async_mix([3, 5][(seed % 2) as usize]);
+        let r = sim::run(seed, &config);
+        let failure = r.violation().map(|v| report_failure(&r, &v.to_string()));
+        let thread_writes = r
+            .cluster
+            .events()
+            .iter()
+            .filter(|e| e.explanation.contains("'s append thread processes"))
+            .count();
+        let replayed = (seed < 4).then(|| {
+            let t = Script::run(&r.script(), seed).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+            (t.history_hash, r.cluster.history_hash())
+        });
+        (failure, r.clients(), thread_writes, replayed)
+    });
+    let mut failures = Vec::new();
+    let (mut invoked, mut completed, mut without_threads) = (0, 0, 0);
+    for (seed, (failure, clients, thread_writes, replayed)) in outcomes.into_iter().enumerate() {
+        failures.extend(failure);
+        invoked += clients.invoked;
+        completed += clients.completed;
+        if thread_writes == 0 {
+            without_threads += 1;
+        }
+        if let Some((replay, run)) = replayed {
+            assert_eq!(replay, run, "seed {seed} does not replay from its script");
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {count} seeds broke a guarantee; the first:\n{}",
+        failures.len(),
+        failures[0]
+    );
+    assert_eq!(without_threads, 0, "seeds where no append thread wrote");
+    assert!(
+        completed * 100 >= invoked * 85,
+        "clients made too little progress: {completed} of {invoked}"
+    );
+}

@@ -130,6 +130,7 @@ pub fn cluster_diagram(props: &ClusterDiagramProps) -> Html {
                 term={n.term}
                 vote={n.vote}
                 commit={n.commit}
+                threads={n.async_storage_writes.then_some((n.append_queue.len(), n.apply_queue.len()))}
                 crashed={n.crashed}
                 paused={n.paused}
                 cut_off={view.is_cut_off(n.id)}

@@ -38,6 +38,9 @@ pub struct NodeGlyphProps {
     /// A learner of the configuration, a node not yet in it, or one removed from it.
     #[prop_or_default]
     pub membership_class: Option<&'static str>,
+    /// With asynchronous storage writes: how much work waits in the append and apply threads.
+    #[prop_or_default]
+    pub threads: Option<(usize, usize)>,
     pub on_action: Callback<Action>,
 }
 
@@ -201,12 +204,41 @@ pub fn node_glyph(props: &NodeGlyphProps) -> Html {
                     <text y="3.5">{ "R" }</text>
                 </g>
             }
+            if let Some((append, apply)) = props.threads {
+                { threads_badge(append, apply) }
+            }
             <text class="node-role" y={tenths(label_y[0])}>
                 { role_text }
             </text>
             <text class="node-stats" y={tenths(label_y[1])}>
                 { format!("term {} · vote {vote} · commit {}", props.term, props.commit) }
             </text>
+        </g>
+    }
+}
+
+/// The two storage threads of an asynchronous node, beside it: one row each, a square per
+/// message waiting (at most five drawn, the count written), so a leader whose own write lags
+/// its followers' shows it at a glance.
+fn threads_badge(append: usize, apply: usize) -> Html {
+    const SHOWN: usize = 5;
+    let row = |y: f64, name: &'static str, n: usize, class: &'static str| {
+        html! {
+            <g class={classes!("thread-row", class)} transform={format!("translate(0,{})", tenths(y))}>
+                <text class="thread-name" x="-2" y="4">{ name }</text>
+                { for (0..n.min(SHOWN)).map(|i| html! {
+                    <rect x={tenths(2.0 + 9.0 * i as f64)} y="-4" width="7" height="8" rx="1" />
+                }) }
+                <text class="thread-count" x={tenths(4.0 + 9.0 * n.min(SHOWN) as f64)} y="4">{ n }</text>
+            </g>
+        }
+    };
+    html! {
+        <g class="threads-badge" data-append={append.to_string()} data-apply={apply.to_string()}
+            transform={format!("translate({},{})", tenths(TIMER_R + 16.0), tenths(TIMER_R - 14.0))}>
+            <title>{ format!("storage threads: {append} append(s), {apply} apply(s) waiting") }</title>
+            { row(0.0, "W", append, "append") }
+            { row(12.0, "A", apply, "apply") }
         </g>
     }
 }

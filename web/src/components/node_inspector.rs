@@ -10,6 +10,7 @@ use crate::components::kv_store::KvStore;
 use crate::components::node_faults::NodeFaults;
 use crate::components::progress_table::ProgressTable;
 use crate::components::ready_inspector::ReadyInspector;
+use crate::components::storage_threads::StorageThreads;
 use crate::palette::{role_class, role_letter};
 use crate::state::Action;
 
@@ -100,13 +101,24 @@ pub fn node_inspector(props: &NodeInspectorProps) -> Html {
                 membership={n.membership}
                 on_action={props.on_action.clone()}
             />
-            <ReadyInspector
-                id={n.id}
-                ready={n.ready.clone()}
-                auto={n.auto_ready}
-                crashed={n.crashed}
-                on_action={props.on_action.clone()}
-            />
+            if n.async_storage_writes {
+                <StorageThreads
+                    id={n.id}
+                    append={n.append_queue.clone()}
+                    apply={n.apply_queue.clone()}
+                    auto={n.auto_ready}
+                    crashed={n.crashed}
+                    on_action={props.on_action.clone()}
+                />
+            } else {
+                <ReadyInspector
+                    id={n.id}
+                    ready={n.ready.clone()}
+                    auto={n.auto_ready}
+                    crashed={n.crashed}
+                    on_action={props.on_action.clone()}
+                />
+            }
             if n.role == Role::Leader {
                 <ProgressTable leader={n.id} progress={n.progress.clone()} />
             }

@@ -116,17 +116,29 @@ fn list(name: &str, items: &[String], class: &'static str, done: bool) -> Html {
     }
 }
 
-#[component(ReadyInspector)]
-pub fn ready_inspector(props: &ReadyInspectorProps) -> Html {
-    let id = props.id;
-    let auto = props.auto;
-    let toggle = props.on_action.reform(move |_: Event| {
+/// The "automatic" switch of a node's Ready handling (`auto N` / `manual N`), shared by the
+/// Ready and, on a node with asynchronous writes, its storage threads.
+pub fn auto_switch(id: u64, auto: bool, title: &'static str, on_action: &Callback<Action>) -> Html {
+    let toggle = on_action.reform(move |_: Event| {
         Action::Cluster(if auto {
             Command::Manual(id)
         } else {
             Command::Auto(id)
         })
     });
+    html! {
+        <label class="switch" {title}>
+            <input type="checkbox" role="switch" checked={auto}
+                aria-checked={auto.to_string()} onchange={toggle} />
+            <span class="switch-track" aria-hidden="true"><span class="switch-knob" /></span>
+            <span>{ "automatic" }</span>
+        </label>
+    }
+}
+
+#[component(ReadyInspector)]
+pub fn ready_inspector(props: &ReadyInspectorProps) -> Html {
+    let id = props.id;
     let title_id = format!("ready-title-{id}");
 
     let body = if props.crashed {
@@ -191,12 +203,7 @@ pub fn ready_inspector(props: &ReadyInspectorProps) -> Html {
             <header class="ready-head">
                 <h3 id={title_id}>{ "Ready" }</h3>
                 <span class="sub">{ format!("what node {id} asks of its host") }</span>
-                <label class="switch" title="Let the cluster handle this node's Readys by itself">
-                    <input type="checkbox" role="switch" checked={props.auto}
-                        aria-checked={props.auto.to_string()} onchange={toggle} />
-                    <span class="switch-track" aria-hidden="true"><span class="switch-knob" /></span>
-                    <span>{ "automatic" }</span>
-                </label>
+                { auto_switch(id, props.auto, "Let the cluster handle this node's Readys by itself", &props.on_action) }
             </header>
             { body }
         </section>

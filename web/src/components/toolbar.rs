@@ -121,6 +121,8 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
     html! {
         <header class="toolbar" role="banner">
             <h1 class="title">{ "Raft Playground" }</h1>
+            <button class="learn primary" data-testid="learn" onclick={act(Action::ToggleLearn)}
+                title="Lessons: learn Raft step by step on the live cluster">{ "Learn" }</button>
             <div class="controls" role="toolbar" aria-label="Simulation controls">
                 <button
                     class={classes!("play", props.playing.then_some("on"))}

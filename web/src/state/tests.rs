@@ -346,3 +346,45 @@ fn speeds_read_as_fractions_and_multiples() {
     assert_eq!(speed_label(1.0), "1×");
     assert_eq!(speed_label(100.0), "100×");
 }
+
+/// Runs slices until the script or lesson plan under way is done.
+fn until_idle(mut s: Rc<PageState>) -> Rc<PageState> {
+    for _ in 0..10_000 {
+        if s.script_progress.is_none() {
+            return s;
+        }
+        s = s.reduce(Action::ScriptSlice);
+    }
+    panic!("the run did not end");
+}
+
+#[test]
+fn a_lesson_opens_runs_its_plans_in_slices_and_refuses_a_broken_rule() {
+    let s = real().reduce(Action::OpenLesson {
+        number: Some(1),
+        text: Rc::from(crate::course::COURSE[0]),
+        step: 1,
+    });
+    assert!(
+        s.script_progress.is_some(),
+        "the lesson's path runs in slices"
+    );
+    let s = until_idle(s);
+    let lesson = s.lesson.clone().expect("open");
+    assert_eq!(lesson.current, 1);
+    assert_eq!(s.lesson_number, Some(1));
+    assert_eq!(s.setup.seed, 6, "the lesson's cluster");
+    let s = until_idle(s.reduce(Action::Lesson(LessonAct::Answer(2))));
+    let reveal = s.lesson.as_ref().unwrap().reveal.expect("revealed");
+    assert_eq!((reveal.chosen, reveal.right), (2, 0));
+    let s = until_idle(s.reduce(Action::Lesson(LessonAct::Go(3))));
+    let s = s.reduce(Action::Cluster(Command::Crash(5)));
+    let refusal = s.error.clone().expect("refused");
+    assert!(refusal.contains("without crashing"), "{refusal}");
+    assert!(
+        s.lesson.as_ref().unwrap().goal.is_some(),
+        "the goal is followed"
+    );
+    let s = s.reduce(Action::CloseLesson);
+    assert!(s.lesson.is_none() && s.lesson_number.is_none());
+}

@@ -6,7 +6,8 @@ use raft::raftpb::MessageType;
 
 use crate::command::MessageAction;
 use crate::event::{explain_delivery, message_phrase, section, EventKind, Explanation};
-use crate::network::{InFlight, NodeId};
+use crate::network::{is_node_local, InFlight, NodeId};
+use crate::node::Worker;
 
 use super::{Cluster, CmdResult};
 
@@ -25,6 +26,8 @@ impl Cluster {
             .network
             .in_flight()
             .filter(|m| !m.held && m.msg.to == to && typ.is_none_or(|t| m.msg.msg_type == t))
+            // etcd's harness never drops what stays on a node (a storage thread's answers).
+            .filter(|m| !(drop && is_node_local(&m.msg)))
             .map(|m| m.id)
             .collect();
         let mut n = 0;
@@ -82,14 +85,20 @@ impl Cluster {
             self.core_died(to, &why, true);
             return;
         }
+        let msg_type = m.msg_type;
         if !narrate {
             let res = node.step(m);
             if let Ok(Err(err)) | Err(err) = res.map_err(|e| raft::Error::Misuse(e.to_string())) {
                 self.write(&format!("{err}\n"));
             }
             self.emit(EventKind::Deliver, Some(to), Explanation::quiet());
+            self.after_storage_response(to, msg_type);
             return;
         }
+        let storage_text = self.explain_storage_response(&m);
+        let Some(node) = self.nodes.get_mut(&to) else {
+            return;
+        };
         let before = node.brief();
         let lens = node.outgoing_lens();
         let res = match node.step(m.clone()) {
@@ -98,8 +107,9 @@ impl Cluster {
         };
         let node = &self.nodes[&to];
         let out = node.outgoing_since(lens);
-        let mut e = match (before, node.brief()) {
-            (Some(b), Some(a)) => explain_delivery(&m, &b, &a, &out),
+        let mut e = match (storage_text, before, node.brief()) {
+            (Some(e), _, _) => e,
+            (None, Some(b), Some(a)) => explain_delivery(&m, &b, &a, &out),
             _ => Explanation::new(format!("{to} handles {phrase}"), None),
         };
         if let Err(err) = res {
@@ -108,9 +118,11 @@ impl Cluster {
             e = Explanation::new(format!("{to} refuses {phrase}: {err}"), None);
         }
         self.emit(EventKind::Deliver, Some(to), e);
+        self.after_storage_response(to, msg_type);
     }
 
     pub(super) fn message_action(&mut self, action: MessageAction, mid: u64) -> CmdResult {
+        self.refuse_local_meddling(action, mid)?;
         let phrase = self
             .network
             .get(mid)
@@ -162,6 +174,28 @@ impl Cluster {
         Ok(())
     }
 
+    /// A message that stays on its node (a storage thread's answer) is no network's to lose,
+    /// hold or copy, and is delivered in order: Raft takes an older acknowledgement after a
+    /// newer one for a broken promise (etcd panics on an applied index going back).
+    fn refuse_local_meddling(&self, action: MessageAction, mid: u64) -> CmdResult {
+        let Some(f) = self.network.get(mid).filter(|f| is_node_local(&f.msg)) else {
+            return Ok(());
+        };
+        let earlier = self
+            .network
+            .in_flight()
+            .any(|o| o.id < mid && o.msg.to == f.msg.to && is_node_local(&o.msg));
+        if action == MessageAction::Deliver && !earlier {
+            return Ok(());
+        }
+        let why = if action == MessageAction::Deliver {
+            "an earlier one to the same node is still in flight, and they are delivered in order"
+        } else {
+            "it never leaves its node, so no network can lose, hold or copy it"
+        };
+        Err(format!("message #{mid} ({}): {why}", message_phrase(&f.msg)).into())
+    }
+
     /// etcd's `stabilize`: Readys and deliveries among the nodes until nothing is left.
     pub(super) fn stabilize(&mut self, ids: &[NodeId]) -> CmdResult {
         let ids: Vec<NodeId> = if ids.is_empty() {
@@ -194,6 +228,26 @@ impl Cluster {
                     self.write(&format!("> {id} receiving messages\n"));
                     let out = self.out();
                     out.with_indent(|| self.deliver_msgs(id, false, None));
+                    done = false;
+                }
+            }
+            // A thread's whole queue is worked off in one go, as etcd's harness does.
+            for w in [Worker::Append, Worker::Apply] {
+                for &id in &ids {
+                    if self.stopped() {
+                        return Ok(());
+                    }
+                    if !self.nodes[&id].is_up() || self.nodes[&id].workers.queue(w).is_empty() {
+                        continue;
+                    }
+                    self.write(&format!("> {id} processing {} thread\n", w.name()));
+                    while self.nodes[&id].is_up() && !self.nodes[&id].workers.queue(w).is_empty() {
+                        if self.stopped() {
+                            return Ok(());
+                        }
+                        let out = self.out();
+                        out.with_indent(|| self.complete_work(id, w, true))?;
+                    }
                     done = false;
                 }
             }

@@ -1,6 +1,7 @@
 //! Evaluating `expect` and `run-until` conditions against the cluster.
 
 use raft::state::{StateType, NONE};
+use raft::storage::Storage;
 
 use crate::command::{Clause, CmpOp, Condition, Field};
 use crate::network::NodeId;
@@ -80,7 +81,8 @@ impl Cluster {
                     .ok_or_else(|| format!("node {id} does not exist"))?;
                 match clause {
                     Clause::Compare { field, op, value } => {
-                        let r = &n.raw().ok_or_else(|| format!("node {id} is down"))?.raft;
+                        let raw = n.raw().ok_or_else(|| format!("node {id} is down"))?;
+                        let r = &raw.raft;
                         let v = match field {
                             Field::Term => r.term,
                             Field::Commit => r.raft_log.committed,
@@ -88,6 +90,8 @@ impl Cluster {
                             Field::Vote => r.vote,
                             Field::Lead => r.lead,
                             Field::LastIndex => r.raft_log.last_index(),
+                            Field::StableIndex => raw.store().last_index().unwrap_or(0),
+                            Field::AppendQueue => n.workers.append.len() as u64,
                         };
                         if !op.holds(v, *value) {
                             return Err(format!(

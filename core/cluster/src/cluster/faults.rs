@@ -14,12 +14,21 @@ impl Cluster {
 
     pub(super) fn crash_node(&mut self, id: NodeId) -> CmdResult {
         let node = self.up_node(id)?;
+        let (appends, applies) = (node.workers.append.len(), node.workers.apply.len());
         let report = node.crash();
         let lost = self.network.drop_involving(id);
         self.clients_notice_down(id);
         let mut text = format!("{id} crashes: its memory is gone");
         if report.lost_writes > 0 {
             let _ = write!(text, ", {} unsynced write(s) are lost", report.lost_writes);
+        }
+        if appends + applies > 0 {
+            // Its storage threads die with it: an append not yet written was never durable
+            // and its acknowledgements never went out; an apply is redone after the restart.
+            let _ = write!(
+                text,
+                ", its append thread loses {appends} MsgStorageAppend(s) not yet written and its apply thread {applies} MsgStorageApply(s)"
+            );
         }
         if !lost.is_empty() {
             let _ = write!(text, ", {} message(s) to or from it are lost", lost.len());

@@ -141,23 +141,6 @@ impl Cluster {
         self.write(&s);
     }
 
-    pub(super) fn storage_thread(&mut self, ids: &[NodeId], what: &str) -> CmdResult {
-        // Storage writes are synchronous here, so there is never storage-thread work: exactly
-        // what etcd's harness reports for such nodes.
-        for &id in ids {
-            self.node_ref(id)?;
-            let text = format!("no {what} work to perform");
-            if ids.len() > 1 {
-                self.write(&format!("> {id} processing {what} thread\n"));
-                let out = self.out();
-                out.with_indent(|| out.write_str(&text));
-            } else {
-                self.write(&text);
-            }
-        }
-        Ok(())
-    }
-
     pub(super) fn compact(&mut self, id: NodeId, index: Option<u64>) -> CmdResult {
         let node = self.up_node(id)?;
         // Applied means applied on both sides: by the state machine, and acknowledged to Raft

@@ -3,18 +3,19 @@
 use std::fmt::Write as _;
 
 use raft::describe::{describe_entries, describe_hard_state, describe_message, describe_snapshot};
-use raft::raftpb::{EntryType, MessageType};
+use raft::raftpb::{EntryType, HardState, MessageType};
 use raft::state::StateType;
 use raft::storage::Storage;
 
 use crate::network::NodeId;
-use crate::node::{Node, ReadyStep};
+use crate::node::{Node, ReadyStep, StorageWork, Worker};
 use crate::view::{
     CheckerView, ClusterView, EntryKind, EntryView, EventView, LinkView, MessageView, NodeView,
-    ProgressView, ReadyView, Role, VIEW_RECENT_EVENTS,
+    ProgressView, ReadyView, Role, StorageWorkView, VIEW_RECENT_EVENTS,
 };
 
 use super::text::entry_text;
+use super::workers::storage_work_phrase;
 use super::Cluster;
 
 impl Cluster {
@@ -300,5 +301,46 @@ pub(super) fn node_view(
         // Filled in by `Cluster::view`, which knows the cluster's configuration.
         membership: Default::default(),
         config: String::new(),
+        async_storage_writes: n.is_async(),
+        append_queue: work_views(n.workers.queue(Worker::Append)),
+        apply_queue: work_views(n.workers.queue(Worker::Apply)),
     }
+}
+
+/// A storage thread's queue for the page.
+fn work_views<'a>(q: impl IntoIterator<Item = &'a StorageWork>) -> Vec<StorageWorkView> {
+    q.into_iter()
+        .map(|w| {
+            let m = &w.msg;
+            let hs = HardState {
+                term: m.term,
+                vote: m.vote,
+                commit: m.commit,
+            };
+            let is_append = m.msg_type == MessageType::MsgStorageAppend;
+            StorageWorkView {
+                msg_type: m.msg_type.name().to_string(),
+                entries: m
+                    .entries
+                    .first()
+                    .zip(m.entries.last())
+                    .map(|(f, l)| (f.index, l.index)),
+                hard_state: (is_append && !hs.is_empty()).then(|| describe_hard_state(&hs)),
+                snapshot: m
+                    .snapshot
+                    .as_ref()
+                    .filter(|s| !s.is_empty())
+                    .map(|s| (s.metadata.index, s.metadata.term)),
+                responses: m
+                    .responses
+                    .iter()
+                    .map(|r| describe_message(r, None))
+                    .collect(),
+                summary: storage_work_phrase(m),
+                description: describe_message(m, None),
+                queued_at_ms: w.queued_at,
+                due_ms: w.due,
+            }
+        })
+        .collect()
 }

@@ -4,15 +4,25 @@
 use std::fmt::Write as _;
 
 use raft::describe::{describe_hard_state, describe_ready};
-use raft::raftpb::Message;
-use raft::state::{StateType, NONE};
+use raft::raftpb::{Entry, Message};
+use raft::state::StateType;
 
 use crate::event::{entries_phrase, message_phrase, section, EventKind, Explanation};
 use crate::network::{DropReason, NodeId};
-use crate::node::{Node, ReadyStep};
+use crate::node::{ApplyReport, Node, ReadyStep, SnapshotTaken};
 
-use super::text::{describe_apply, policy_long_name};
+use super::text::{describe_apply, policy_long_name, ready_state_phrases};
 use super::{Cluster, CmdResult, Failure};
+
+/// What the bookkeeping after an apply needs to know of the moment before it.
+pub(super) struct ApplyContext<'a> {
+    /// The entries handed to the state machine (some may have been skipped as applied).
+    pub committed: &'a [Entry],
+    pub was_member: bool,
+    pub was_leader: bool,
+    /// The event the apply is.
+    pub at: u64,
+}
 
 impl Cluster {
     // ---- Readys ----------------------------------------------------------------------------
@@ -24,6 +34,12 @@ impl Cluster {
         if node.ready.is_none() {
             if !node.has_ready() {
                 self.write("<empty Ready>");
+                return Ok(());
+            }
+            if node.is_async() {
+                // Handed out whole: the storage work waits in the threads' queues.
+                let text = self.dispatch_ready(id)?;
+                self.write(&text);
                 return Ok(());
             }
             self.take_ready(id)?;
@@ -49,6 +65,9 @@ impl Cluster {
         let at = self.next_event();
         let now = self.now;
         let node = self.up_node(id)?;
+        if node.is_async() {
+            return self.dispatch_ready(id).map(|_| ());
+        }
         let as_leader = node.take_ready(now)?.as_leader;
         // The entries enter the node's log now: the checker compares them with every other log.
         if let Some(node) = self.nodes.get(&id) {
@@ -79,17 +98,7 @@ impl Cluster {
             .as_ref()
             .map(|r| r.ready.clone())
             .unwrap_or_default();
-        let mut parts = Vec::new();
-        if let Some(ss) = &rd.soft_state {
-            let role = crate::event::role_name(ss.raft_state);
-            parts.push(match ss.lead {
-                NONE => format!("it is now {role} (no leader known)"),
-                l => format!("it is now {role} (leader {l})"),
-            });
-        }
-        if !rd.hard_state.is_empty() {
-            parts.push(format!("HardState {}", describe_hard_state(&rd.hard_state)));
-        }
+        let mut parts = ready_state_phrases(&rd);
         if let (Some(f), Some(l)) = (rd.entries.first(), rd.entries.last()) {
             parts.push(format!("{} to persist", entries_phrase(f.index, l.index)));
         }
@@ -265,35 +274,20 @@ impl Cluster {
                     .is_some_and(|r| r.raft.trk.progress.contains_key(&id));
                 let was_leader = node.state() == Some(StateType::StateLeader);
                 let report = node.apply()?;
-                let applied: Vec<_> = committed
-                    .into_iter()
-                    .filter(|e| report.entries.iter().any(|(i, _)| *i == e.index))
-                    .collect();
-                self.checker.observe_applied(id, &applied, at);
-                let (answers, keys) = self.answer_clients(id, &report);
-                for k in keys {
-                    self.checker.check_linearizability(&self.history, &k, at);
-                }
-                let text = if narrate {
-                    describe_apply(id, &report, &answers)
-                } else {
-                    String::new()
+                let cx = ApplyContext {
+                    committed: &committed,
+                    was_member,
+                    was_leader,
+                    at,
                 };
-                if !report.conf_changes.is_empty() && self.nodes.get(&id).is_some_and(Node::is_up) {
-                    // The apply event first, then what the new configuration sets off.
-                    let e = Explanation::new(text.clone(), Some(section::MEMBERSHIP));
-                    self.emit(EventKind::Apply, Some(id), e);
-                    self.after_membership_applied(id, was_member, was_leader, &report)?;
-                    return Ok(text);
-                }
-                if !self.nodes.get(&id).is_some_and(Node::is_up) {
-                    // Applying a configuration change stopped the core.
-                    let why = self
-                        .nodes
-                        .get(&id)
-                        .and_then(|n| n.panicked.clone())
-                        .unwrap_or_default();
-                    self.core_died(id, &why, false);
+                let (text, emitted) = self.record_apply(id, &report, &cx, |answers| {
+                    if narrate {
+                        describe_apply(id, &report, answers)
+                    } else {
+                        String::new()
+                    }
+                })?;
+                if emitted {
                     return Ok(text);
                 }
                 (
@@ -321,20 +315,68 @@ impl Cluster {
         let text = e.text.clone();
         self.emit(kind, Some(id), e);
         if let Some((count, t)) = taken {
-            self.emit(
-                EventKind::Disk,
-                Some(id),
-                Explanation::new(
-                    format!(
-                        "{id} has applied {count} entries since its last snapshot: it snapshots its state machine at index {} and compacts its log, keeping entries from {} on for followers a little behind (etcd's --snapshot-count)",
-                        t.index, t.first_index
-                    ),
-                    Some(section::COMPACTION),
-                ),
-            );
-            self.forget_compacted();
+            self.snapshot_taken(id, count, t);
         }
         Ok(text)
+    }
+
+    /// What follows the state machine's applying `report`: the checker sees the entries, the
+    /// clients get their answers, and a configuration change takes effect. Returns the text
+    /// of the apply event, and whether it was emitted here (before what a configuration change
+    /// sets off, or the change stopped the core); if not, the caller emits it.
+    pub(super) fn record_apply(
+        &mut self,
+        id: NodeId,
+        report: &ApplyReport,
+        cx: &ApplyContext<'_>,
+        text: impl FnOnce(&[String]) -> String,
+    ) -> Result<(String, bool), Failure> {
+        let applied: Vec<Entry> = cx
+            .committed
+            .iter()
+            .filter(|e| report.entries.iter().any(|(i, _)| *i == e.index))
+            .cloned()
+            .collect();
+        self.checker.observe_applied(id, &applied, cx.at);
+        let (answers, keys) = self.answer_clients(id, report);
+        for k in keys {
+            self.checker.check_linearizability(&self.history, &k, cx.at);
+        }
+        let text = text(&answers);
+        if !report.conf_changes.is_empty() && self.nodes.get(&id).is_some_and(Node::is_up) {
+            // The apply event first, then what the new configuration sets off.
+            let e = Explanation::new(text.clone(), Some(section::MEMBERSHIP));
+            self.emit(EventKind::Apply, Some(id), e);
+            self.after_membership_applied(id, cx.was_member, cx.was_leader, report)?;
+            return Ok((text, true));
+        }
+        if !self.nodes.get(&id).is_some_and(Node::is_up) {
+            // Applying a configuration change stopped the core.
+            let why = self
+                .nodes
+                .get(&id)
+                .and_then(|n| n.panicked.clone())
+                .unwrap_or_default();
+            self.core_died(id, &why, false);
+            return Ok((text, true));
+        }
+        Ok((text, false))
+    }
+
+    /// A snapshot a node took after applying: an event of its own.
+    pub(super) fn snapshot_taken(&mut self, id: NodeId, count: u64, t: SnapshotTaken) {
+        self.emit(
+            EventKind::Disk,
+            Some(id),
+            Explanation::new(
+                format!(
+                    "{id} has applied {count} entries since its last snapshot: it snapshots its state machine at index {} and compacts its log, keeping entries from {} on for followers a little behind (etcd's --snapshot-count)",
+                    t.index, t.first_index
+                ),
+                Some(section::COMPACTION),
+            ),
+        );
+        self.forget_compacted();
     }
 
     /// Lets the checker forget the log indexes that every node holding data has compacted away,
@@ -393,6 +435,12 @@ impl Cluster {
 
     pub(super) fn take_ready_cmd(&mut self, id: NodeId) -> CmdResult {
         let node = self.up_node(id)?;
+        if node.is_async() {
+            return Err(format!(
+                "node {id} writes asynchronously: it hands a Ready out whole (process-ready {id}), and its threads do the storage work (process-append-thread {id}, process-apply-thread {id})"
+            )
+            .into());
+        }
         if node.ready.is_some() {
             return Err(crate::node::NodeError::ReadyInProgress(id).into());
         }
@@ -403,7 +451,12 @@ impl Cluster {
     /// `persist N`, `send N`, `apply N`, `advance N`: one step by hand (taking a Ready first if
     /// none is in progress).
     pub(super) fn manual_step(&mut self, id: NodeId, step: ReadyStep) -> CmdResult {
-        if self.up_node(id)?.ready.is_none() {
+        let node = self.up_node(id)?;
+        if node.is_async() {
+            // The same refusal as take-ready's: there are no separate steps to take.
+            return self.take_ready_cmd(id);
+        }
+        if node.ready.is_none() {
             self.take_ready_cmd(id)?;
             if self.stopped() {
                 return Ok(());

@@ -72,21 +72,29 @@ impl Cluster {
         self.membership.server_rules = true;
         self.observe_bootstrap(1, &snap.metadata.conf_state);
         for &id in &voters {
-            let node = Node::new(id, cfg.clone(), Some(snap.clone()), self.now)?;
+            let cfg = NodeConfig {
+                async_storage_writes: s.async_nodes.contains(&id),
+                ..cfg.clone()
+            };
+            let node = Node::new(id, cfg, Some(snap.clone()), self.now)?;
             self.nodes.insert(id, node);
             self.start_node(id)?;
+        }
+        let mut text = format!(
+            "{} nodes start as followers of term 0, each knowing the configuration voters=({}) from its bootstrap snapshot",
+            s.nodes,
+            ids_text(&voters)
+        );
+        if !s.async_nodes.is_empty() {
+            text.push_str(&format!(
+                "; node(s) {} write asynchronously: a Ready goes out whole, and an append thread and an apply thread do its storage work",
+                ids_text(&s.async_nodes)
+            ));
         }
         self.emit(
             EventKind::Setup,
             None,
-            Explanation::new(
-                format!(
-                    "{} nodes start as followers of term 0, each knowing the configuration voters=({}) from its bootstrap snapshot",
-                    s.nodes,
-                    ids_text(&voters)
-                ),
-                Some(section::BASICS),
-            ),
+            Explanation::new(text, Some(section::BASICS)),
         );
         Ok(())
     }
@@ -116,6 +124,7 @@ impl Cluster {
             cfg.read_only_option = ReadOnlyOption::ReadOnlyLeaseBased;
         }
         cfg.step_down_on_removal = a.step_down_on_removal.unwrap_or(false);
+        cfg.async_storage_writes = a.async_storage_writes.unwrap_or(false);
         let snap = bootstrap.then(|| {
             let cs = ConfState {
                 voters: a.voters.clone(),

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use raft::describe::describe_snapshot;
+use raft::describe::{describe_hard_state, describe_snapshot};
 use raft::raftpb::confchange::{
     conf_change_as_v2, conf_changes_to_string, describe_conf_change, unmarshal_conf_change,
     unmarshal_conf_change_v2,
@@ -10,12 +10,30 @@ use raft::raftpb::confchange::{
 use raft::raftpb::{
     ConfChangeTransition, ConfChangeV2, ConfState, EntryType, Message, MessageType,
 };
-use raft::state::StateType;
+use raft::rawnode::Ready;
+use raft::state::{StateType, NONE};
 
 use crate::event::{entries_phrase, section};
 use crate::kv::ApplyOutcome;
 use crate::network::NodeId;
 use crate::node::ApplyReport;
+
+/// What a Ready says changed in the node's state, first in the event of taking it: its new
+/// role and leader, its new HardState.
+pub(super) fn ready_state_phrases(rd: &Ready) -> Vec<String> {
+    let mut parts = Vec::new();
+    if let Some(ss) = &rd.soft_state {
+        let role = crate::event::role_name(ss.raft_state);
+        parts.push(match ss.lead {
+            NONE => format!("it is now {role} (no leader known)"),
+            l => format!("it is now {role} (leader {l})"),
+        });
+    }
+    if !rd.hard_state.is_empty() {
+        parts.push(format!("HardState {}", describe_hard_state(&rd.hard_state)));
+    }
+    parts
+}
 
 /// One line per item, or `empty` alone when there are none: the listing commands' output.
 pub(super) fn lines_or<T: std::fmt::Display>(

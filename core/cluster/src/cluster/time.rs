@@ -27,7 +27,14 @@ impl Cluster {
             .clients
             .values()
             .filter_map(|c| c.pending.as_ref().and_then(|p| p.retry_at));
+        // Storage threads (asynchronous writes) of nodes on automatic; by hand, they wait.
+        let threads = self
+            .nodes
+            .values()
+            .filter(|n| n.is_up() && !n.manual)
+            .filter_map(|n| n.workers.next_due().map(|(t, _)| t));
         syncs
+            .chain(threads)
             .chain(ticks)
             .chain(clients)
             .chain(self.network.next_arrival())
@@ -50,6 +57,18 @@ impl Cluster {
         });
         if let Some((&id, _)) = sync {
             self.complete_sync(id)?;
+            return Ok(true);
+        }
+        // 1b. Storage threads that completed their oldest message.
+        let thread = self
+            .nodes
+            .iter()
+            .filter(|(_, n)| n.is_up() && !n.manual)
+            .filter_map(|(&id, n)| n.workers.next_due().map(|(t, w)| (t, id, w)))
+            .filter(|&(t, _, _)| t <= now)
+            .min();
+        if let Some((_, id, w)) = thread {
+            self.complete_work(id, w, false)?;
             return Ok(true);
         }
         // 2. Readys of nodes on automatic: the next step of one in progress, or a new one.

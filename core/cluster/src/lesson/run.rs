@@ -391,6 +391,16 @@ impl LessonRun {
         Ok(())
     }
 
+    /// The driver stopped the last plan part way: the cluster is no longer the lesson's own,
+    /// so the next step that needs it starts afresh. A stopped start leaves the step begun on
+    /// the learner's cluster; a stopped reveal reveals nothing.
+    pub fn abandoned(&mut self) {
+        if let Some(Pending::Start(_)) = self.pending.take() {
+            self.begun = true;
+        }
+        self.at = None;
+    }
+
     /// The learner gives `cmd`, about to run on `cluster`: refused if it breaks a rule of the
     /// current exercise (the error names the rule), else counted against the budget.
     pub fn act(&mut self, cmd: &Command, cluster: &Cluster) -> Result<(), String> {

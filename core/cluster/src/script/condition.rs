@@ -91,7 +91,7 @@ fn parse_comparison(s: &str) -> Result<Clause, String> {
         .ok_or_else(|| format!("cannot read condition {s:?}: want e.g. committed>=5"))?;
     let (name, rest) = s.split_at(pos);
     let field = Field::from_name(name).ok_or_else(|| {
-        format!("unknown field {name:?}: want term, committed, applied, vote, lead or last-index")
+        format!("unknown field {name:?}: want term, committed, applied, vote, lead, last-index, stable-index or append-queue")
     })?;
     let (op, num) = [
         CmpOp::Ge,

@@ -275,6 +275,30 @@ impl Script {
         })
     }
 
+    /// A script of commands already parsed (a lesson's plan), each with the line it was
+    /// written on. It has no text, so its transcript lists no results: the caller reads what
+    /// the commands did from the run ([`crate::script_run::ScriptRun::failure`]).
+    pub fn of_commands(commands: impl IntoIterator<Item = (usize, Command)>) -> Script {
+        let directives = commands
+            .into_iter()
+            .map(|(line, cmd)| {
+                let d = TestData {
+                    line,
+                    cmd: String::new(),
+                    cmd_args: Vec::new(),
+                    input: String::new(),
+                    expected: String::new(),
+                };
+                (d, cmd)
+            })
+            .collect();
+        Script {
+            text: String::new(),
+            lines: Vec::new(),
+            directives,
+        }
+    }
+
     pub fn commands(&self) -> impl Iterator<Item = &Command> {
         self.directives.iter().map(|(_, c)| c)
     }

@@ -498,6 +498,10 @@ fn parse_cluster(d: &TestData) -> Result<Command, ArgError> {
     let mut catch_up = None;
     for (i, a) in d.cmd_args.iter().enumerate().skip(1) {
         let ae = |e: String| ArgError::at(i, e);
+        if a.key == "async-storage-writes" {
+            s.async_nodes = parse_async_nodes(&a.vals, n).map_err(ae)?;
+            continue;
+        }
         let v = one_val(a, i)?;
         match a.key.as_str() {
             "prevote" => s.pre_vote = parse_bool(v).map_err(ae)?,
@@ -549,6 +553,36 @@ fn parse_cluster(d: &TestData) -> Result<Command, ArgError> {
     }
     s.catch_up_entries = catch_up.unwrap_or(default_catch_up(s.snapshot_count));
     Ok(Command::Cluster(s))
+}
+
+/// `async-storage-writes=true` (every node), `=false` (none) or `=(1,3)` (those nodes). A number
+/// is a node even where Go would read it as a bool: `=(1)` is node 1, not every node.
+fn parse_async_nodes(vals: &[String], nodes: u64) -> Result<Vec<NodeId>, String> {
+    if let [v] = vals {
+        if let (Err(_), Ok(all)) = (v.parse::<u64>(), parse_bool(v)) {
+            return Ok(if all {
+                (1..=nodes).collect()
+            } else {
+                Vec::new()
+            });
+        }
+    }
+    if vals.is_empty() {
+        return Err("async-storage-writes: want true, false or a list of nodes, e.g. (1,3)".into());
+    }
+    let mut ids = Vec::new();
+    for v in vals {
+        let id = parse_u64(v)?;
+        if !(1..=nodes).contains(&id) {
+            return Err(format!(
+                "async-storage-writes: no node {id} in a cluster of {nodes}"
+            ));
+        }
+        ids.push(id);
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
 }
 
 fn parse_add_nodes(d: &TestData) -> Result<Command, ArgError> {
@@ -605,8 +639,8 @@ fn parse_add_nodes(d: &TestData) -> Result<Command, ArgError> {
                 "step-down-on-removal" => {
                     out.step_down_on_removal = Some(parse_bool(v).map_err(ae)?)
                 }
-                "async-storage-writes" if parse_bool(v).map_err(ae)? => {
-                    return Err(ae("async-storage-writes is not supported".into()));
+                "async-storage-writes" => {
+                    out.async_storage_writes = Some(parse_bool(v).map_err(ae)?)
                 }
                 // etcd's harness ignores unknown options too.
                 _ => {}

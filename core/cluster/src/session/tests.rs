@@ -333,3 +333,99 @@ fn violations_are_marked_on_their_events() {
     assert!(!marked.is_empty(), "the lying disk breaks safety");
     assert_eq!(marked, said);
 }
+
+/// Runs the plan a lesson act started to its end, in slices: what it did.
+fn settle(d: &mut Session, started: Result<Option<ScriptProgress>, String>) -> Result<(), String> {
+    if started?.is_none() {
+        return Ok(());
+    }
+    loop {
+        match d.continue_script(2_000) {
+            Some(ScriptStep::Running(_)) => {}
+            Some(ScriptStep::Done(ScriptDone::Lesson(r))) => return r,
+            other => return Err(format!("not a lesson plan's end: {other:?}")),
+        }
+    }
+}
+
+const LESSON_1: &str = include_str!("../../../../static/lessons/01-elections.txt");
+
+/// The first lesson through the session as the page drives it: a wrong prediction, a broken
+/// rule refused with its name, the exercise solved by the learner's own commands.
+#[test]
+fn a_lesson_runs_on_the_session_as_the_learner_acts() {
+    use crate::lesson::{Lesson, Progress};
+    let mut d = session();
+    let lesson = Lesson::parse(LESSON_1).expect("lesson 1 parses");
+    let r = d.open_lesson(lesson, 0);
+    settle(&mut d, r).expect("step 1 starts");
+    assert_eq!(d.setup().seed, 6, "the lesson's own seed");
+    assert_eq!(view(&d).nodes.len(), 5);
+    assert_eq!(view(&d).leader, None, "600ms in: nobody leads yet");
+    let state = d.lesson().expect("open");
+    assert_eq!(state.run().progress(0), Progress::Seen);
+    // Step 2 asks; choice 2 (node 1) is wrong: the run makes node 5 leader.
+    let r = d.lesson_act(LessonAct::Go(1));
+    settle(&mut d, r).unwrap();
+    let r = d.lesson_act(LessonAct::Answer(1));
+    settle(&mut d, r).unwrap();
+    let reveal = d.lesson().unwrap().run().reveal().expect("revealed");
+    assert_eq!((reveal.chosen, reveal.right), (1, 0));
+    assert_eq!(view(&d).leader, Some(5), "the run shows the truth");
+    // The exercise: crashing is against its rules, and the refusal says so.
+    for k in 2..=3 {
+        let r = d.lesson_act(LessonAct::Go(k));
+        settle(&mut d, r).unwrap();
+    }
+    let refused = d.apply(&Command::parse("crash 5").unwrap()).unwrap_err();
+    assert!(refused.contains("crash"), "{refused}");
+    assert_eq!(view(&d).leader, Some(5), "the crash did not happen");
+    let goal = d
+        .lesson()
+        .unwrap()
+        .goal()
+        .expect("an exercise under way")
+        .clone();
+    assert!(goal.holds.is_err() && !goal.reached);
+    for line in ["pause 5", "pause 1", "pause 2", "pause 4"] {
+        d.apply(&Command::parse(line).unwrap()).unwrap();
+    }
+    for _ in 0..40 {
+        run(&mut d, 100);
+    }
+    let goal = d.lesson().unwrap().goal().unwrap();
+    assert!(goal.holds.is_ok() && goal.reached, "{goal:?}");
+    assert_eq!(d.lesson().unwrap().run().progress(3), Progress::Reached);
+    // A reset leaves the lesson.
+    d.reset(1).unwrap();
+    assert!(d.lesson().is_none());
+}
+
+/// Stopping a lesson's plan part way leaves the cluster the learner's: the next step that asks
+/// something starts from a fresh lesson cluster, not from the stopped one.
+#[test]
+fn a_stopped_lesson_plan_is_not_taken_for_the_lessons_path() {
+    use crate::lesson::Lesson;
+    let mut d = session();
+    let r = d.open_lesson(Lesson::parse(LESSON_1).unwrap(), 0);
+    settle(&mut d, r).unwrap();
+    let r = d.lesson_act(LessonAct::Go(1));
+    settle(&mut d, r).unwrap();
+    assert!(d.lesson_act(LessonAct::Answer(0)).unwrap().is_some());
+    // One small slice of the reveal, then Stop.
+    let _ = d.continue_script(1);
+    match d.stop_script() {
+        Some(ScriptStep::Done(ScriptDone::Lesson(Err(e)))) => assert!(e.contains("stopped"), "{e}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(d.lesson().unwrap().run().reveal().is_none());
+    // Asking again starts from the lesson's own cluster and reveals as the checker saw it.
+    let r = d.lesson_act(LessonAct::Go(1));
+    let fresh = r.clone().unwrap().is_some();
+    settle(&mut d, r).unwrap();
+    assert!(fresh, "the step is rebuilt");
+    let r = d.lesson_act(LessonAct::Answer(0));
+    settle(&mut d, r).unwrap();
+    assert_eq!(d.lesson().unwrap().run().reveal().map(|r| r.right), Some(0));
+    assert_eq!(view(&d).leader, Some(5));
+}

@@ -268,10 +268,17 @@ impl<S: Storage> RawNode<S> {
             return Ready::default();
         }
         let mut rd = self.ready_state();
-        // Accepting the Ready empties the message queues anyway, so their messages are moved
-        // into it rather than copied. The queues that stay with the node keep their buffers.
-        rd.messages = std::mem::take(&mut self.raft.msgs);
+        // Accepting the Ready empties the message queues. The Ready gets one buffer of the size
+        // its messages need, and the queues keep theirs: handing the queue's own buffer over
+        // would leave the node to regrow it, reallocation after reallocation, for every Ready.
         let mut after_append = std::mem::take(&mut self.raft.msgs_after_append);
+        let extra = if self.async_storage_writes {
+            2 // the append and apply threads' messages
+        } else {
+            after_append.len()
+        };
+        rd.messages = Vec::with_capacity(self.raft.msgs.len() + extra);
+        rd.messages.append(&mut self.raft.msgs);
         let mut to_self = std::mem::take(&mut self.steps_on_advance);
         self.add_messages(&mut rd, &mut after_append, &mut to_self);
         self.raft.msgs_after_append = after_append;
@@ -349,7 +356,18 @@ impl<S: Storage> RawNode<S> {
             // Storage writes are synchronous: by the time the messages are sent, the entries
             // and hard state are durable, so the deferred responses to peers go out with this
             // Ready. Those to the node itself are stepped at advance.
-            rd.messages.reserve(after_append.len());
+            // Usually they all go one way (a follower's acknowledgements to its leader, a
+            // leader's of its own appends), and are then moved in one block.
+            let to_peers = after_append.iter().filter(|m| m.to != r.id).count();
+            if to_peers == after_append.len() {
+                rd.messages.append(after_append);
+                return;
+            }
+            if to_peers == 0 {
+                to_self.append(after_append);
+                return;
+            }
+            rd.messages.reserve(to_peers);
             for m in after_append.drain(..) {
                 if m.to == r.id {
                     to_self.push(m);

@@ -409,6 +409,11 @@ impl<S: Storage> Raft<S> {
 
     /// Queues a message (etcd's `send`): stamps sender and term, and routes durability-bound
     /// responses to `msgs_after_append`.
+    ///
+    /// Inlined, with the invariant breaches out of line: every message passes through here, and
+    /// inlined the message is built once where it is pushed rather than built, copied into the
+    /// call and copied again into the queue.
+    #[inline]
     pub(crate) fn send(&mut self, mut m: Message) {
         if m.from == NONE {
             m.from = self.id;
@@ -421,21 +426,12 @@ impl<S: Storage> Raft<S> {
                 // Campaign messages always name the term they are about (the next term for
                 // pre-votes), so a zero term can only be a bug.
                 if m.term == 0 {
-                    fatal(
-                        &self.logger,
-                        format!("term should be set when sending {}", m.msg_type),
-                    );
+                    self.send_fatal_no_term(m.msg_type);
                 }
             }
             _ => {
                 if m.term != 0 {
-                    fatal(
-                        &self.logger,
-                        format!(
-                            "term should not be set when sending {} (was {})",
-                            m.msg_type, m.term
-                        ),
-                    );
+                    self.send_fatal_term_set(m.msg_type, m.term);
                 }
                 // Proposals and read requests forwarded to the leader act like local messages
                 // there, so they carry no term.
@@ -454,16 +450,34 @@ impl<S: Storage> Raft<S> {
             self.msgs_after_append.push(m);
         } else {
             if m.to == self.id {
-                fatal(
-                    &self.logger,
-                    format!(
-                        "message should not be self-addressed when sending {}",
-                        m.msg_type
-                    ),
-                );
+                self.send_fatal_self_addressed(m.msg_type);
             }
             self.msgs.push(m);
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn send_fatal_no_term(&self, t: MessageType) -> ! {
+        fatal(&self.logger, format!("term should be set when sending {}", t))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn send_fatal_term_set(&self, t: MessageType, term: u64) -> ! {
+        fatal(
+            &self.logger,
+            format!("term should not be set when sending {} (was {})", t, term),
+        )
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn send_fatal_self_addressed(&self, t: MessageType) -> ! {
+        fatal(
+            &self.logger,
+            format!("message should not be self-addressed when sending {}", t),
+        )
     }
 
     /// Sends an append (possibly empty, to convey the commit index) to `to`.

@@ -777,7 +777,7 @@ impl<S: Storage> Raft<S> {
             ));
             return false;
         }
-        let li = self.raft_log.append(&es);
+        let li = self.raft_log.append_owned(es);
         // The leader acknowledges its own entries like a follower would, once they are durable:
         // the self-addressed response is stepped back in at Advance.
         self.send(Message {

@@ -459,7 +459,10 @@ impl<S: Storage> Raft<S> {
     #[cold]
     #[inline(never)]
     fn send_fatal_no_term(&self, t: MessageType) -> ! {
-        fatal(&self.logger, format!("term should be set when sending {}", t))
+        fatal(
+            &self.logger,
+            format!("term should be set when sending {}", t),
+        )
     }
 
     #[cold]

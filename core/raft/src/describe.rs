@@ -359,7 +359,7 @@ mod tests {
             term: 2,
             commit: 11,
             vote: 3,
-            responses: vec![resp],
+            responses: vec![resp].into(),
             ..Default::default()
         };
         assert_eq!(

@@ -7,6 +7,7 @@
 //! a `Ready` and steps the self-addressed ones back in at `advance`, exactly like etcd.
 
 use std::fmt;
+use std::sync::Arc;
 
 use rand_core::{RngCore, SeedableRng};
 use rand_pcg::Pcg32;
@@ -603,7 +604,7 @@ impl<S: Storage> Raft<S> {
     /// Sends a heartbeat to `to`. Its commit index is capped at what the follower is known to
     /// hold: a follower must never commit an index it may not have (or have a different entry
     /// at).
-    pub(crate) fn send_heartbeat(&mut self, to: u64, ctx: Vec<u8>) {
+    pub(crate) fn send_heartbeat(&mut self, to: u64, ctx: Arc<[u8]>) {
         let Some(pr) = self.trk.progress.get(&to) else {
             return;
         };
@@ -661,6 +662,8 @@ impl<S: Storage> Raft<S> {
     }
 
     fn bcast_heartbeat_with_ctx(&mut self, ctx: Vec<u8>) {
+        // One copy of the context, shared by every peer's message.
+        let ctx: Arc<[u8]> = ctx.into();
         self.for_each_peer(|r, id| r.send_heartbeat(id, ctx.clone()));
     }
 
@@ -1040,7 +1043,7 @@ impl<S: Storage> Raft<S> {
                 msg_type: vote_msg,
                 index: last.index,
                 log_term: last.term,
-                context,
+                context: context.into(),
                 ..Default::default()
             });
         }
@@ -1079,7 +1082,7 @@ impl<S: Storage> Raft<S> {
             // A local message.
         } else if m.term > self.term {
             if matches!(m.msg_type, MessageType::MsgVote | MessageType::MsgPreVote) {
-                let force = m.context == CAMPAIGN_TRANSFER;
+                let force = *m.context == *CAMPAIGN_TRANSFER;
                 let in_lease = self.check_quorum
                     && self.lead != NONE
                     && self.election_elapsed < self.election_timeout;

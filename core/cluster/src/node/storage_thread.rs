@@ -101,7 +101,7 @@ impl Node {
             return Ok(None);
         };
         let mut msg = work.msg;
-        let mut responses = std::mem::take(&mut msg.responses);
+        let mut responses = std::mem::take(&mut msg.responses).into_vec();
         let mut done = WorkerDone {
             worker: w,
             msg: msg.clone(),

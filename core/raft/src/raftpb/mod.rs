@@ -11,11 +11,13 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 pub mod confchange;
+mod responses;
 mod wire;
 
 pub use confchange::{
     ConfChange, ConfChangeSingle, ConfChangeTransition, ConfChangeType, ConfChangeV2,
 };
+pub use responses::Responses;
 use wire::varint_len;
 
 /// What an [`Entry`] carries: a normal proposal or a membership change.
@@ -263,8 +265,11 @@ pub struct Message {
     pub snapshot: Option<Box<Snapshot>>,
     pub reject: bool,
     pub reject_hint: u64,
-    pub context: Vec<u8>,
-    pub responses: Vec<Message>,
+    /// Shared, like an entry's payload: a heartbeat's context is cloned into every peer's
+    /// message, and two words instead of a `Vec`'s three keep `Message` small (see
+    /// [`Responses`]).
+    pub context: Arc<[u8]>,
+    pub responses: Responses,
 }
 
 /// What must be on stable storage before messages are sent: the current term, the vote in it,

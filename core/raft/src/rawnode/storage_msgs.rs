@@ -66,7 +66,7 @@ pub(super) fn new_storage_append_msg<S: Storage>(
     // The node's own MsgAppResp comes before the MsgStorageAppendResp: the leader handles its
     // ack while the new entries are still in the unstable log, where their terms are cheap to
     // look up.
-    m.responses = after_append;
+    m.responses = after_append.into();
     if need_storage_append_resp_msg(r, rd) {
         m.responses.push(new_storage_append_resp_msg(r, rd));
     }
@@ -115,7 +115,7 @@ pub(super) fn new_storage_apply_msg<S: Storage>(r: &Raft<S>, ents: &[Entry]) -> 
         from: r.id,
         term: 0,
         entries: ents.to_vec(),
-        responses: vec![new_storage_apply_resp_msg(r, ents)],
+        responses: vec![new_storage_apply_resp_msg(r, ents)].into(),
         ..Default::default()
     }
 }

@@ -471,11 +471,11 @@ fn bounded_log_growth_with_partition() {
 fn ready_without_accept_leaves_messages_in_place() {
     let mut rn = RawNode::new(&test_config(1, 3, 1), storage_with_peers(&[1])).unwrap();
     let m1 = Message {
-        context: b"foo".to_vec(),
+        context: b"foo".to_vec().into(),
         ..Default::default()
     };
     let m2 = Message {
-        context: b"bar".to_vec(),
+        context: b"bar".to_vec().into(),
         ..Default::default()
     };
     rn.raft.msgs.push(m1.clone());

@@ -7,7 +7,6 @@
 //! a `Ready` and steps the self-addressed ones back in at `advance`, exactly like etcd.
 
 use std::fmt;
-use std::sync::Arc;
 
 use rand_core::{RngCore, SeedableRng};
 use rand_pcg::Pcg32;
@@ -24,7 +23,8 @@ use crate::raftpb::confchange::{
     conf_change_as_v2, describe_conf_change_v2, unmarshal_conf_change, unmarshal_conf_change_v2,
 };
 use crate::raftpb::{
-    ConfChangeV2, ConfState, Entry, EntryType, HardState, Message, MessageType, Snapshot,
+    ConfChangeV2, ConfState, Entry, EntryType, HardState, Message, MessageType, SharedBytes,
+    Snapshot,
 };
 use crate::read_only::ReadOnly;
 use crate::state::{ReadOnlyOption, ReadState, SoftState, StateType, NONE};
@@ -604,7 +604,7 @@ impl<S: Storage> Raft<S> {
     /// Sends a heartbeat to `to`. Its commit index is capped at what the follower is known to
     /// hold: a follower must never commit an index it may not have (or have a different entry
     /// at).
-    pub(crate) fn send_heartbeat(&mut self, to: u64, ctx: Arc<[u8]>) {
+    pub(crate) fn send_heartbeat(&mut self, to: u64, ctx: SharedBytes) {
         let Some(pr) = self.trk.progress.get(&to) else {
             return;
         };
@@ -663,7 +663,7 @@ impl<S: Storage> Raft<S> {
 
     fn bcast_heartbeat_with_ctx(&mut self, ctx: Vec<u8>) {
         // One copy of the context, shared by every peer's message.
-        let ctx: Arc<[u8]> = ctx.into();
+        let ctx: SharedBytes = ctx.into();
         self.for_each_peer(|r, id| r.send_heartbeat(id, ctx.clone()));
     }
 

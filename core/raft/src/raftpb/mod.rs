@@ -12,12 +12,14 @@ use serde::{Deserialize, Serialize};
 
 pub mod confchange;
 mod responses;
+mod shared_bytes;
 mod wire;
 
 pub use confchange::{
     ConfChange, ConfChangeSingle, ConfChangeTransition, ConfChangeType, ConfChangeV2,
 };
 pub use responses::Responses;
+pub use shared_bytes::SharedBytes;
 use wire::varint_len;
 
 /// What an [`Entry`] carries: a normal proposal or a membership change.
@@ -265,10 +267,9 @@ pub struct Message {
     pub snapshot: Option<Box<Snapshot>>,
     pub reject: bool,
     pub reject_hint: u64,
-    /// Shared, like an entry's payload: a heartbeat's context is cloned into every peer's
-    /// message, and two words instead of a `Vec`'s three keep `Message` small (see
-    /// [`Responses`]).
-    pub context: Arc<[u8]>,
+    /// Two words instead of a `Vec`'s three, to keep `Message` small (see [`Responses`]), and
+    /// nothing to allocate or count when empty (see [`SharedBytes`]).
+    pub context: SharedBytes,
     pub responses: Responses,
 }
 

@@ -123,6 +123,16 @@ fn check_step_input(id: u64, async_storage_writes: bool, m: &Message) -> Result<
     Ok(())
 }
 
+/// Takes the messages of a queue with their buffer, leaving the queue a buffer of the same
+/// size (none if it was empty, so that an idle queue keeps its buffer and allocates nothing).
+fn take_buffer(queue: &mut Vec<Message>) -> Vec<Message> {
+    if queue.is_empty() {
+        return Vec::new();
+    }
+    let n = queue.len();
+    std::mem::replace(queue, Vec::with_capacity(n))
+}
+
 /// A Raft node the application drives by hand (etcd's `RawNode`). Not thread-safe; cloning it
 /// clones the whole node, storage included.
 #[derive(Clone)]
@@ -268,17 +278,12 @@ impl<S: Storage> RawNode<S> {
             return Ready::default();
         }
         let mut rd = self.ready_state();
-        // Accepting the Ready empties the message queues. The Ready gets one buffer of the size
-        // its messages need, and the queues keep theirs: handing the queue's own buffer over
-        // would leave the node to regrow it, reallocation after reallocation, for every Ready.
+        // Accepting the Ready empties the message queues. The Ready takes a queue's buffer and
+        // the queue gets a new one of the size it needed this time: the messages are not
+        // copied, and the queue is not regrown from nothing, reallocation after reallocation,
+        // for every Ready.
         let mut after_append = std::mem::take(&mut self.raft.msgs_after_append);
-        let extra = if self.async_storage_writes {
-            2 // the append and apply threads' messages
-        } else {
-            after_append.len()
-        };
-        rd.messages = Vec::with_capacity(self.raft.msgs.len() + extra);
-        rd.messages.append(&mut self.raft.msgs);
+        rd.messages = take_buffer(&mut self.raft.msgs);
         let mut to_self = std::mem::take(&mut self.steps_on_advance);
         self.add_messages(&mut rd, &mut after_append, &mut to_self);
         self.raft.msgs_after_append = after_append;
@@ -360,11 +365,19 @@ impl<S: Storage> RawNode<S> {
             // leader's of its own appends), and are then moved in one block.
             let to_peers = after_append.iter().filter(|m| m.to != r.id).count();
             if to_peers == after_append.len() {
-                rd.messages.append(after_append);
+                if rd.messages.is_empty() {
+                    rd.messages = take_buffer(after_append);
+                } else {
+                    rd.messages.append(after_append);
+                }
                 return;
             }
             if to_peers == 0 {
-                to_self.append(after_append);
+                if to_self.is_empty() {
+                    std::mem::swap(to_self, after_append);
+                } else {
+                    to_self.append(after_append);
+                }
                 return;
             }
             rd.messages.reserve(to_peers);

@@ -1586,15 +1586,11 @@ impl<S: Storage> Raft<S> {
         if !(updated || (pr.matched == m.index && pr.state == ProgressState::StateProbe)) {
             return;
         }
-        let first_index = self.raft_log.first_index();
-        let pr = self
-            .trk
-            .progress
-            .get_mut(&from)
-            .expect("caller checked the progress");
+        // `pr` borrows only the tracker, so the log can be asked alongside (and only when the
+        // follower is waiting for a snapshot) without looking the progress up again.
         match pr.state {
             ProgressState::StateProbe => pr.become_replicate(),
-            ProgressState::StateSnapshot if pr.matched + 1 >= first_index => {
+            ProgressState::StateSnapshot if pr.matched + 1 >= self.raft_log.first_index() => {
                 // Whatever index the snapshot was applied at, the log can now catch the
                 // follower up. Go through probing so the snapshot is accounted for, and on
                 // to replicating so the status is consistent right away.

@@ -495,7 +495,8 @@ impl<S: Storage> Raft<S> {
     /// `send_if_empty` false, only when there are entries to send. Returns whether a message
     /// (append or snapshot) went out.
     pub(crate) fn maybe_send_append(&mut self, to: u64, send_if_empty: bool) -> bool {
-        let Some(pr) = self.trk.progress.get(&to) else {
+        // `pr` borrows only the tracker: the log is read alongside it, and it is looked up once.
+        let Some(pr) = self.trk.progress.get_mut(&to) else {
             return false;
         };
         if pr.is_paused() {
@@ -526,9 +527,11 @@ impl<S: Storage> Raft<S> {
             return self.maybe_send_snapshot(to);
         }
 
-        let n = ents.len();
-        let bytes = payloads_size(&ents);
         let commit = self.raft_log.committed;
+        // Recorded before the message is queued, while the progress is at hand: queueing a
+        // message reads nothing of it.
+        pr.sent_entries(ents.len(), payloads_size(&ents));
+        pr.sent_commit(commit);
         self.send(Message {
             to,
             msg_type: MessageType::MsgApp,
@@ -538,13 +541,6 @@ impl<S: Storage> Raft<S> {
             commit,
             ..Default::default()
         });
-        let pr = self
-            .trk
-            .progress
-            .get_mut(&to)
-            .expect("progress checked above");
-        pr.sent_entries(n, bytes);
-        pr.sent_commit(commit);
         true
     }
 

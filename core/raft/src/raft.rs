@@ -1406,17 +1406,18 @@ impl<S: Storage> Raft<S> {
             _ => {}
         }
 
-        // Everything else concerns a peer the leader tracks.
+        // Everything else concerns a peer the leader tracks. Acknowledgements, the most common
+        // message by far, look their progress up themselves (once, not twice).
         let from = m.from;
+        if m.msg_type == MessageType::MsgAppResp {
+            self.handle_append_response(m);
+            return Ok(());
+        }
         if !self.trk.progress.contains_key(&from) {
-            self.logger.debug(format_args!(
-                "{:x} no progress available for {:x}",
-                self.id, from
-            ));
+            self.log_no_progress(from);
             return Ok(());
         }
         match m.msg_type {
-            MessageType::MsgAppResp => self.handle_append_response(m),
             MessageType::MsgHeartbeatResp => {
                 let last_index = self.raft_log.last_index();
                 let pr = self.trk.progress.get_mut(&from).expect("checked above");
@@ -1533,11 +1534,10 @@ impl<S: Storage> Raft<S> {
     /// The leader's handling of MsgAppResp, from peers and (at Advance) from itself.
     fn handle_append_response(&mut self, m: &Message) {
         let from = m.from;
-        let pr = self
-            .trk
-            .progress
-            .get_mut(&from)
-            .expect("caller checked the progress");
+        let Some(pr) = self.trk.progress.get_mut(&from) else {
+            self.log_no_progress(from);
+            return;
+        };
         pr.recent_active = true;
 
         if m.reject {
@@ -1626,6 +1626,14 @@ impl<S: Storage> Raft<S> {
             ));
             self.send_timeout_now(from);
         }
+    }
+
+    /// A leader got a message about a peer it does not track, and ignores it.
+    fn log_no_progress(&self, from: u64) {
+        self.logger.debug(format_args!(
+            "{:x} no progress available for {:x}",
+            self.id, from
+        ));
     }
 
     /// The step function of candidates and pre-candidates; they differ only in which vote

@@ -31,22 +31,9 @@ for (const f of await readdir(dist)) {
 }
 const gzTotal = Object.values(sizes).reduce((a, s) => a + s.gz, 0);
 
-const server = await serveDist();
-const browser = await launch();
-try {
-  // Time to interactive, over a few fresh loads (the first one warms nothing: no cache is shared
-  // between contexts).
-  const tti = [];
-  for (let i = 0; i < 5; i++) {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-    const page = await context.newPage();
-    await page.goto(server.url);
-    await page.waitForSelector('g.node[data-node="1"]');
-    await page.waitForSelector('[data-testid=play]:not([disabled])');
-    tti.push(await page.evaluate(() => performance.now()));
-    await context.close();
-  }
-
+/** Plays the heavy preset at 1× and samples its frames; with `spaceTime`, the space-time
+ * diagram open. */
+async function sampleHeavy(spaceTime) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
   // Notes when each frame's first animation-frame callback starts.
   await context.addInitScript(() => {
@@ -69,6 +56,10 @@ try {
   // sampling frame intervals for a few seconds.
   await page.selectOption('[data-testid=speed]', '6');
   await page.waitForSelector('g.node.role-leader', { timeout: 20_000 });
+  if (spaceTime) {
+    await page.click('[data-testid=space-time-toggle]');
+    await page.waitForSelector('[data-testid=space-time] line.st-arrow');
+  }
   await page.waitForTimeout(3000);
   const sample = await page.evaluate(
     () =>
@@ -80,6 +71,7 @@ try {
         let frameStart = 0;
         channel.port1.onmessage = () => frameTimes.push(performance.now() - frameStart);
         const inFlight = [];
+        const arrows = [];
         let last = performance.now();
         const end = last + 5000;
         const frame = (t) => {
@@ -90,13 +82,36 @@ try {
           const stats = window.raftPlaygroundStats;
           if (stats) work.push(stats.lastMs);
           inFlight.push(document.querySelectorAll('.msg-list button.msg').length);
+          arrows.push(document.querySelectorAll('line.st-arrow').length);
           if (t < end) requestAnimationFrame(frame);
-          else done({ intervals, frameTimes, work, inFlight, stats: window.raftPlaygroundStats ?? null });
+          else done({ intervals, frameTimes, work, inFlight, arrows, stats: window.raftPlaygroundStats ?? null });
         };
         requestAnimationFrame(frame);
       }),
   );
   await context.close();
+  return sample;
+
+}
+
+const server = await serveDist();
+const browser = await launch();
+try {
+  // Time to interactive, over a few fresh loads (the first one warms nothing: no cache is shared
+  // between contexts).
+  const tti = [];
+  for (let i = 0; i < 5; i++) {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.waitForSelector('g.node[data-node="1"]');
+    await page.waitForSelector('[data-testid=play]:not([disabled])');
+    tti.push(await page.evaluate(() => performance.now()));
+    await context.close();
+  }
+
+  const sample = await sampleHeavy(false);
+  const withSpaceTime = await sampleHeavy(true);
 
   console.log('page benchmark (release build, headless Chromium, 1280×720)');
   for (const [f, s] of Object.entries(sizes)) console.log(`  ${f}: ${s.raw} B, ${s.gz} B gzipped`);
@@ -114,6 +129,12 @@ try {
   console.log(
     `  page work per frame: p50 ${ms(percentile(sample.work, 50))}, p95 ${ms(percentile(sample.work, 95))}` +
       (sample.stats ? ` (driver ${ms(sample.stats.driverMs)}, views ${ms(sample.stats.viewMs)} mean)` : ''),
+  );
+  const st = withSpaceTime;
+  console.log(
+    `  with the space-time diagram open (issue 15): arrows drawn per frame p50 ${percentile(st.arrows, 50)}, max ${Math.max(...st.arrows)}; ` +
+      `frame time p50 ${ms(percentile(st.frameTimes, 50))}, p95 ${ms(percentile(st.frameTimes, 95))} over ${st.frameTimes.length} frames (target p95 ≤ 16 ms); ` +
+      `page work p50 ${ms(percentile(st.work, 50))}, p95 ${ms(percentile(st.work, 95))}`,
   );
 } finally {
   await browser.close();

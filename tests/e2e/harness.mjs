@@ -76,6 +76,27 @@ export function servedBrowser() {
   return env;
 }
 
+/**
+ * For a test file whose tests share one page: serves the build, starts Chromium and opens
+ * `path` (after the server's URL) before its tests, closes all of it after. Returns
+ * `{ server, browser, context, page, problems }`, filled in once the tests start.
+ */
+export function sharedPage(path = '') {
+  const env = { server: null, browser: null, context: null, page: null, problems: null };
+  before(async () => {
+    env.server = await serveDist();
+    env.browser = await launch();
+    Object.assign(env, await openPage(env.browser, env.server.url));
+    await env.page.goto(env.server.url + path);
+  });
+  after(async () => {
+    await env.context?.close();
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
+}
+
 /** Virtual milliseconds on the toolbar's clock ("t = 1.234 s"). */
 export async function clockMs(page) {
   const t = await page.textContent('[data-testid=clock]');

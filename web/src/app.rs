@@ -17,6 +17,7 @@ use crate::components::inspector::Inspector;
 use crate::components::learn_list::LearnList;
 use crate::components::lesson_panel::LessonPanel;
 use crate::components::log_rows::LogRows;
+use crate::components::space_time::SpaceTimeDiagram;
 use crate::components::timeline::Timeline;
 use crate::components::toolbar::Toolbar;
 use crate::driver::DriverHandle;
@@ -255,10 +256,15 @@ pub fn app(props: &AppProps) -> Html {
                 now_ms={state.now_ms}
                 setup={state.setup.clone()}
                 in_past={state.timeline.in_past}
+                space_time={state.space_time_open}
                 on_action={on_action.clone()}
             />
             <ErrorBanner error={state.error.clone()} on_action={on_action.clone()} />
-            <main class={classes!("bench", state.lesson.is_some().then_some("with-lesson"))}>
+            <main class={classes!(
+                "bench",
+                state.lesson.is_some().then_some("with-lesson"),
+                state.space_time_open.then_some("with-space-time"),
+            )}>
                 { for lesson_panel }
                 <section class="cluster" aria-label="Cluster diagram">
                     <ClusterDiagram
@@ -269,8 +275,19 @@ pub fn app(props: &AppProps) -> Html {
                         on_action={on_action.clone()}
                     />
                 </section>
+                if state.space_time_open {
+                    <SpaceTimeDiagram
+                        driver={state.driver().clone()}
+                        view={view.clone()}
+                        now_ms={state.now_ms}
+                        selection={state.selection}
+                        has_branch={!state.timeline.branches.is_empty()}
+                        on_action={on_action.clone()}
+                    />
+                }
                 <aside class="inspector" aria-label="Inspector">
                     <Inspector
+                        driver={state.driver().clone()}
                         view={view.clone()}
                         now_ms={inspector_now}
                         selection={state.selection}

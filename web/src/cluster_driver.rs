@@ -12,8 +12,8 @@ use cluster::view::ClusterView;
 use raft::logger::Level;
 
 use crate::driver::{
-    BranchView, Driver, EventFilter, EventLine, LessonAct, LessonFrame, LogLineView, RunSetup,
-    ScriptStep, Shared, TimelineInfo,
+    BranchView, Driver, EventFilter, EventLine, LessonAct, LessonFrame, LogLineView,
+    ReadyHistoryView, RunSetup, ScriptStep, Shared, SpaceTime, SpaceTimeAsk, TimelineInfo,
 };
 use crate::perf;
 use cluster::lesson::Lesson;
@@ -121,6 +121,17 @@ impl ClusterDriver {
 impl Driver for ClusterDriver {
     fn view(&self) -> Rc<ClusterView> {
         self.view.clone()
+    }
+
+    fn space_time(&self, ask: &SpaceTimeAsk, with_branch: bool) -> Option<SpaceTime> {
+        let t0 = perf::now_ms();
+        let st = self.session.history().space_time(ask, with_branch);
+        perf::add(perf::Part::View, perf::now_ms() - t0);
+        Some(st)
+    }
+
+    fn ready_history(&self, node: u64) -> Option<ReadyHistoryView> {
+        Some(self.session.history().ready_history(node))
     }
 
     fn now_ms(&self) -> u64 {

@@ -13,7 +13,10 @@ use cluster::lesson::{GoalStatus, Lesson, Progress, Reveal};
 use cluster::script::Transcript;
 use cluster::script_run::ScriptProgress;
 pub use cluster::session::{LessonAct, ScriptDone, ScriptStep};
+pub use cluster::timetravel::space_time::SpaceTime;
+pub use cluster::trace::project::SpaceTimeAsk;
 use cluster::view::ClusterView;
+pub use cluster::view::ReadyHistoryView;
 
 /// A shared, immutable value whose equality is identity. The page builds a new one whenever the
 /// value changes, so comparing pointers is both correct and O(1): props holding one let yew skip
@@ -291,6 +294,15 @@ pub trait Driver {
     fn lesson(&self) -> Option<LessonFrame> {
         None
     }
+    /// The sequence diagram of a window of time as of the event shown, with the latest
+    /// abandoned branch's when `with_branch` (`None`: this driver keeps no trace).
+    fn space_time(&self, _ask: &SpaceTimeAsk, _with_branch: bool) -> Option<SpaceTime> {
+        None
+    }
+    /// A node's last Ready and its recent ones (`None`: this driver keeps no trace).
+    fn ready_history(&self, _node: u64) -> Option<ReadyHistoryView> {
+        None
+    }
     /// How the run was set up.
     fn setup(&self) -> RunSetup {
         let v = self.view();
@@ -425,6 +437,16 @@ impl DriverHandle {
     /// the panic recovery).
     pub fn script(&self) -> String {
         self.0.borrow().script()
+    }
+
+    /// The sequence diagram (see [`Driver::space_time`]).
+    pub fn space_time(&self, ask: &SpaceTimeAsk, with_branch: bool) -> Option<SpaceTime> {
+        self.0.borrow().space_time(ask, with_branch)
+    }
+
+    /// A node's Ready history (see [`Driver::ready_history`]).
+    pub fn ready_history(&self, node: u64) -> Option<ReadyHistoryView> {
+        self.0.borrow().ready_history(node)
     }
 }
 

@@ -17,6 +17,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("+ / −", "faster / slower"),
     ("1 … 9", "select a node"),
     ("Esc", "close this help, or clear the selection"),
+    ("d", "show or hide the space-time diagram"),
     ("?", "show or hide this help"),
 ];
 
@@ -36,6 +37,7 @@ pub fn action_for_key(key: &str, ctrl_alt_meta: bool) -> Option<Action> {
         "+" | "=" => Action::Faster,
         "-" | "_" => Action::Slower,
         "?" => Action::ToggleHelp,
+        "d" | "D" => Action::ToggleSpaceTime,
         "Escape" | "Esc" => Action::Escape,
         _ => {
             let digit = key.parse::<u64>().ok().filter(|d| (1..=9).contains(d))?;

@@ -17,6 +17,7 @@ pub mod app;
 pub mod cluster_driver;
 pub mod components;
 pub mod course;
+pub mod download;
 pub mod driver;
 pub mod frames;
 pub mod geometry;

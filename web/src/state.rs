@@ -143,6 +143,10 @@ pub enum Action {
     StopScript,
     /// Open or close the list of lessons.
     ToggleLearn,
+    /// Show or hide the space-time diagram.
+    ToggleSpaceTime,
+    /// Show (or hide) the space-time diagram: a scenario or lesson that opens with it.
+    ShowSpaceTime(bool),
     /// Open a lesson at a step (from 0): lesson `number` of the course (from 1), or a lesson of
     /// one's own (`None`, from a link or pasted). Its commands run in slices like a script.
     OpenLesson {
@@ -212,6 +216,8 @@ pub struct PageState {
     lists_stale: bool,
     /// The list of lessons is open.
     pub learn_open: bool,
+    /// The space-time diagram is shown.
+    pub space_time_open: bool,
     /// The open lesson, as the session tells it.
     pub lesson: Option<Shared<LessonFrame>>,
     /// Which lesson of the course is open (`None`: none, or one of the learner's own).
@@ -267,6 +273,7 @@ impl PageState {
             frames: 0,
             lists_stale: false,
             learn_open: false,
+            space_time_open: false,
             lesson: lesson.map(Shared::new),
             lesson_number: None,
             lesson_text: None,
@@ -575,6 +582,10 @@ impl Reducible for PageState {
             },
             Action::RunScript { text, seed } => {
                 s.playing = false;
+                // A scenario that opens with the diagram says so in its header.
+                if crate::scenario_text::header_field(&text, "view") == Some("space-time") {
+                    s.space_time_open = true;
+                }
                 // The first slice runs from the timer, in a task of its own: this one only
                 // swaps in the script's timeline and draws it, so neither is a long task.
                 match s.driver.start_script(&text, seed) {
@@ -593,7 +604,15 @@ impl Reducible for PageState {
                 s.script_slice();
             }
             Action::ToggleLearn => s.learn_open = !s.learn_open,
-            Action::OpenLesson { number, text, step } => s.open_lesson(number, text, step),
+            Action::ToggleSpaceTime => s.space_time_open = !s.space_time_open,
+            Action::ShowSpaceTime(on) => s.space_time_open = on,
+            Action::OpenLesson { number, text, step } => {
+                s.open_lesson(number, text, step);
+                // A lesson about what happened when opens with the space-time diagram.
+                if s.lesson.as_ref().is_some_and(|l| l.lesson.space_time) {
+                    s.space_time_open = true;
+                }
+            }
             Action::Lesson(act) => {
                 let r = s.driver.lesson_act(act);
                 s.lesson_started(r);

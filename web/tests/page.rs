@@ -259,7 +259,7 @@ async fn after_three_virtual_seconds_a_leader_exists_and_the_diagram_marks_it() 
         .get_attribute("aria-label")
         .unwrap_or_default();
     assert!(
-        label.starts_with(&format!("Node {leader}: Leader")),
+        label.starts_with(&format!("Node {leader} ♛ Leader term ")),
         "{label}"
     );
     // The first leader is opened in the inspector, with its Progress from the real view.

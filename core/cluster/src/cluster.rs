@@ -45,6 +45,7 @@ use crate::kv::ClientId;
 use crate::network::{Network, NodeId};
 use crate::node::{ApplyReport, Node, NodeConfig, Worker};
 use crate::recorder::Recorder;
+use crate::trace::Trace;
 
 // What the hub holds comes from leaves (`outcome`, `state`, `text`); the other modules extend
 // `Cluster` with one concern each and are never named here, so none of them is in an import
@@ -141,6 +142,8 @@ pub struct Cluster {
     client_config: ClientConfig,
     history: History,
     events: EventLog,
+    /// What a sequence diagram of the run needs (off unless asked for: see `set_trace`).
+    trace: Trace,
     checker: Checker,
     recorder: Recorder,
     /// The configuration of nodes the playground creates.
@@ -196,6 +199,11 @@ impl Cluster {
             } else {
                 self.events.empty_like()
             },
+            trace: if history {
+                self.trace.clone()
+            } else {
+                self.trace.empty_like()
+            },
             checker: self.checker.clone(),
             recorder: if history {
                 self.recorder.clone()
@@ -227,10 +235,22 @@ impl Cluster {
         self.recorder.seal();
     }
 
-    /// Gives a checkpoint back the events and commands that led to it.
-    pub(crate) fn restore_history(&mut self, events: EventLog, recorder: Recorder) {
+    /// Gives a checkpoint back the events and commands that led to it, and the trace of them
+    /// from `trace` (the head's); without, the checkpoint stops tracing (a look at the past
+    /// reads the head's trace).
+    pub(crate) fn restore_history(
+        &mut self,
+        events: EventLog,
+        recorder: Recorder,
+        trace: Option<&Trace>,
+    ) {
+        let n = events.len();
         self.events = events;
         self.recorder = recorder;
+        match trace {
+            Some(t) => self.trace.restore(t, n),
+            None => self.set_trace(false),
+        }
     }
 }
 
@@ -259,6 +279,7 @@ impl Cluster {
             client_config: ClientConfig::default(),
             history: History::new(),
             events: EventLog::new().with_window(crate::event_log::DEFAULT_WINDOW),
+            trace: Trace::off(),
             checker: Checker::new(),
             recorder: Recorder::new(),
             defaults: NodeConfig::playground(),
@@ -335,6 +356,24 @@ impl Cluster {
     /// script's listings need the latest, and time travel replays the rest.
     pub fn set_event_window(&mut self, window: usize) {
         self.events.set_window(window);
+    }
+
+    /// Records the space-time trace from now on (or stops): the page's sequence diagram and
+    /// Ready history read it. Off by default, so a simulation nobody draws does not pay for it.
+    pub fn set_trace(&mut self, on: bool) {
+        if on != self.trace.is_on() {
+            self.trace = if on { Trace::new() } else { Trace::off() };
+        }
+        self.network.set_journal(on);
+    }
+
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+
+    /// Takes the trace out, leaving one that records nothing (a branch being abandoned).
+    pub(crate) fn take_trace(&mut self) -> Trace {
+        std::mem::take(&mut self.trace)
     }
 
     pub fn checker(&self) -> &Checker {
@@ -436,6 +475,18 @@ impl Cluster {
             log,
         });
         self.checker.after_event(index, &self.nodes);
+        if self.trace.is_on() {
+            self.trace.record(
+                index,
+                self.now,
+                kind,
+                node,
+                self.network.journal(),
+                &self.nodes,
+                &self.network,
+            );
+            self.network.clear_journal();
+        }
         // A violation seen at this event is part of its story: the event log says so where
         // it happened.
         let notes: Vec<String> = self

@@ -22,5 +22,6 @@ pub mod script_run;
 pub mod session;
 pub mod sim;
 pub mod timetravel;
+pub mod trace;
 pub mod units;
 pub mod view;

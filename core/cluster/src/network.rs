@@ -26,12 +26,9 @@ use serde::{Deserialize, Serialize};
 use crate::clock::Millis;
 use crate::units::decimal::format_rate;
 
-/// A node's Raft id.
-pub type NodeId = u64;
+mod wire;
 
-/// The stable id of one message in flight. Ids are handed out in send order and never reused,
-/// so "arrival time, then id" is a total, deterministic delivery order.
-pub type MessageId = u64;
+pub use wire::{LossCause, MessageHead, MessageId, NodeId, WireNote};
 
 /// Latency of a link when nothing else is said: a LAN-ish round trip that is still visible
 /// against the 100 ms tick.
@@ -268,6 +265,12 @@ pub struct Network {
     due_order: BTreeSet<(Millis, MessageId)>,
     next_id: MessageId,
     stats: NetworkStats,
+    /// What happened on the wire since the cluster last took the notes (see [`WireNote`]);
+    /// kept only while `journal_on`.
+    #[serde(skip)]
+    journal: Vec<WireNote>,
+    #[serde(skip)]
+    journal_on: bool,
 }
 
 impl Default for Network {
@@ -287,6 +290,8 @@ impl Network {
             due_order: BTreeSet::new(),
             next_id: 1,
             stats: NetworkStats::default(),
+            journal: Vec::new(),
+            journal_on: false,
         }
     }
 
@@ -410,7 +415,51 @@ impl Network {
             .collect();
         let lost: Vec<InFlight> = ids.iter().filter_map(|&id| self.remove(id)).collect();
         self.stats.dropped += lost.len() as u64;
+        self.note_lost(&lost, LossCause::Cut);
         lost
+    }
+
+    // ---- the journal -------------------------------------------------------------------
+
+    /// Keeps notes of what happens on the wire from now on (or stops, and forgets them).
+    pub fn set_journal(&mut self, on: bool) {
+        self.journal_on = on;
+        if !on {
+            self.journal.clear();
+        }
+    }
+
+    /// The notes since the journal was last cleared, oldest first.
+    pub fn journal(&self) -> &[WireNote] {
+        &self.journal
+    }
+
+    pub fn clear_journal(&mut self) {
+        self.journal.clear();
+    }
+
+    fn note(&mut self, n: WireNote) {
+        if self.journal_on {
+            self.journal.push(n);
+        }
+    }
+
+    fn note_lost(&mut self, lost: &[InFlight], cause: LossCause) {
+        for m in lost {
+            self.note(WireNote::Lost { id: m.id, cause });
+        }
+    }
+
+    fn note_sent(&mut self, m: &InFlight) {
+        if self.journal_on {
+            self.journal.push(WireNote::Sent {
+                id: m.id,
+                head: MessageHead::of(&m.msg),
+                arrives_at: m.arrives_at,
+                copy_of: m.copy_of,
+                reordered: m.reordered,
+            });
+        }
     }
 
     // ---- sending -----------------------------------------------------------------------
@@ -435,6 +484,10 @@ impl Network {
         self.stats.sent += 1;
         if self.is_cut(msg.from, msg.to) {
             self.stats.dropped += 1;
+            self.note(WireNote::LostAtSend {
+                head: MessageHead::of(&msg),
+                cause: LossCause::Cut,
+            });
             return Ok(SendOutcome {
                 queued: Vec::new(),
                 dropped: Some(DropReason::Cut),
@@ -443,6 +496,10 @@ impl Network {
         let link = self.link(msg.from, msg.to).clone();
         if random_chance(rng, link.drop_rate) {
             self.stats.dropped += 1;
+            self.note(WireNote::LostAtSend {
+                head: MessageHead::of(&msg),
+                cause: LossCause::Random,
+            });
             return Ok(SendOutcome {
                 queued: Vec::new(),
                 dropped: Some(DropReason::Random),
@@ -502,7 +559,7 @@ impl Network {
         let id = self.next_id;
         self.next_id += 1;
         let arrives_at = now.saturating_add(delay);
-        self.insert(InFlight {
+        let m = InFlight {
             id,
             msg,
             sent_at: now,
@@ -510,7 +567,9 @@ impl Network {
             held: false,
             copy_of,
             reordered,
-        });
+        };
+        self.note_sent(&m);
+        self.insert(m);
         id
     }
 
@@ -617,12 +676,16 @@ impl Network {
     pub fn deliver_now(&mut self, id: MessageId) -> Result<InFlight, NetworkError> {
         let m = self.remove(id).ok_or(NetworkError::UnknownMessage(id))?;
         self.stats.delivered += 1;
+        self.note(WireNote::Taken { id });
         Ok(m)
     }
 
     fn take_ids(&mut self, ids: &[MessageId]) -> Vec<InFlight> {
         let taken: Vec<InFlight> = ids.iter().filter_map(|&id| self.remove(id)).collect();
         self.stats.delivered += taken.len() as u64;
+        for m in &taken {
+            self.note(WireNote::Taken { id: m.id });
+        }
         taken
     }
 
@@ -658,6 +721,10 @@ impl Network {
     pub fn drop_message(&mut self, id: MessageId) -> Result<InFlight, NetworkError> {
         let m = self.remove(id).ok_or(NetworkError::UnknownMessage(id))?;
         self.stats.dropped += 1;
+        self.note(WireNote::Lost {
+            id,
+            cause: LossCause::ByHand,
+        });
         Ok(m)
     }
 
@@ -671,6 +738,7 @@ impl Network {
             .collect();
         let lost: Vec<InFlight> = ids.iter().filter_map(|&id| self.remove(id)).collect();
         self.stats.dropped += lost.len() as u64;
+        self.note_lost(&lost, LossCause::NodeDown);
         lost
     }
 
@@ -688,6 +756,7 @@ impl Network {
             ..orig.clone()
         };
         self.next_id += 1;
+        self.note_sent(&copy);
         self.insert(copy);
         self.stats.duplicated += 1;
         Ok(copy_id)

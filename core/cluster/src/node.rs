@@ -393,6 +393,10 @@ pub struct Node {
     pub kv: KvStore,
     pub timer: TickTimer,
     pub ready: Option<ReadyInProgress>,
+    /// The last Ready the node advanced past (or, with asynchronous storage writes, handed
+    /// out), whole: a Ready handled automatically passes in one instant, and this is how a
+    /// learner still sees what it held.
+    pub last_ready: Option<Box<ReadyInProgress>>,
     /// Readys are stepped by hand rather than by the policy.
     pub manual: bool,
     /// How many times the node (re)started; the checker resets per-incarnation facts.
@@ -440,6 +444,7 @@ impl Node {
             kv: KvStore::new(),
             timer,
             ready: None,
+            last_ready: None,
             manual: false,
             incarnation: 0,
             pending_reads: Vec::new(),
@@ -864,7 +869,10 @@ impl Node {
         let Some(rip) = self.ready.take() else {
             return Err(NodeError::NoReady(id));
         };
-        self.with_core(|r| r.advance(rip.ready))?;
+        // etcd's Advance takes nothing; the core's keeps raft-rs's signature and ignores the
+        // Ready it is given, so the node keeps its own as the last one handled.
+        self.with_core(|r| r.advance(Ready::default()))?;
+        self.last_ready = Some(Box::new(rip));
         Ok(self.after_applied())
     }
 

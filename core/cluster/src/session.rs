@@ -115,6 +115,8 @@ fn outcome(out: CommandOutput) -> Result<String, String> {
 fn session_timeline(seed: u64) -> Timeline {
     let mut c = Cluster::new(seed);
     c.set_event_window(EVENT_WINDOW);
+    // The page draws the run as a sequence diagram and shows each node's Ready history.
+    c.set_trace(true);
     Timeline::with_checkpoint_every(c, CHECKPOINT_EVERY).with_max_checkpoints(MAX_CHECKPOINTS)
 }
 

@@ -19,7 +19,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::cluster::{Cluster, CommandOutput};
 use crate::command::Command;
+use crate::trace::BranchTrace;
 use crate::view::ClusterView;
+
+pub mod space_time;
 
 /// Events between checkpoints unless told otherwise.
 pub const DEFAULT_CHECKPOINT_EVERY: u64 = 200;
@@ -100,6 +103,9 @@ pub struct Timeline {
     every: u64,
     max_checkpoints: usize,
     branches: Vec<Branch>,
+    /// The trace of the latest branch, when the head kept one: the page draws it beside the
+    /// present's.
+    branch_trace: Option<BranchTrace>,
     /// Checkpoints thinning dropped, freed a few at a time as the run goes on: freeing hundreds
     /// of copies of the cluster at once takes tens of milliseconds, a visible stall.
     retired: Vec<Cluster>,
@@ -135,6 +141,7 @@ impl Timeline {
             every: every.max(1),
             max_checkpoints: DEFAULT_MAX_CHECKPOINTS,
             branches: Vec::new(),
+            branch_trace: None,
             retired: Vec::new(),
         }
     }
@@ -211,11 +218,19 @@ impl Timeline {
             // The past becomes the present, which tells its events in full: a seek replayed
             // most of them without words, so the fork replays them again with.
             let (past, replayed) = self.replay(forked_at, None).unwrap_or((past, replayed));
-            let old = std::mem::replace(&mut self.head, past);
+            let mut old = std::mem::replace(&mut self.head, past);
+            let events = old.event_log().len();
             self.branches.push(Branch {
                 forked_at,
-                events: old.event_log().len(),
+                events,
                 script: old.recorder().to_script(old.seed(), false),
+            });
+            self.branch_trace = old.trace().is_on().then(|| BranchTrace {
+                forked_at,
+                forked_at_ms: self.head.now(),
+                ended_ms: old.now(),
+                events,
+                trace: old.take_trace(),
             });
             // Checkpoints after the fork point belong to the abandoned future.
             let (kept, future): (Vec<_>, Vec<_>) = std::mem::take(&mut self.checkpoints)
@@ -387,12 +402,14 @@ impl Timeline {
                 c.restore_history(
                     self.head.event_log().range(from, cp.events),
                     crate::recorder::Recorder::new(),
+                    None,
                 );
                 c.set_quiet_until(from);
             }
             None => c.restore_history(
                 self.head.event_log().prefix(cp.events),
                 self.head.recorder().prefix(cp.commands),
+                Some(self.head.trace()),
             ),
         }
         let mut replayed = cp.commands;

@@ -371,6 +371,27 @@ pub struct ReadyView {
     pub applied: bool,
 }
 
+/// A node's Ready cycle as it ran: its last Ready whole, and its recent ones in brief.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReadyHistoryView {
+    pub node: u64,
+    /// The last Ready it advanced past (or handed to its storage threads), whole.
+    pub last: Option<ReadyView>,
+    /// Its recent Readys, latest first.
+    pub recent: Vec<ReadyLine>,
+}
+
+/// One Ready in brief: when it was taken, what it held, when each step was done.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ReadyLine {
+    pub taken_ms: u64,
+    pub event: u64,
+    /// `HardState, 2 entries, 3 messages`.
+    pub contents: String,
+    /// `written 1200ms, fsync done 1202ms, sent 1202ms, applied 1202ms, Advance 1202ms`.
+    pub steps: String,
+}
+
 impl ReadyView {
     /// Whether every step before Advance is done.
     pub fn can_advance(&self) -> bool {

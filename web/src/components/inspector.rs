@@ -9,12 +9,14 @@ use yew::prelude::*;
 use crate::components::link_inspector::LinkInspector;
 use crate::components::message_inspector::MessageInspector;
 use crate::components::node_inspector::NodeInspector;
-use crate::driver::Shared;
+use crate::driver::{DriverHandle, Shared};
 use crate::palette::role_letter;
 use crate::state::{Action, Selection};
 
 #[derive(Properties, PartialEq)]
 pub struct InspectorProps {
+    /// For what the view does not carry (a node's Ready history).
+    pub driver: DriverHandle,
     pub view: Shared<ClusterView>,
     /// Virtual time now (a selected message shows how far it travelled).
     pub now_ms: u64,
@@ -44,6 +46,8 @@ pub fn inspector(props: &InspectorProps) -> Html {
                         leader={view.leader}
                         cut_off={view.is_cut_off(id)}
                         {links}
+                        driver={props.driver.clone()}
+                        view={view.clone()}
                         {on_action}
                     />
                 }

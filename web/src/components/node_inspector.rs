@@ -3,14 +3,16 @@
 
 use std::rc::Rc;
 
-use cluster::view::{NodeView, Role};
+use cluster::view::{ClusterView, NodeView, Role};
 use yew::prelude::*;
 
 use crate::components::kv_store::KvStore;
 use crate::components::node_faults::NodeFaults;
 use crate::components::progress_table::ProgressTable;
+use crate::components::ready_history::ReadyHistory;
 use crate::components::ready_inspector::ReadyInspector;
 use crate::components::storage_threads::StorageThreads;
+use crate::driver::{DriverHandle, Shared};
 use crate::palette::{role_class, role_letter};
 use crate::state::Action;
 
@@ -22,6 +24,9 @@ pub struct NodeInspectorProps {
     pub cut_off: bool,
     /// For each peer: (peer, link to it cut, link from it cut).
     pub links: Vec<(u64, bool, bool)>,
+    /// For the Ready history, read from the driver whenever `view` changes.
+    pub driver: DriverHandle,
+    pub view: Shared<ClusterView>,
     pub on_action: Callback<Action>,
 }
 
@@ -119,6 +124,12 @@ pub fn node_inspector(props: &NodeInspectorProps) -> Html {
                     on_action={props.on_action.clone()}
                 />
             }
+            <ReadyHistory
+                driver={props.driver.clone()}
+                view={props.view.clone()}
+                id={n.id}
+                on_action={props.on_action.clone()}
+            />
             if n.role == Role::Leader {
                 <ProgressTable leader={n.id} progress={n.progress.clone()} />
             }

@@ -116,6 +116,28 @@ fn list(name: &str, items: &[String], class: &'static str, done: bool) -> Html {
     }
 }
 
+/// A Ready's fields as etcd names them, each coloured by the step that handles it and marked
+/// done once that step is.
+pub fn ready_fields(r: &ReadyView) -> Html {
+    html! {
+        <dl class="ready-fields">
+            { single("SoftState", r.soft_state.clone(), "step-info", false) }
+            { single("HardState", r.hard_state.clone(), "step-persist", r.persisted) }
+            { list("Entries", &r.entries, "step-persist", r.persisted) }
+            { single("Snapshot", r.snapshot.clone(), "step-persist", r.persisted) }
+            <div class={classes!("field", "step-persist", "flag", r.persisted.then_some("done"))}>
+                <dt><code>{ "MustSync" }</code></dt>
+                <dd><code class={classes!("bool", r.must_sync.then_some("true"))}>{ r.must_sync }</code>
+                    <span class="why">{ if r.must_sync { " fsync before sending" } else { " no fsync needed" } }</span>
+                </dd>
+            </div>
+            { list("Messages", &r.messages, "step-send", r.sent) }
+            { list("CommittedEntries", &r.committed_entries, "step-apply", r.applied) }
+            { list("ReadStates", &r.read_states, "step-info", false) }
+        </dl>
+    }
+}
+
 /// The "automatic" switch of a node's Ready handling (`auto N` / `manual N`), shared by the
 /// Ready and, on a node with asynchronous writes, its storage threads.
 pub fn auto_switch(id: u64, auto: bool, title: &'static str, on_action: &Callback<Action>) -> Html {
@@ -158,9 +180,8 @@ pub fn ready_inspector(props: &ReadyInspectorProps) -> Html {
                                 <button {onclick} disabled={!s.enabled}
                                     aria-label={format!("{} the Ready of node {id}", s.name)}
                                     title={s.what}>
-                                    <span class="step-num" aria-hidden="true">
-                                        { if s.done { "✓".to_string() } else { (i + 1).to_string() } }
-                                    </span>
+                                    <span class="step-num" aria-hidden="true"
+                                        data-n={if s.done { "✓".to_string() } else { (i + 1).to_string() }} />
                                     <span class="step-name">{ s.name }</span>
                                 </button>
                                 <span class="step-what">{ s.what }</span>
@@ -168,21 +189,7 @@ pub fn ready_inspector(props: &ReadyInspectorProps) -> Html {
                         }
                     }) }
                 </ol>
-                <dl class="ready-fields">
-                    { single("SoftState", r.soft_state.clone(), "step-info", false) }
-                    { single("HardState", r.hard_state.clone(), "step-persist", r.persisted) }
-                    { list("Entries", &r.entries, "step-persist", r.persisted) }
-                    { single("Snapshot", r.snapshot.clone(), "step-persist", r.persisted) }
-                    <div class={classes!("field", "step-persist", "flag", r.persisted.then_some("done"))}>
-                        <dt><code>{ "MustSync" }</code></dt>
-                        <dd><code class={classes!("bool", r.must_sync.then_some("true"))}>{ r.must_sync }</code>
-                            <span class="why">{ if r.must_sync { " fsync before sending" } else { " no fsync needed" } }</span>
-                        </dd>
-                    </div>
-                    { list("Messages", &r.messages, "step-send", r.sent) }
-                    { list("CommittedEntries", &r.committed_entries, "step-apply", r.applied) }
-                    { list("ReadStates", &r.read_states, "step-info", false) }
-                </dl>
+                { ready_fields(r) }
                 if props.auto {
                     <p class="hint">{ "On automatic, the cluster handles this Ready at the node's next tick. Switch automatic off to take each step yourself." }</p>
                 }

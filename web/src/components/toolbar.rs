@@ -18,6 +18,8 @@ pub struct ToolbarProps {
     pub setup: RunSetup,
     /// The view shows the past: playing or stepping forks the timeline.
     pub in_past: bool,
+    /// The space-time diagram is shown.
+    pub space_time: bool,
     pub on_action: Callback<Action>,
 }
 
@@ -123,6 +125,12 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
             <h1 class="title">{ "Raft Playground" }</h1>
             <button class="learn primary" data-testid="learn" onclick={act(Action::ToggleLearn)}
                 title="Lessons: learn Raft step by step on the live cluster">{ "Learn" }</button>
+            <button class={classes!("space-time-toggle", props.space_time.then_some("on"))}
+                data-testid="space-time-toggle" aria-pressed={props.space_time.to_string()}
+                onclick={act(Action::ToggleSpaceTime)} aria-keyshortcuts="d"
+                title="The space-time diagram: who sent what to whom, and what each node did in between (d)">
+                { "Space-time" }
+            </button>
             <div class="controls" role="toolbar" aria-label="Simulation controls">
                 <button
                     class={classes!("play", props.playing.then_some("on"))}

@@ -1,7 +1,5 @@
 //! The projection of the cluster to the page's view: plain data, nothing the page must compute.
 
-use std::fmt::Write as _;
-
 use raft::describe::{describe_entries, describe_hard_state, describe_message, describe_snapshot};
 use raft::raftpb::{EntryType, HardState, MessageType};
 use raft::state::StateType;
@@ -19,6 +17,12 @@ use super::workers::storage_work_phrase;
 use super::Cluster;
 
 impl Cluster {
+    /// The last Ready node `id` handled, whole (see `Node::last_ready`).
+    pub fn last_ready_view(&self, id: NodeId) -> Option<ReadyView> {
+        let last = self.nodes.get(&id)?.last_ready.as_deref()?;
+        ready_view(Some(last), None)
+    }
+
     /// The whole cluster as plain data for the page.
     pub fn view(&self) -> ClusterView {
         let leader = self.leader();
@@ -35,19 +39,7 @@ impl Cluster {
             .in_flight()
             .map(|f| {
                 let m = &f.msg;
-                let mut summary = format!("{} {}→{} term {}", m.msg_type, m.from, m.to, m.term);
-                if matches!(m.msg_type, MessageType::MsgApp) {
-                    let _ = write!(
-                        summary,
-                        " log {}/{} entries {}",
-                        m.log_term,
-                        m.index,
-                        m.entries.len()
-                    );
-                }
-                if m.reject {
-                    summary.push_str(" rejected");
-                }
+                let summary = crate::network::MessageHead::of(m).summary();
                 MessageView {
                     id: f.id,
                     from: m.from,

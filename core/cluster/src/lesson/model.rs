@@ -69,6 +69,8 @@ pub struct Lesson {
     /// The seed of every run of the lesson: the lesson's cluster is the same for every learner
     /// and for the checker.
     pub seed: u64,
+    /// The page opens the lesson with the space-time diagram shown (`view space-time`).
+    pub space_time: bool,
     /// The commands that create the lesson's cluster, before the first step.
     pub setup: Vec<CommandAt>,
     pub steps: Vec<Step>,

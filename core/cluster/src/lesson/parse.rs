@@ -76,6 +76,7 @@ struct Parser {
     title: Option<String>,
     summary: Option<String>,
     seed: Option<u64>,
+    space_time: Option<bool>,
     setup: Option<Vec<CommandAt>>,
     steps: Vec<Step>,
     draft: Option<Draft>,
@@ -325,6 +326,20 @@ impl Parser {
                     .parse()
                     .map_err(|_| error(n, col, format!("invalid seed {rest:?}: want a number")))?;
                 self.seed = Some(seed);
+            }
+            "view" => {
+                header(self, "view")?;
+                once(self.space_time.is_some(), "view")?;
+                if rest != "space-time" {
+                    return Err(error(
+                        n,
+                        col,
+                        format!(
+                            "unknown view {rest:?}: the one a lesson can open with is space-time"
+                        ),
+                    ));
+                }
+                self.space_time = Some(true);
             }
             "setup" => {
                 let set = match &self.draft {
@@ -577,6 +592,7 @@ impl Parser {
             title,
             summary: self.summary.unwrap_or_default(),
             seed: self.seed.unwrap_or(0),
+            space_time: self.space_time.unwrap_or(false),
             setup,
             steps: self.steps,
         };

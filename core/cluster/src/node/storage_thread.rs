@@ -12,7 +12,9 @@ use raft::util::{LOCAL_APPEND_THREAD, LOCAL_APPLY_THREAD};
 use crate::clock::Millis;
 
 use super::workers::{Worker, APPLY_LATENCY};
-use super::{write_log, ApplyReport, Node, NodeError, PersistReport, SnapshotTaken};
+use super::{
+    write_log, ApplyReport, Node, NodeError, PersistReport, ReadyInProgress, SnapshotTaken,
+};
 
 /// What a Ready of a node with asynchronous storage writes became.
 #[derive(Clone, Debug)]
@@ -84,6 +86,8 @@ impl Node {
             }
         }
         let reads = self.serve_reads(&rd.read_states);
+        let as_leader = self.state() == Some(raft::state::StateType::StateLeader);
+        self.last_ready = Some(Box::new(ReadyInProgress::new(rd.clone(), as_leader, now)));
         Ok(Dispatched {
             ready: rd,
             to_peers,

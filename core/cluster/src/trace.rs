@@ -34,9 +34,10 @@ pub mod project;
 mod tests;
 
 /// Items of each sort a trace keeps unless told otherwise: the latest are kept, the oldest
-/// go when twice as many gathered (each is moved once on average). Some forty thousand
-/// messages, a minute of a busy cluster, is a few megabytes.
-pub const DEFAULT_TRACE_WINDOW: usize = 20_000;
+/// go when twice as many gathered (each is moved once on average). At most sixteen thousand
+/// messages, Readys and marks each, some five megabytes: tens of seconds of the heaviest
+/// preset, minutes of a quiet cluster. (Twenty thousand cost the page 30 MB of wasm memory.)
+pub const DEFAULT_TRACE_WINDOW: usize = 8_000;
 
 /// When something happened: the event it was part of, and the virtual time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -554,7 +554,9 @@ fn parse_cluster(d: &TestData) -> Result<Command, ArgError> {
                     .map_err(ae)? as usize;
                 // etcd refuses 0: a leader could never send an append.
                 if s.inflight == 0 {
-                    return Err(ae("inflight 0: a leader needs at least 1 append in flight".into()));
+                    return Err(ae(
+                        "inflight 0: a leader needs at least 1 append in flight".into()
+                    ));
                 }
             }
             "max-size-per-msg" => {

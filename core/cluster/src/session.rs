@@ -392,6 +392,26 @@ impl Session {
             // A scenario tells its own story: no background load unless it asks for puts.
             self.setup.load_every_ms = 0;
             self.setup.nodes = self.timeline.cluster().nodes().len() as u64;
+            // The script's own `cluster` line says how its nodes are configured.
+            let first_cluster = self
+                .timeline
+                .head()
+                .recorder()
+                .commands()
+                .iter()
+                .find_map(|rc| match &rc.command {
+                    Command::Cluster(c) => Some(c.clone()),
+                    _ => None,
+                });
+            if let Some(c) = first_cluster {
+                let mut adopted = self.setup.clone();
+                adopted.adopt(&c);
+                // Only if the page could start it again: a script's `cluster` line may hold what
+                // etcd refuses at start (elections no longer than heartbeats), and made no nodes.
+                if adopted.cluster_setup().is_ok() {
+                    self.setup = adopted;
+                }
+            }
         }
     }
 

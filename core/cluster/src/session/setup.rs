@@ -160,6 +160,23 @@ impl Setup {
         })
     }
 
+    /// Takes the cluster-wide settings of a `cluster` command that a script ran, so that the
+    /// settings panel shows what runs and a reset rebuilds it. Settings the page's setup cannot
+    /// hold (a Ready policy for all nodes, asynchronous writes, fsync time) stay the script's.
+    pub fn adopt(&mut self, c: &ClusterSetup) {
+        self.nodes = c.nodes;
+        self.pre_vote = c.pre_vote;
+        self.check_quorum = c.check_quorum;
+        self.lease_reads = c.lease_reads;
+        self.tick_ms = c.tick;
+        self.election = c.election as u64;
+        self.heartbeat = c.heartbeat as u64;
+        self.inflight = c.inflight as u64;
+        self.max_size_per_msg = c.max_size_per_msg;
+        self.snapshot_count = c.snapshot_count;
+        self.latency = format_latency(&c.latency);
+    }
+
     /// The `cluster` line that creates the nodes (what the recorder writes first).
     pub fn cluster_line(&self) -> Result<String, String> {
         Ok(Command::Cluster(self.cluster_setup()?).to_string())

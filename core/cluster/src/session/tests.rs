@@ -691,3 +691,26 @@ fn a_stopped_lesson_plan_is_not_taken_for_the_lessons_path() {
     assert_eq!(d.lesson().unwrap().run().reveal().map(|r| r.right), Some(0));
     assert_eq!(view(&d).leader, Some(5));
 }
+
+#[test]
+fn a_script_run_leaves_the_setup_saying_how_its_nodes_are_configured() {
+    let mut d = Session::new(Setup::default());
+    run_script(
+        &mut d,
+        "cluster 3 prevote=true checkquorum=true election=20 inflight=7 latency=20..80ms\nrun 1s\n",
+        9,
+    )
+    .unwrap();
+    let s = d.setup().clone();
+    assert_eq!((s.seed, s.nodes, s.load_every_ms), (9, 3, 0));
+    assert!(s.pre_vote && s.check_quorum && !s.lease_reads);
+    assert_eq!((s.election, s.inflight), (20, 7));
+    assert_eq!(s.latency, "20..80ms");
+    // Without compaction in the script, a reset does not compact either.
+    assert_eq!(s.snapshot_count, 0);
+    // A reset rebuilds that configuration.
+    d.reset(9).unwrap();
+    assert!(d.script().contains(
+        "cluster 3 prevote=true checkquorum=true election=20 latency=20..80ms inflight=7"
+    ));
+}

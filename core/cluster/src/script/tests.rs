@@ -356,3 +356,12 @@ fn errors_name_line_and_column() {
     let e = Script::parse("partition (1 2) 3\n").unwrap_err();
     assert!(e.message.contains("parentheses"), "{e}");
 }
+
+#[test]
+fn a_cluster_setup_saved_before_flow_control_reads_back_with_the_playgrounds() {
+    let mut json = serde_json::to_value(ClusterSetup::default()).unwrap();
+    let fields = json.as_object_mut().unwrap();
+    assert!(fields.remove("inflight").is_some() && fields.remove("max_size_per_msg").is_some());
+    let back: ClusterSetup = serde_json::from_value(json).unwrap();
+    assert_eq!(back, ClusterSetup::default());
+}

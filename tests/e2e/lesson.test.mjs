@@ -120,6 +120,12 @@ test('?lesson=N opens lesson N, and a lesson of ones own travels in a link', asy
     await page.fill('#own-lesson-text', 'title Broken\nseed x\n');
     await page.click('.own-lesson button');
     assert.match(await page.textContent('.own-lesson [role=alert]'), /line 2/);
+
+    // A damaged lesson link says so on arrival, in the page.
+    await page.goto('about:blank');
+    await page.goto(`${env.server.url}?paused#lesson=%%%`);
+    await page.waitForSelector('.error-banner');
+    assert.match(await page.textContent('.error-banner'), /the lesson in this link/);
     assert.deepEqual(problems, { consoleErrors: [], pageErrors: [], offOrigin: [], failedRequests: [] });
   } finally {
     await context.close();

@@ -176,3 +176,14 @@ test('after a fork, the abandoned branch is drawn under the present with the fir
   await env.page.waitForFunction(() => !document.querySelector('line.st-arrow[data-branch]'));
   assert.deepEqual(env.problems, { consoleErrors: [], pageErrors: [], offOrigin: [], failedRequests: [] });
 });
+
+test('a lesson that asks for it opens with the diagram shown', async () => {
+  await env.page.goto('about:blank');
+  await env.page.goto(env.server.url + '?lesson=8');
+  await env.page.waitForSelector('[data-testid=lesson]');
+  await env.page.waitForSelector('[data-testid=space-time]');
+  assert.equal(await env.page.getAttribute('[data-testid=space-time-toggle]', 'aria-pressed'), 'true');
+  await env.page.goto(env.server.url + '?lesson=1');
+  await env.page.waitForSelector('[data-testid=lesson]');
+  assert.equal(await env.page.locator('[data-testid=space-time]').count(), 0, 'lesson 1 does not ask for it');
+});

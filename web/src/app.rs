@@ -41,6 +41,10 @@ pub struct AppProps {
     /// A lesson to open first: from `?lesson=N` or a shared `#lesson=` link.
     #[prop_or_default]
     pub lesson: Option<crate::course::Opening>,
+    /// Why the link the page was opened from could not be read (a damaged `#lesson=`): shown
+    /// on arrival like any refusal.
+    #[prop_or_default]
+    pub link_error: Option<String>,
 }
 
 /// The root component.
@@ -158,6 +162,20 @@ pub fn app(props: &AppProps) -> Html {
                 dispatcher.dispatch(Action::RunScript {
                     text: saved.text,
                     seed: saved.seed,
+                });
+            }
+        });
+    }
+
+    // A link that could not be read says so once the page is up.
+    {
+        let dispatcher = state.dispatcher();
+        let error = props.link_error.clone();
+        use_effect_with((), move |_| {
+            if let Some(why) = error {
+                dispatcher.dispatch(Action::Refused {
+                    what: "the lesson in this link".into(),
+                    why,
                 });
             }
         });

@@ -86,11 +86,12 @@ pub fn start() {
         .then(|| recovery::take_saved(&q))
         .flatten();
     // `?lesson=N` opens lesson N of the course; a shared `#lesson=` link, a lesson of one's own.
+    let mut link_error = None;
     let lesson = match course::from_hash(&persist::current_hash()) {
         Ok(Some(own)) => Some(own),
         Ok(None) => course::from_query(&q),
         Err(e) => {
-            persist::warn(&e);
+            link_error = Some(e);
             course::from_query(&q)
         }
     };
@@ -101,6 +102,7 @@ pub fn start() {
         autoplay: !paused && restore.is_none(),
         restore,
         lesson,
+        link_error,
     })
     .render();
 }

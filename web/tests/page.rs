@@ -101,6 +101,7 @@ async fn mount_on(driver: DriverHandle) -> Mounted {
             autoplay: false,
             restore: None,
             lesson: None,
+            link_error: None,
         },
     )
     .render();
@@ -259,7 +260,7 @@ async fn after_three_virtual_seconds_a_leader_exists_and_the_diagram_marks_it() 
         .get_attribute("aria-label")
         .unwrap_or_default();
     assert!(
-        label.starts_with(&format!("Node {leader}: Leader")),
+        label.starts_with(&format!("Node {leader} ♛ Leader term ")),
         "{label}"
     );
     // The first leader is opened in the inspector, with its Progress from the real view.

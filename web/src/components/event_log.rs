@@ -134,14 +134,17 @@ pub fn event_log(props: &EventLogProps) -> Html {
                 <input class="event-filter" type="search" placeholder="search events"
                     aria-label="Search the event log" value={filter.text.clone()} oninput={on_text} />
             </div>
-            <ol class="event-log" aria-label="Event log" role="log" data-testid="event-log">
-                if props.events.is_empty() {
-                    <li class="muted">{ "No event matches." }</li>
-                }
-                { for props.events.iter().map(|e| html! {
-                    <EventRow key={e.index} line={e.clone()} on_action={props.on_action.clone()} />
-                }) }
-            </ol>
+            // The live region is a wrapper: a list keeps its own role, so its items stay items.
+            <div class="event-log-region" role="log" aria-label="Event log">
+                <ol class="event-log" data-testid="event-log">
+                    if props.events.is_empty() {
+                        <li class="muted">{ "No event matches." }</li>
+                    }
+                    { for props.events.iter().map(|e| html! {
+                        <EventRow key={e.index} line={e.clone()} on_action={props.on_action.clone()} />
+                    }) }
+                </ol>
+            </div>
         </div>
     }
 }

@@ -222,9 +222,9 @@ fn log_row(props: &LogRowProps) -> Html {
             role="row" data-log-node={id.to_string()}>
             <div class="row-label" role="rowheader">
                 <button class={classes!("row-button", role_class(n.role))} onclick={select}
-                    aria-label={format!("Select node {id}")}
+                    aria-label={format!("{} n{id} ({}): select node {id}", role_letter(n.role), n.role.name())}
                     title={format!("node {id}: commit {} · applied {} · stable {} · last {}", n.commit, n.applied, n.stable_index, props.last)}>
-                    <span class="role-chip">{ role_letter(n.role) }</span>
+                    <span class="role-chip">{ role_letter(n.role) }</span>{ " " }
                     { format!("n{id}") }
                 </button>
             </div>

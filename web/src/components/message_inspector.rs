@@ -72,7 +72,7 @@ pub fn message_inspector(props: &MessageInspectorProps) -> Html {
                 <pre class="describe">{ &m.description }</pre>
             </section>
             <div class="fault-buttons">
-                <button onclick={act(Command::Message { action: MessageAction::Deliver, id })} aria-label={format!("Deliver message {id} now")}
+                <button onclick={act(Command::Message { action: MessageAction::Deliver, id })} aria-label={format!("Deliver now message {id}")}
                     title="Step it into its recipient now, whatever its arrival time">{ "deliver now" }</button>
                 if m.held {
                     <button onclick={act(Command::Message { action: MessageAction::Release, id })} aria-label={format!("Release message {id}")}

@@ -68,33 +68,56 @@ fn body(role: Role) -> Html {
     }
 }
 
-/// What a screen reader says for the node.
+/// What a screen reader says for the node: the words drawn on it, in the order they are drawn
+/// (so that the name holds the visible text), then in parentheses what the badges mean.
 fn describe(p: &NodeGlyphProps) -> String {
-    let mut s = format!(
-        "Node {}: {}, term {}, {}, commit {}",
-        p.id,
-        p.role.name(),
-        p.term,
-        if p.vote == 0 {
-            "no vote".to_string()
-        } else {
-            format!("voted for {}", p.vote)
-        },
-        p.commit
-    );
-    if p.ready_pending {
-        s.push_str(", Ready pending");
+    let mut s = format!("Node {} {} {}", p.id, role_text(p), stats_text(p));
+    let ready = p.ready_pending && !p.crashed;
+    if ready {
+        s.push_str(" R");
     }
-    if p.crashed {
-        s.push_str(", crashed");
+    if let Some((append, apply)) = p.threads {
+        s.push_str(&format!(" W {append} A {apply}"));
+    }
+    let mut notes = Vec::new();
+    if ready {
+        notes.push("Ready pending".to_string());
+    }
+    if let Some((append, apply)) = p.threads {
+        notes.push(format!(
+            "storage threads: {append} append(s), {apply} apply(s) waiting"
+        ));
     }
     if p.paused {
-        s.push_str(", clock paused");
+        notes.push("clock paused".to_string());
     }
     if p.cut_off {
-        s.push_str(", partitioned");
+        notes.push("partitioned".to_string());
+    }
+    if !notes.is_empty() {
+        s.push_str(&format!(" ({})", notes.join(", ")));
     }
     s
+}
+
+/// The role written under the node.
+fn role_text(p: &NodeGlyphProps) -> String {
+    match (p.crashed, p.role) {
+        (true, _) => "crashed".to_string(),
+        // The crown is for a quick glance; the word is what a screen or a reader relies on.
+        (false, Role::Leader) => "♛ Leader".to_string(),
+        (false, role) => role.name().to_string(),
+    }
+}
+
+/// The numbers written under the node.
+fn stats_text(p: &NodeGlyphProps) -> String {
+    let vote = if p.vote == 0 {
+        "–".to_string()
+    } else {
+        p.vote.to_string()
+    };
+    format!("term {} · vote {vote} · commit {}", p.term, p.commit)
 }
 
 #[component(NodeGlyph)]
@@ -135,18 +158,6 @@ pub fn node_glyph(props: &NodeGlyphProps) -> Html {
         props.selected.then_some("selected"),
         props.membership_class,
     );
-    let vote = if props.vote == 0 {
-        "–".to_string()
-    } else {
-        props.vote.to_string()
-    };
-
-    let role_text = match (props.crashed, props.role) {
-        (true, _) => "crashed".to_string(),
-        // The crown is for a quick glance; the word is what a screen or a reader relies on.
-        (false, Role::Leader) => "♛ Leader".to_string(),
-        (false, role) => role.name().to_string(),
-    };
     let label_y = if props.labels_above {
         [-TIMER_R - 24.0, -TIMER_R - 12.0]
     } else {
@@ -190,8 +201,16 @@ pub fn node_glyph(props: &NodeGlyphProps) -> Html {
             if props.crashed {
                 <path class="crash-mark" d="M-18,-18 L18,18 M18,-18 L-18,18" />
             }
-            // Over the crash mark: which node went down is the first thing to read.
-            <text class="node-id" y="7">{ id }</text>
+            // Over the crash mark: which node went down is the first thing to read. The words
+            // come in the order `describe` says them, a space apart, so that the name a screen
+            // reader speaks holds the text as drawn (for people who speak to their screen).
+            <text class="node-id" y="7">{ id }</text>{ " " }
+            <text class="node-role" y={tenths(label_y[0])}>
+                { role_text(props) }
+            </text>{ " " }
+            <text class="node-stats" y={tenths(label_y[1])}>
+                { stats_text(props) }
+            </text>{ " " }
             if props.paused {
                 <g class="badge paused-badge" transform={format!("translate({},{})", tenths(-TIMER_R + 4.0), tenths(-TIMER_R + 4.0))}>
                     <circle r="9" />
@@ -202,17 +221,11 @@ pub fn node_glyph(props: &NodeGlyphProps) -> Html {
                 <g class="badge ready-badge" transform={format!("translate({},{})", tenths(TIMER_R - 4.0), tenths(-TIMER_R + 4.0))}>
                     <circle r="9" />
                     <text y="3.5">{ "R" }</text>
-                </g>
+                </g>{ " " }
             }
             if let Some((append, apply)) = props.threads {
                 { threads_badge(append, apply) }
             }
-            <text class="node-role" y={tenths(label_y[0])}>
-                { role_text }
-            </text>
-            <text class="node-stats" y={tenths(label_y[1])}>
-                { format!("term {} · vote {vote} · commit {}", props.term, props.commit) }
-            </text>
         </g>
     }
 }
@@ -225,11 +238,11 @@ fn threads_badge(append: usize, apply: usize) -> Html {
     let row = |y: f64, name: &'static str, n: usize, class: &'static str| {
         html! {
             <g class={classes!("thread-row", class)} transform={format!("translate(0,{})", tenths(y))}>
-                <text class="thread-name" x="-2" y="4">{ name }</text>
+                <text class="thread-name" x="-2" y="4">{ name }</text>{ " " }
                 { for (0..n.min(SHOWN)).map(|i| html! {
                     <rect x={tenths(2.0 + 9.0 * i as f64)} y="-4" width="7" height="8" rx="1" />
                 }) }
-                <text class="thread-count" x={tenths(4.0 + 9.0 * n.min(SHOWN) as f64)} y="4">{ n }</text>
+                <text class="thread-count" x={tenths(4.0 + 9.0 * n.min(SHOWN) as f64)} y="4">{ n }</text>{ " " }
             </g>
         }
     };

@@ -180,9 +180,8 @@ pub fn ready_inspector(props: &ReadyInspectorProps) -> Html {
                                 <button {onclick} disabled={!s.enabled}
                                     aria-label={format!("{} the Ready of node {id}", s.name)}
                                     title={s.what}>
-                                    <span class="step-num" aria-hidden="true">
-                                        { if s.done { "✓".to_string() } else { (i + 1).to_string() } }
-                                    </span>
+                                    <span class="step-num" aria-hidden="true"
+                                        data-n={if s.done { "✓".to_string() } else { (i + 1).to_string() }} />
                                     <span class="step-name">{ s.name }</span>
                                 </button>
                                 <span class="step-what">{ s.what }</span>

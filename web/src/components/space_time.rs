@@ -337,21 +337,26 @@ fn filter_box<T: PartialEq + Clone + 'static>(
     }
 }
 
-/// What the pointer is on: the shape under it, or the arrow it is near.
+/// What the pointer is on: the shape under it (for a lane's merged path, the one of its
+/// shapes at the pointer's time), or the arrow it is near.
 fn pointed(e: &MouseEvent, d: &Drawn) -> Option<(Target, bool)> {
+    let canvas = e.current_target()?.dyn_into::<Element>().ok()?;
+    let r = canvas.get_bounding_client_rect();
+    let (x, y) = (
+        f64::from(e.client_x()) - r.left(),
+        f64::from(e.client_y()) - r.top() + f64::from(canvas.scroll_top()),
+    );
     let on = e
         .target()
         .and_then(|t| t.dyn_into::<Element>().ok())
         .and_then(|el| Target::of(&el));
-    on.or_else(|| {
-        let svg = e.current_target()?.dyn_into::<Element>().ok()?;
-        let r = svg.get_bounding_client_rect();
-        let (x, y) = (
-            f64::from(e.client_x()) - r.left(),
-            f64::from(e.client_y()) - r.top() + svg.scroll_top() as f64,
-        );
-        tip::nearest_arrow(&d.scene, d.frame, x, y)
-    })
+    match on {
+        Some((t, branch)) => {
+            let view = tip::view_of(&d.data, branch)?;
+            t.on_lane(view, d.frame, x).map(|t| (t, branch))
+        }
+        None => tip::nearest_arrow(&d.scene, d.frame, x, y),
+    }
 }
 
 /// What a click on a shape asks for: an arrow goes to the moment before its message arrived
@@ -371,6 +376,7 @@ fn actions(t: Target) -> Vec<Action> {
             ]
         }
         Target::Shade { node, .. } => vec![Action::Select(Selection::Node(node))],
+        Target::Lane { .. } => Vec::new(),
     }
 }
 

@@ -84,13 +84,14 @@ text{font:11px system-ui,sans-serif;fill:#1d1d1f}\
 .st-time *{vector-effect:non-scaling-stroke}\
 .st-lane{stroke:#d9d9d4}.st-tick{stroke:#aaa}.st-tick-label{fill:#6b6b70;font-size:10px}\
 .st-caption{font-weight:600;fill:#6b6b70}\
-.st-shade{fill:#f3c6ab;opacity:.55}.st-ready{fill:#0072b2;opacity:.75}\
-.st-arrow{stroke-width:1.5;stroke:#6b6b70}.st-arrow.in-flight{opacity:.6}\
+.st-shade{fill:#f3c6ab;opacity:.55}.st-ready{fill:#0072b2;fill-opacity:.75}\
+.st-arrow{stroke-width:1.5;stroke:#6b6b70}.st-arrow.in-flight{stroke-opacity:.6}\
 .st-arrow.msg-vote{stroke:#cc79a7;stroke-dasharray:6 2}.st-arrow.msg-append{stroke:#0072b2;stroke-width:2}\
 .st-arrow.msg-heartbeat{stroke:#009e73;stroke-width:1}.st-arrow.msg-snapshot{stroke:#e69f00;stroke-width:3}\
-.st-arrow.response{stroke-dasharray:2 2}.st-arrow.rejected{stroke:#d55e00}\
+.st-arrow.response{stroke-width:1}.st-arrow.msg-heartbeat.response{stroke-width:.75}\
+.st-arrow.rejected{stroke:#d55e00;stroke-dasharray:4 2}\
 .st-cross{stroke:#d55e00;stroke-width:2;fill:none}\
-.st-dot{stroke:#6b6b70;stroke-width:6;stroke-linecap:round}.st-dot.labelled{stroke-width:9}\
+.st-dot{stroke:#6b6b70;stroke-width:6;stroke-linecap:round;fill:none}.st-dot.labelled{stroke-width:9}\
 .st-dot.kind-role{stroke:#e69f00}.st-dot.kind-vote{stroke:#56b4e9}\
 .st-dot.kind-commit,.st-dot.kind-apply{stroke:#b4568a}.st-dot.kind-persist,.st-dot.kind-sync{stroke:#0072b2}\
 .st-dot.kind-crash,.st-dot.kind-wipe{stroke:#d55e00}\

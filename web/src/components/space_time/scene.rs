@@ -8,6 +8,9 @@
 //! arrows under it. Lines keep their width (`vector-effect: non-scaling-stroke`); what must not
 //! stretch (labels, the axis) is drawn in pixels over it.
 
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
 use cluster::timetravel::space_time::BranchSpaceTime;
 use cluster::trace::project::{ArrowFate, ArrowView, SpaceTimeView};
 use yew::virtual_dom::Key;
@@ -275,43 +278,56 @@ fn block(
             format!("n{id}"),
         ));
     }
+    // Readys are many (one per node every few milliseconds under load): the settled ones of a
+    // lane are one path, so the page keeps one element per lane, not hundreds. One still in
+    // hand is its own, drawn open. (A click finds the Ready under the pointer by its time.)
+    let mut settled: BTreeMap<u64, String> = BTreeMap::new();
     for r in &view.readys {
         let Some(y) = lanes.y(r.node()) else { continue };
         let x1 = t(r.from_ms());
-        let x2 = t(r.to_ms().unwrap_or(view.cursor_ms));
-        let class = if r.to_ms().is_some() {
-            "st-ready"
-        } else {
-            "st-ready open"
-        };
-        s.timed.push(
-            Shape::rect(
-                class,
-                x1,
-                px(y + 4.0),
-                (x2 - x1).max(frame.px_units(3.0)),
-                5,
-            )
-            .with(
-                format!("r{}-{}", r.node(), r.from_event()),
-                vec![
-                    ("data-event", r.from_event().to_string().into()),
-                    ("data-node", r.node().to_string().into()),
-                ],
-            ),
-        );
+        let w = (t(r.to_ms().unwrap_or(view.cursor_ms)) - x1).max(frame.px_units(3.0));
+        let y = px(y + 4.0);
+        if r.to_ms().is_some() {
+            let d = settled.entry(r.node()).or_default();
+            let _ = write!(d, "M{x1} {y}h{w}v5h{}z", -w);
+            continue;
+        }
+        s.timed.push(Shape::rect("st-ready open", x1, y, w, 5).with(
+            format!("r{}-{}", r.node(), r.from_event()),
+            vec![
+                ("data-event", r.from_event().to_string().into()),
+                ("data-node", r.node().to_string().into()),
+            ],
+        ));
+    }
+    for (node, d) in settled {
+        s.timed.push(merged(
+            "st-ready",
+            format!("readys-{node}"),
+            d,
+            node,
+            "ready",
+        ));
     }
     for a in &view.arrows {
         arrow(s, a, &lanes, frame, view.cursor_ms, selected);
     }
+    // Marks with a label (roles, crashes, votes for another) are few and each its own element;
+    // the rest (writes, fsyncs, commits, applies) are dots merged into one path per lane and
+    // kind: a dot is a segment of no length with round ends.
+    let mut dots: BTreeMap<(u64, &'static str), String> = BTreeMap::new();
     for m in &view.marks {
         let Some(y) = lanes.y(m.node) else { continue };
         let x = t(m.at.at);
-        let label = m.label();
-        let class: AttrValue = match label {
-            Some(_) => format!("st-dot kind-{} labelled", m.class_name()).into(),
-            None => dot_class(m.class_name()).into(),
+        let Some(label) = m.label() else {
+            let _ = write!(
+                dots.entry((m.node, m.class_name())).or_default(),
+                "M{x} {}h0",
+                px(y)
+            );
+            continue;
         };
+        let class = format!("st-dot kind-{} labelled", m.class_name());
         s.timed.push(Shape::line(class, x, px(y), x, px(y)).with(
             format!("m{}-{}-{}", m.at.event, m.node, m.class_name()),
             vec![
@@ -321,10 +337,19 @@ fn block(
             ],
         ));
         let xs = frame.x(m.at.at);
-        if let Some(label) = label.filter(|_| xs >= GUTTER && xs <= frame.width) {
+        if xs >= GUTTER && xs <= frame.width {
             s.fixed
                 .push(Shape::text("st-mark-label", px(xs) + 5, px(y - 6.0), label));
         }
+    }
+    for ((node, kind), d) in dots {
+        s.timed.push(merged(
+            dot_class(kind),
+            format!("dots-{node}-{kind}"),
+            d,
+            node,
+            kind,
+        ));
     }
     // Every shape in time has a key, so that yew's keyed diff keeps what stays.
     let mut rule = |class: &'static str, ms: u64| {
@@ -442,6 +467,21 @@ fn arrow(
     }
     s.timed
         .push(Shape::line(class, x1, y1, x2, y2).with(key, data));
+}
+
+/// A path standing for many shapes of one lane (`data-merged`): a click on it is resolved to
+/// the one under the pointer by its time (see `tip`).
+fn merged(class: &'static str, key: String, d: String, node: u64, kind: &'static str) -> Shape {
+    Shape {
+        d: Some(d.into()),
+        ..Shape::new("path", class, Vec::new()).with(
+            key,
+            vec![
+                ("data-node", node.to_string().into()),
+                ("data-merged", kind.into()),
+            ],
+        )
+    }
 }
 
 /// The class of an arrow without rare flags, as a constant.

@@ -10,7 +10,7 @@ use super::scene::{Frame, Scene, GUTTER};
 use crate::palette::short_type;
 
 /// What a shape stands for, read from its `data-` attributes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
     /// A message: its id (0 when lost as it was sent), the events of its send and end.
     Message {
@@ -22,6 +22,9 @@ pub enum Target {
     Event { event: u64, node: u64, mark: bool },
     /// A partition's shading on a node's lane, by when it began.
     Shade { node: u64, from_ms: u64 },
+    /// One of the many Readys or dots of a lane drawn as one path (`ready`, or a mark's
+    /// class): which one is found by the pointer's time ([`Target::on_lane`]).
+    Lane { node: u64, kind: String },
 }
 
 impl Target {
@@ -29,7 +32,7 @@ impl Target {
     /// it belongs to the abandoned branch.
     pub fn of(el: &Element) -> Option<(Target, bool)> {
         let el = el
-            .closest("[data-message],[data-event],[data-shade]")
+            .closest("[data-message],[data-event],[data-shade],[data-merged]")
             .ok()??;
         let num = |a: &str| el.get_attribute(a).and_then(|v| v.parse::<u64>().ok());
         let branch = el.has_attribute("data-branch");
@@ -38,6 +41,11 @@ impl Target {
                 id,
                 send: num("data-send")?,
                 end: num("data-end"),
+            }
+        } else if let Some(kind) = el.get_attribute("data-merged") {
+            Target::Lane {
+                node: num("data-node")?,
+                kind,
             }
         } else if let Some(event) = num("data-event") {
             Target::Event {
@@ -81,7 +89,50 @@ impl Target {
                 .iter()
                 .find(|s| s.node == node && s.from_ms == from_ms)
                 .map(|s| s.text.clone()),
+            Target::Lane { .. } => None,
         }
+    }
+
+    /// The Ready or mark a lane's merged path stands for at `x` pixels across, if one is
+    /// within reach; any other target is itself.
+    pub fn on_lane(self, v: &SpaceTimeView, frame: Frame, x: f64) -> Option<Target> {
+        let Target::Lane { node, kind } = &self else {
+            return Some(self);
+        };
+        let per_px = frame.span_ms() as f64 / (frame.width - GUTTER).max(1.0);
+        let ms = frame.from_ms as f64 + (x - GUTTER) * per_px;
+        let reach = REACH_PX * per_px;
+        // How far the pointer's time is from a stretch of time (0 inside it).
+        let off = |from: u64, to: u64| {
+            let (from, to) = (from as f64, to as f64);
+            if ms < from {
+                from - ms
+            } else {
+                (ms - to).max(0.0)
+            }
+        };
+        let best = if kind == "ready" {
+            v.readys
+                .iter()
+                .filter(|r| r.node() == *node)
+                .map(|r| {
+                    let to = r.to_ms().unwrap_or(v.cursor_ms);
+                    (off(r.from_ms(), to), r.from_event(), false)
+                })
+                .min_by(|a, b| a.0.total_cmp(&b.0))
+        } else {
+            v.marks
+                .iter()
+                .filter(|m| m.node == *node && m.class_name() == kind)
+                .map(|m| (off(m.at.at, m.at.at), m.at.event, true))
+                .min_by(|a, b| a.0.total_cmp(&b.0))
+        };
+        best.filter(|(d, ..)| *d <= reach)
+            .map(|(_, event, mark)| Target::Event {
+                event,
+                node: *node,
+                mark,
+            })
     }
 }
 

@@ -45,14 +45,26 @@ fn view() -> SpaceTimeView {
             arrow(8, 3, ArrowFate::Lost("link cut"), Some(150)),
             arrow(9, 3, ArrowFate::InFlight { arrives_ms: 900 }, None),
         ],
-        marks: vec![Mark {
-            node: 1,
-            at: stamp(30, 300),
-            kind: MarkKind::Role {
-                role: StateType::StateLeader,
-                term: 2,
+        marks: vec![
+            Mark {
+                node: 1,
+                at: stamp(30, 300),
+                kind: MarkKind::Role {
+                    role: StateType::StateLeader,
+                    term: 2,
+                },
             },
-        }],
+            Mark {
+                node: 3,
+                at: stamp(31, 310),
+                kind: MarkKind::Commit(4),
+            },
+            Mark {
+                node: 3,
+                at: stamp(32, 320),
+                kind: MarkKind::Commit(5),
+            },
+        ],
         readys: vec![ReadyBracketView {
             span: ReadySpan {
                 node: 2,
@@ -115,8 +127,54 @@ fn arrows_run_in_time_units_from_send_to_end_between_the_lanes() {
         .fixed
         .iter()
         .any(|x| x.text.as_deref() == Some("leader t2") && geometry(x) == [335, 7]));
-    assert_eq!(geometry(keyed(&s, "r2-21")), [3200, 43, 48, 5]);
+    // Settled Readys and unlabelled dots are one path per lane (and kind).
+    assert_eq!(
+        keyed(&s, "readys-2").d.as_deref(),
+        Some("M3200 43h48v5h-48z")
+    );
+    assert_eq!(keyed(&s, "readys-2").number("data-node"), Some(2));
+    assert_eq!(
+        keyed(&s, "dots-3-commit").d.as_deref(),
+        Some("M4960 65h0M5120 65h0")
+    );
     assert_eq!(FRAME.view_box(96), "0 0 16000 96");
+}
+
+#[test]
+fn a_click_on_a_merged_path_finds_the_shape_at_its_time() {
+    use super::super::tip::Target;
+    let v = view();
+    let lane = |kind: &str| Target::Lane {
+        node: 3,
+        kind: kind.into(),
+    };
+    // 1 px a millisecond from x = 30: x 350 is 320 ms, the second commit.
+    let hit = |t: Target, x| t.on_lane(&v, FRAME, x);
+    assert_eq!(
+        hit(lane("commit"), 350.0),
+        Some(Target::Event {
+            event: 32,
+            node: 3,
+            mark: true
+        })
+    );
+    assert_eq!(
+        hit(lane("commit"), 342.0).map(|t| format!("{t:?}")),
+        Some("Event { event: 31, node: 3, mark: true }".into())
+    );
+    assert_eq!(hit(lane("commit"), 400.0), None, "nothing within reach");
+    let ready = Target::Lane {
+        node: 2,
+        kind: "ready".into(),
+    };
+    assert_eq!(
+        hit(ready, 232.0),
+        Some(Target::Event {
+            event: 21,
+            node: 2,
+            mark: false
+        })
+    );
 }
 
 #[test]

@@ -13,9 +13,22 @@
 // [data-testid=settings-message] (why a value was refused), [data-testid=settings-link].
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
 import { servedBrowser, openPage, screenshot } from './harness.mjs';
 
 const env = servedBrowser();
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** axe-core's serious and critical violations inside the settings panel, described. */
+async function axeOnPanel(page) {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE });
+  const found = await page.evaluate(async () =>
+    (await window.axe.run('[data-testid=settings-panel]', { resultTypes: ['violations'] })).violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.impact} ${v.id} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`),
+  );
+  return found;
+}
 
 async function openSettings(page) {
   await page.click('[data-testid=settings]');
@@ -59,6 +72,7 @@ test('every setting is reachable, recorded in the script and carried by the link
     'focus moves into the panel',
   );
   assert.equal(await page.isChecked('[data-testid=settings-prevote]'), false);
+  assert.deepEqual(await axeOnPanel(page), [], 'axe finds nothing serious in the panel');
   // Lease-based reads are not offered without check-quorum.
   assert.equal(
     await page.locator('[data-testid=settings-read-only] option[value=lease-based]').isDisabled(),

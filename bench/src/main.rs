@@ -28,6 +28,7 @@
 //! indexes equal, no snapshot, no dropped proposal, no step error.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Parser;
@@ -305,8 +306,12 @@ fn run(n: u64, batch: u64, compact: bool) -> RunResult {
     while seq < n {
         let end = (seq + batch).min(n);
         while seq < end {
-            let mut data = filler.to_vec();
+            let mut data = filler;
             data[..8].copy_from_slice(&seq.to_le_bytes());
+            // One allocation per proposal, as raft-rs's `data.to_vec()` that its `propose`
+            // turns into a `Bytes` without copying: our payload is an `Arc<[u8]>`, built here
+            // directly (a `Vec` would be copied into one).
+            let data: Arc<[u8]> = Arc::from(&data[..]);
             if c.nodes[0].propose(data).is_err() {
                 dropped += 1;
             }

@@ -464,7 +464,7 @@ mod tests {
         Entry {
             index,
             term,
-            data: data.as_bytes().to_vec(),
+            data: data.as_bytes().to_vec().into(),
             ..Default::default()
         }
     }

@@ -480,7 +480,7 @@ mod tests {
         Entry {
             index,
             term,
-            data: format!("e{index}").into_bytes(),
+            data: format!("e{index}").into_bytes().into(),
             ..Default::default()
         }
     }

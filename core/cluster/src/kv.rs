@@ -556,7 +556,7 @@ mod tests {
         Entry {
             index,
             term: 1,
-            data: text.as_bytes().to_vec(),
+            data: text.as_bytes().to_vec().into(),
             ..Default::default()
         }
     }
@@ -706,7 +706,7 @@ mod tests {
             index: 2,
             term: 1,
             entry_type: EntryType::EntryConfChangeV2,
-            data: vec![1, 2, 3],
+            data: vec![1, 2, 3].into(),
         };
         assert_eq!(kv.apply(&cc).unwrap(), ApplyOutcome::NotKv);
         assert_eq!(kv.applied(), 2);

@@ -741,7 +741,7 @@ impl Node {
                 .filter(|m| m.msg_type == MessageType::MsgSnap)
             {
                 if let Some(s) = self.merged_snapshot() {
-                    m.snapshot = Some(s);
+                    m.snapshot = Some(Box::new(s));
                 }
             }
         }

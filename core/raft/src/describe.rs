@@ -223,7 +223,7 @@ mod tests {
             term,
             index,
             entry_type: EntryType::EntryNormal,
-            data: data.to_vec(),
+            data: data.to_vec().into(),
         }
     }
 
@@ -320,7 +320,7 @@ mod tests {
                     term: 1,
                     index: 4,
                     entry_type: EntryType::EntryConfChangeV2,
-                    data: marshal_conf_change_v2(&cc),
+                    data: marshal_conf_change_v2(&cc).into(),
                 },
                 ent(2, 5, b""),
             ],
@@ -359,7 +359,7 @@ mod tests {
             term: 2,
             commit: 11,
             vote: 3,
-            responses: vec![resp],
+            responses: vec![resp].into(),
             ..Default::default()
         };
         assert_eq!(
@@ -371,7 +371,7 @@ mod tests {
             from: 1,
             to: 3,
             term: 1,
-            snapshot: Some(Snapshot {
+            snapshot: Some(Box::new(Snapshot {
                 data: vec![],
                 metadata: crate::raftpb::SnapshotMetadata {
                     conf_state: ConfState {
@@ -381,7 +381,7 @@ mod tests {
                     index: 11,
                     term: 1,
                 },
-            }),
+            })),
             ..Default::default()
         };
         assert_eq!(

@@ -23,7 +23,8 @@ use crate::raftpb::confchange::{
     conf_change_as_v2, describe_conf_change_v2, unmarshal_conf_change, unmarshal_conf_change_v2,
 };
 use crate::raftpb::{
-    ConfChangeV2, ConfState, Entry, EntryType, HardState, Message, MessageType, Snapshot,
+    ConfChangeV2, ConfState, Entry, EntryType, HardState, Message, MessageType, SharedBytes,
+    Snapshot,
 };
 use crate::read_only::ReadOnly;
 use crate::state::{ReadOnlyOption, ReadState, SoftState, StateType, NONE};
@@ -409,6 +410,13 @@ impl<S: Storage> Raft<S> {
 
     /// Queues a message (etcd's `send`): stamps sender and term, and routes durability-bound
     /// responses to `msgs_after_append`.
+    ///
+    /// Always inlined, with the invariant breaches out of line: every message passes through
+    /// here, and inlined the message is built where it is pushed. Out of line it was built,
+    /// copied into the call and copied again into the queue, and the copy read in 16-byte
+    /// pieces what the caller had just written in 8-byte ones, which stalls store forwarding
+    /// (perf showed most of send's time on those loads).
+    #[inline(always)]
     pub(crate) fn send(&mut self, mut m: Message) {
         if m.from == NONE {
             m.from = self.id;
@@ -421,21 +429,12 @@ impl<S: Storage> Raft<S> {
                 // Campaign messages always name the term they are about (the next term for
                 // pre-votes), so a zero term can only be a bug.
                 if m.term == 0 {
-                    fatal(
-                        &self.logger,
-                        format!("term should be set when sending {}", m.msg_type),
-                    );
+                    self.send_fatal_no_term(m.msg_type);
                 }
             }
             _ => {
                 if m.term != 0 {
-                    fatal(
-                        &self.logger,
-                        format!(
-                            "term should not be set when sending {} (was {})",
-                            m.msg_type, m.term
-                        ),
-                    );
+                    self.send_fatal_term_set(m.msg_type, m.term);
                 }
                 // Proposals and read requests forwarded to the leader act like local messages
                 // there, so they carry no term.
@@ -454,16 +453,37 @@ impl<S: Storage> Raft<S> {
             self.msgs_after_append.push(m);
         } else {
             if m.to == self.id {
-                fatal(
-                    &self.logger,
-                    format!(
-                        "message should not be self-addressed when sending {}",
-                        m.msg_type
-                    ),
-                );
+                self.send_fatal_self_addressed(m.msg_type);
             }
             self.msgs.push(m);
         }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn send_fatal_no_term(&self, t: MessageType) -> ! {
+        fatal(
+            &self.logger,
+            format!("term should be set when sending {}", t),
+        )
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn send_fatal_term_set(&self, t: MessageType, term: u64) -> ! {
+        fatal(
+            &self.logger,
+            format!("term should not be set when sending {} (was {})", t, term),
+        )
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn send_fatal_self_addressed(&self, t: MessageType) -> ! {
+        fatal(
+            &self.logger,
+            format!("message should not be self-addressed when sending {}", t),
+        )
     }
 
     /// Sends an append (possibly empty, to convey the commit index) to `to`.
@@ -475,7 +495,8 @@ impl<S: Storage> Raft<S> {
     /// `send_if_empty` false, only when there are entries to send. Returns whether a message
     /// (append or snapshot) went out.
     pub(crate) fn maybe_send_append(&mut self, to: u64, send_if_empty: bool) -> bool {
-        let Some(pr) = self.trk.progress.get(&to) else {
+        // `pr` borrows only the tracker: the log is read alongside it, and it is looked up once.
+        let Some(pr) = self.trk.progress.get_mut(&to) else {
             return false;
         };
         if pr.is_paused() {
@@ -506,9 +527,11 @@ impl<S: Storage> Raft<S> {
             return self.maybe_send_snapshot(to);
         }
 
-        let n = ents.len();
-        let bytes = payloads_size(&ents);
         let commit = self.raft_log.committed;
+        // Recorded before the message is queued, while the progress is at hand: queueing a
+        // message reads nothing of it.
+        pr.sent_entries(ents.len(), payloads_size(&ents));
+        pr.sent_commit(commit);
         self.send(Message {
             to,
             msg_type: MessageType::MsgApp,
@@ -518,13 +541,6 @@ impl<S: Storage> Raft<S> {
             commit,
             ..Default::default()
         });
-        let pr = self
-            .trk
-            .progress
-            .get_mut(&to)
-            .expect("progress checked above");
-        pr.sent_entries(n, bytes);
-        pr.sent_commit(commit);
         true
     }
 
@@ -577,7 +593,7 @@ impl<S: Storage> Raft<S> {
         self.send(Message {
             to,
             msg_type: MessageType::MsgSnap,
-            snapshot: Some(snapshot),
+            snapshot: Some(Box::new(snapshot)),
             ..Default::default()
         });
         true
@@ -586,7 +602,7 @@ impl<S: Storage> Raft<S> {
     /// Sends a heartbeat to `to`. Its commit index is capped at what the follower is known to
     /// hold: a follower must never commit an index it may not have (or have a different entry
     /// at).
-    pub(crate) fn send_heartbeat(&mut self, to: u64, ctx: Vec<u8>) {
+    pub(crate) fn send_heartbeat(&mut self, to: u64, ctx: SharedBytes) {
         let Some(pr) = self.trk.progress.get(&to) else {
             return;
         };
@@ -603,20 +619,44 @@ impl<S: Storage> Raft<S> {
         }
     }
 
-    fn peer_ids(&self) -> Vec<u64> {
-        self.trk
-            .progress
-            .keys()
-            .copied()
-            .filter(|&id| id != self.id)
-            .collect()
+    /// Calls `f` on every tracked node but this one, in ascending id order. The ids are
+    /// gathered first, since `f` needs the node mutably; on the stack for the usual small
+    /// clusters, because a broadcast goes out for nearly every proposal.
+    fn for_each_peer(&mut self, mut f: impl FnMut(&mut Self, u64)) {
+        const ON_STACK: usize = 16;
+        let me = self.id;
+        if self.trk.progress.len() <= ON_STACK {
+            // A plain loop over the keys: wrapped in iterator adapters, the map's iterator was
+            // copied between stack slots in pieces of a size other than it was written in, a
+            // store-forwarding stall that perf showed as most of this function's time.
+            let mut ids = [0u64; ON_STACK];
+            let mut n = 0;
+            for &id in self.trk.progress.keys() {
+                if id != me {
+                    ids[n] = id;
+                    n += 1;
+                }
+            }
+            for &id in &ids[..n] {
+                f(self, id);
+            }
+        } else {
+            let ids: Vec<u64> = self
+                .trk
+                .progress
+                .keys()
+                .copied()
+                .filter(|&id| id != me)
+                .collect();
+            for id in ids {
+                f(self, id);
+            }
+        }
     }
 
     /// Sends appends to every peer that is not up to date.
     pub(crate) fn bcast_append(&mut self) {
-        for id in self.peer_ids() {
-            self.send_append(id);
-        }
+        self.for_each_peer(|r, id| r.send_append(id));
     }
 
     /// Sends heartbeats to every peer, carrying the pending reads' context.
@@ -626,9 +666,9 @@ impl<S: Storage> Raft<S> {
     }
 
     fn bcast_heartbeat_with_ctx(&mut self, ctx: Vec<u8>) {
-        for id in self.peer_ids() {
-            self.send_heartbeat(id, ctx.clone());
-        }
+        // One copy of the context, shared by every peer's message.
+        let ctx: SharedBytes = ctx.into();
+        self.for_each_peer(|r, id| r.send_heartbeat(id, ctx.clone()));
     }
 
     /// Records that entries up to `index` were applied (`size` bytes of them), and leaves an
@@ -663,6 +703,21 @@ impl<S: Storage> Raft<S> {
                 )),
             }
         }
+    }
+
+    /// Handles the acknowledgement that the entries up to `index`, of encoded size `size` and
+    /// payload size `payload_size`, were applied: a `MsgStorageApplyResp` (term 0, so always
+    /// of the current term), or `RawNode::advance` with synchronous writes.
+    pub(crate) fn storage_apply_resp(
+        &mut self,
+        index: u64,
+        size: u64,
+        payload_size: u64,
+    ) -> Result<()> {
+        self.check_applied(index)?;
+        self.applied_to(index, size);
+        self.reduce_uncommitted_size(payload_size);
+        Ok(())
     }
 
     /// Records that the snapshot was persisted and applied.
@@ -732,7 +787,7 @@ impl<S: Storage> Raft<S> {
             ));
             return false;
         }
-        let li = self.raft_log.append(&es);
+        let li = self.raft_log.append_owned(es);
         // The leader acknowledges its own entries like a follower would, once they are durable:
         // the self-addressed response is stepped back in at Advance.
         self.send(Message {
@@ -992,7 +1047,7 @@ impl<S: Storage> Raft<S> {
                 msg_type: vote_msg,
                 index: last.index,
                 log_term: last.term,
-                context,
+                context: context.into(),
                 ..Default::default()
             });
         }
@@ -1017,13 +1072,21 @@ impl<S: Storage> Raft<S> {
 
     /// Advances the state machine with a message (etcd's `Step`): first the term rules common
     /// to all roles, then the votes, then the role's own step function.
-    pub(crate) fn step(&mut self, m: Message) -> Result<()> {
-        self.check_step(&m)?;
+    pub(crate) fn step(&mut self, mut m: Message) -> Result<()> {
+        self.step_mut(&mut m)
+    }
+
+    /// [`step`](Self::step) on a message the caller holds: the handlers move out of it what
+    /// they keep (entries, context), and the caller drops the rest. Messages are large, and
+    /// each move by value costs a copy; the hot paths (`RawNode::step`, `advance`) step the
+    /// message where it lies.
+    pub(crate) fn step_mut(&mut self, m: &mut Message) -> Result<()> {
+        self.check_step(m)?;
         if m.term == 0 {
             // A local message.
         } else if m.term > self.term {
             if matches!(m.msg_type, MessageType::MsgVote | MessageType::MsgPreVote) {
-                let force = m.context == CAMPAIGN_TRANSFER;
+                let force = *m.context == *CAMPAIGN_TRANSFER;
                 let in_lease = self.check_quorum
                     && self.lead != NONE
                     && self.election_elapsed < self.election_timeout;
@@ -1140,10 +1203,8 @@ impl<S: Storage> Raft<S> {
             }
             MessageType::MsgStorageApplyResp => {
                 if let Some(last) = m.entries.last() {
-                    let index = last.index;
-                    self.check_applied(index)?;
-                    self.applied_to(index, ents_size(&m.entries));
-                    self.reduce_uncommitted_size(payloads_size(&m.entries));
+                    let (size, payload) = (ents_size(&m.entries), payloads_size(&m.entries));
+                    self.storage_apply_resp(last.index, size, payload)?;
                 }
             }
             MessageType::MsgVote | MessageType::MsgPreVote => {
@@ -1220,6 +1281,7 @@ impl<S: Storage> Raft<S> {
                 }
             }
             _ => match self.state {
+                // The handlers borrow the message too, for the same reason.
                 StateType::StateLeader => return self.step_leader(m),
                 StateType::StateCandidate | StateType::StatePreCandidate => {
                     return self.step_candidate(m)
@@ -1230,7 +1292,7 @@ impl<S: Storage> Raft<S> {
         Ok(())
     }
 
-    fn step_leader(&mut self, mut m: Message) -> Result<()> {
+    fn step_leader(&mut self, m: &mut Message) -> Result<()> {
         // Messages that need no progress for the sender.
         match m.msg_type {
             MessageType::MsgBeat => {
@@ -1322,6 +1384,7 @@ impl<S: Storage> Raft<S> {
                 // The leader is the only voter: its own acknowledgement is a quorum.
                 if self.trk.is_singleton() {
                     let committed = self.raft_log.committed;
+                    let m = std::mem::take(m);
                     if let Some(resp) = self.response_to_read_index_req(m, committed) {
                         self.send(resp);
                     }
@@ -1330,10 +1393,10 @@ impl<S: Storage> Raft<S> {
                 // Until an entry of its own term is committed, a new leader does not know the
                 // full commit index, so reads wait.
                 if !self.committed_entry_in_current_term() {
-                    self.pending_read_index_messages.push(m);
+                    self.pending_read_index_messages.push(std::mem::take(m));
                     return Ok(());
                 }
-                self.send_msg_read_index_response(m);
+                self.send_msg_read_index_response(std::mem::take(m));
                 return Ok(());
             }
             MessageType::MsgForgetLeader => {
@@ -1343,17 +1406,18 @@ impl<S: Storage> Raft<S> {
             _ => {}
         }
 
-        // Everything else concerns a peer the leader tracks.
+        // Everything else concerns a peer the leader tracks. Acknowledgements, the most common
+        // message by far, look their progress up themselves (once, not twice).
         let from = m.from;
+        if m.msg_type == MessageType::MsgAppResp {
+            self.handle_append_response(m);
+            return Ok(());
+        }
         if !self.trk.progress.contains_key(&from) {
-            self.logger.debug(format_args!(
-                "{:x} no progress available for {:x}",
-                self.id, from
-            ));
+            self.log_no_progress(from);
             return Ok(());
         }
         match m.msg_type {
-            MessageType::MsgAppResp => self.handle_append_response(&m),
             MessageType::MsgHeartbeatResp => {
                 let last_index = self.raft_log.last_index();
                 let pr = self.trk.progress.get_mut(&from).expect("checked above");
@@ -1470,11 +1534,10 @@ impl<S: Storage> Raft<S> {
     /// The leader's handling of MsgAppResp, from peers and (at Advance) from itself.
     fn handle_append_response(&mut self, m: &Message) {
         let from = m.from;
-        let pr = self
-            .trk
-            .progress
-            .get_mut(&from)
-            .expect("caller checked the progress");
+        let Some(pr) = self.trk.progress.get_mut(&from) else {
+            self.log_no_progress(from);
+            return;
+        };
         pr.recent_active = true;
 
         if m.reject {
@@ -1519,15 +1582,11 @@ impl<S: Storage> Raft<S> {
         if !(updated || (pr.matched == m.index && pr.state == ProgressState::StateProbe)) {
             return;
         }
-        let first_index = self.raft_log.first_index();
-        let pr = self
-            .trk
-            .progress
-            .get_mut(&from)
-            .expect("caller checked the progress");
+        // `pr` borrows only the tracker, so the log can be asked alongside (and only when the
+        // follower is waiting for a snapshot) without looking the progress up again.
         match pr.state {
             ProgressState::StateProbe => pr.become_replicate(),
-            ProgressState::StateSnapshot if pr.matched + 1 >= first_index => {
+            ProgressState::StateSnapshot if pr.matched + 1 >= self.raft_log.first_index() => {
                 // Whatever index the snapshot was applied at, the log can now catch the
                 // follower up. Go through probing so the snapshot is accounted for, and on
                 // to replicating so the status is consistent right away.
@@ -1569,9 +1628,17 @@ impl<S: Storage> Raft<S> {
         }
     }
 
+    /// A leader got a message about a peer it does not track, and ignores it.
+    fn log_no_progress(&self, from: u64) {
+        self.logger.debug(format_args!(
+            "{:x} no progress available for {:x}",
+            self.id, from
+        ));
+    }
+
     /// The step function of candidates and pre-candidates; they differ only in which vote
     /// responses they count (a candidate may still get stale pre-vote responses).
-    fn step_candidate(&mut self, m: Message) -> Result<()> {
+    fn step_candidate(&mut self, m: &mut Message) -> Result<()> {
         let my_vote_resp_type = if self.state == StateType::StatePreCandidate {
             MessageType::MsgPreVoteResp
         } else {
@@ -1596,7 +1663,7 @@ impl<S: Storage> Raft<S> {
             }
             MessageType::MsgSnap => {
                 self.become_follower(m.term, m.from);
-                self.handle_snapshot(m);
+                self.handle_snapshot(std::mem::take(m));
             }
             t if t == my_vote_resp_type => {
                 let (gr, rj, res) = self.poll(m.from, m.msg_type, !m.reject);
@@ -1631,7 +1698,7 @@ impl<S: Storage> Raft<S> {
         Ok(())
     }
 
-    fn step_follower(&mut self, mut m: Message) -> Result<()> {
+    fn step_follower(&mut self, m: &mut Message) -> Result<()> {
         match m.msg_type {
             MessageType::MsgProp => {
                 if self.lead == NONE {
@@ -1647,7 +1714,7 @@ impl<S: Storage> Raft<S> {
                     ));
                     return Err(Error::ProposalDropped);
                 }
-                self.forward_to_leader(m)?;
+                self.forward_to_leader(std::mem::take(m))?;
             }
             MessageType::MsgApp => {
                 self.election_elapsed = 0;
@@ -1662,7 +1729,7 @@ impl<S: Storage> Raft<S> {
             MessageType::MsgSnap => {
                 self.election_elapsed = 0;
                 self.lead = m.from;
-                self.handle_snapshot(m);
+                self.handle_snapshot(std::mem::take(m));
             }
             MessageType::MsgTransferLeader => {
                 if self.lead == NONE {
@@ -1672,7 +1739,7 @@ impl<S: Storage> Raft<S> {
                     ));
                     return Ok(());
                 }
-                self.forward_to_leader(m)?;
+                self.forward_to_leader(std::mem::take(m))?;
             }
             MessageType::MsgForgetLeader => {
                 // Under lease-based reads the leader relies on followers not voting for anyone
@@ -1708,7 +1775,7 @@ impl<S: Storage> Raft<S> {
                     ));
                     return Ok(());
                 }
-                self.forward_to_leader(m)?;
+                self.forward_to_leader(std::mem::take(m))?;
             }
             MessageType::MsgReadIndexResp => {
                 if m.entries.len() != 1 {
@@ -1720,7 +1787,7 @@ impl<S: Storage> Raft<S> {
                     ));
                     return Ok(());
                 }
-                let request_ctx = std::mem::take(&mut m.entries[0].data);
+                let request_ctx = m.entries[0].data.to_vec();
                 self.read_states.push(ReadState {
                     index: m.index,
                     request_ctx,
@@ -1886,7 +1953,7 @@ impl<S: Storage> Raft<S> {
     }
 
     /// A follower's handling of MsgApp.
-    pub(crate) fn handle_append_entries(&mut self, m: Message) {
+    pub(crate) fn handle_append_entries(&mut self, m: &mut Message) {
         if m.index < self.raft_log.committed {
             // Everything up to the commit index is known to match; tell the leader where we are.
             let committed = self.raft_log.committed;
@@ -1905,7 +1972,7 @@ impl<S: Storage> Raft<S> {
                 term: log_term,
                 index,
             },
-            entries: m.entries,
+            entries: std::mem::take(&mut m.entries),
         };
         if let Some(mlast_index) = self.raft_log.maybe_append(a, commit) {
             self.send(Message {
@@ -1941,12 +2008,12 @@ impl<S: Storage> Raft<S> {
         });
     }
 
-    pub(crate) fn handle_heartbeat(&mut self, m: Message) {
+    pub(crate) fn handle_heartbeat(&mut self, m: &mut Message) {
         self.raft_log.commit_to(m.commit);
         self.send(Message {
             to: m.from,
             msg_type: MessageType::MsgHeartbeatResp,
-            context: m.context,
+            context: std::mem::take(&mut m.context),
             ..Default::default()
         });
     }
@@ -1955,7 +2022,7 @@ impl<S: Storage> Raft<S> {
         // A MsgSnap always carries a snapshot; a missing one reads as the empty snapshot.
         let s = m.snapshot.unwrap_or_default();
         let (sindex, sterm) = (s.metadata.index, s.metadata.term);
-        if self.restore(s) {
+        if self.restore(*s) {
             self.logger.info(format_args!(
                 "{:x} [commit: {}] restored snapshot [index: {}, term: {}]",
                 self.id, self.raft_log.committed, sindex, sterm
@@ -2120,9 +2187,9 @@ impl<S: Storage> Raft<S> {
             self.bcast_append();
         } else {
             // Probe newly added peers now rather than at the next heartbeat or proposal.
-            for id in self.peer_ids() {
-                self.maybe_send_append(id, false);
-            }
+            self.for_each_peer(|r, id| {
+                r.maybe_send_append(id, false);
+            });
         }
         // A transfer to a node that is no longer a voter cannot succeed.
         if self.lead_transferee != NONE
@@ -2196,7 +2263,7 @@ impl<S: Storage> Raft<S> {
                 .entries
                 .into_iter()
                 .next()
-                .map(|e| e.data)
+                .map(|e| e.data.to_vec())
                 .unwrap_or_default();
             self.read_states.push(ReadState {
                 index: read_index,

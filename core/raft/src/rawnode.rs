@@ -12,6 +12,7 @@
 //! the application steps back into the node like any other message.
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -24,7 +25,7 @@ use crate::raftpb::{
 use crate::state::SoftState;
 use crate::status::{BasicStatus, Status};
 use crate::storage::Storage;
-use crate::util::{ents_size, is_local_msg, is_local_msg_target, is_response_msg};
+use crate::util::{ents_size, is_local_msg, is_local_msg_target, is_response_msg, payloads_size};
 
 mod ready;
 mod storage_msgs;
@@ -32,7 +33,7 @@ mod storage_msgs;
 pub use ready::{must_sync, Ready};
 use storage_msgs::{
     need_storage_append_msg, need_storage_append_resp_msg, new_storage_append_msg,
-    new_storage_append_resp_msg, new_storage_apply_msg, new_storage_apply_resp_msg,
+    new_storage_append_resp_msg, new_storage_apply_msg, ApplyAck,
 };
 
 /// The outcome of sending a snapshot, reported with `RawNode::report_snapshot`.
@@ -103,12 +104,16 @@ fn check_step_input(id: u64, async_storage_writes: bool, m: &Message) -> Result<
             m.msg_type, m.from
         )));
     }
-    let snap = m.snapshot.as_ref().map(|s| &s.metadata);
-    let at_max = [m.term, m.log_term, m.index, m.commit, m.reject_hint]
-        .into_iter()
-        .chain(m.entries.iter().flat_map(|e| [e.term, e.index]))
-        .chain(snap.into_iter().flat_map(|s| [s.term, s.index]))
-        .any(|v| v >= MAX_INDEX_OR_TERM);
+    // Every stepped message comes through here, so this is a plain loop over the entries. The
+    // bound is the top bit: OR-ing the values tells whether any of them reaches it.
+    let mut all = m.term | m.log_term | m.index | m.commit | m.reject_hint;
+    for e in &m.entries {
+        all |= e.term | e.index;
+    }
+    if let Some(s) = &m.snapshot {
+        all |= s.metadata.term | s.metadata.index;
+    }
+    let at_max = all >= MAX_INDEX_OR_TERM;
     if at_max {
         return Err(Error::Misuse(format!(
             "raft: cannot step {} from {:x}: an index or term is out of range",
@@ -116,6 +121,16 @@ fn check_step_input(id: u64, async_storage_writes: bool, m: &Message) -> Result<
         )));
     }
     Ok(())
+}
+
+/// Takes the messages of a queue with their buffer, leaving the queue a buffer of the same
+/// size (none if it was empty, so that an idle queue keeps its buffer and allocates nothing).
+fn take_buffer(queue: &mut Vec<Message>) -> Vec<Message> {
+    if queue.is_empty() {
+        return Vec::new();
+    }
+    let n = queue.len();
+    std::mem::replace(queue, Vec::with_capacity(n))
 }
 
 /// A Raft node the application drives by hand (etcd's `RawNode`). Not thread-safe; cloning it
@@ -128,9 +143,13 @@ pub struct RawNode<S: Storage> {
     prev_soft_st: SoftState,
     prev_hard_st: HardState,
     /// Messages to step at the next `advance`: the node's responses to itself and the
-    /// acknowledgements of the storage work of the accepted Ready. Always empty with
-    /// asynchronous storage writes.
+    /// acknowledgement of the accepted Ready's writes. Always empty with asynchronous storage
+    /// writes. `advance` drains it and keeps the buffer, since nearly every Ready refills it.
     steps_on_advance: Vec<Message>,
+    /// The acknowledgement of the accepted Ready's committed entries, stepped at `advance`
+    /// after `steps_on_advance`. It stands for the `MsgStorageApplyResp` that asynchronous
+    /// writes send (see [`ApplyAck`]). None with asynchronous storage writes.
+    apply_on_advance: Option<ApplyAck>,
 }
 
 impl<S: Storage> fmt::Debug for RawNode<S> {
@@ -141,6 +160,7 @@ impl<S: Storage> fmt::Debug for RawNode<S> {
             .field("prev_soft_st", &self.prev_soft_st)
             .field("prev_hard_st", &self.prev_hard_st)
             .field("steps_on_advance", &self.steps_on_advance)
+            .field("apply_on_advance", &self.apply_on_advance)
             .finish()
     }
 }
@@ -159,6 +179,7 @@ impl<S: Storage> RawNode<S> {
             prev_soft_st,
             prev_hard_st,
             steps_on_advance: Vec::new(),
+            apply_on_advance: None,
         })
     }
 
@@ -175,15 +196,16 @@ impl<S: Storage> RawNode<S> {
         })
     }
 
-    /// Proposes `data` for the log. Fails with `ProposalDropped` when no leader is known (or
+    /// Proposes `data` for the log (a `Vec<u8>`, a slice, or an already shared `Arc<[u8]>`,
+    /// which is then not copied). Fails with `ProposalDropped` when no leader is known (or
     /// forwarding is disabled), a transfer is under way, or the uncommitted log is full.
-    pub fn propose(&mut self, data: Vec<u8>) -> Result<()> {
+    pub fn propose(&mut self, data: impl Into<Arc<[u8]>>) -> Result<()> {
         let id = self.raft.id;
         self.raft.step(Message {
             msg_type: MessageType::MsgProp,
             from: id,
             entries: vec![Entry {
-                data,
+                data: data.into(),
                 ..Default::default()
             }],
             ..Default::default()
@@ -208,7 +230,7 @@ impl<S: Storage> RawNode<S> {
             msg_type: MessageType::MsgProp,
             entries: vec![Entry {
                 entry_type,
-                data,
+                data: data.into(),
                 ..Default::default()
             }],
             ..Default::default()
@@ -223,7 +245,7 @@ impl<S: Storage> RawNode<S> {
 
     /// Steps a message received from a peer. Messages only the node itself may generate, and
     /// responses from peers outside the configuration, are refused.
-    pub fn step(&mut self, m: Message) -> Result<()> {
+    pub fn step(&mut self, mut m: Message) -> Result<()> {
         if is_local_msg(m.msg_type) && !is_local_msg_target(m.from) {
             return Err(Error::StepLocalMsg);
         }
@@ -234,7 +256,7 @@ impl<S: Storage> RawNode<S> {
             return Err(Error::StepPeerNotFound);
         }
         check_step_input(self.raft.id, self.async_storage_writes, &m)?;
-        self.raft.step(m)
+        self.raft.step_mut(&mut m)
     }
 
     /// Takes the outstanding work. The caller must handle it and then call `advance` before
@@ -249,28 +271,54 @@ impl<S: Storage> RawNode<S> {
     /// accepted when taken, and its storage work is acknowledged by the storage threads'
     /// responses, whenever they arrive.
     pub fn ready(&mut self) -> Ready {
-        if !self.async_storage_writes && !self.steps_on_advance.is_empty() {
+        // One Ready, filled where it lies and returned from a single place: a Ready is nearly
+        // 300 bytes, and built by a helper and returned from two places it was copied twice
+        // per call on its way out (now once, the return itself).
+        let mut rd = Ready::default();
+        if !self.async_storage_writes && self.advance_pending() {
             self.raft.logger().error(format_args!(
                 "two accepted Ready structs without call to Advance; returning an empty Ready"
             ));
-            return Ready::default();
+        } else {
+            self.fill_ready_state(&mut rd);
+            // Accepting the Ready empties the message queues. The Ready takes a queue's buffer
+            // and the queue gets a new one of the size it needed this time: the messages are
+            // not copied, and the queue is not regrown from nothing, reallocation after
+            // reallocation, for every Ready.
+            let mut after_append = std::mem::take(&mut self.raft.msgs_after_append);
+            rd.messages = take_buffer(&mut self.raft.msgs);
+            let mut to_self = std::mem::take(&mut self.steps_on_advance);
+            self.add_messages(&mut rd, &mut after_append, &mut to_self);
+            self.raft.msgs_after_append = after_append;
+            self.accept_ready(&rd, to_self);
         }
-        let rd = self.ready_without_accept();
-        self.accept_ready(&rd);
         rd
     }
 
-    /// The outstanding work, without committing to handle it.
+    /// Whether the accepted Ready still waits for its `advance`.
+    fn advance_pending(&self) -> bool {
+        !self.steps_on_advance.is_empty() || self.apply_on_advance.is_some()
+    }
+
+    /// The outstanding work, without committing to handle it (etcd's `readyWithoutAccept`).
+    /// `ready` does the same but moves the messages out of the node.
+    #[cfg(test)]
     fn ready_without_accept(&self) -> Ready {
+        let mut rd = Ready::default();
+        self.fill_ready_state(&mut rd);
+        rd.messages = self.raft.msgs.clone();
+        let mut after_append = self.raft.msgs_after_append.clone();
+        self.add_messages(&mut rd, &mut after_append, &mut Vec::new());
+        rd
+    }
+
+    /// Fills `rd` (a default Ready) with the outstanding work, all but the messages.
+    fn fill_ready_state(&self, rd: &mut Ready) {
         let r = &self.raft;
-        let mut rd = Ready {
-            entries: r.raft_log.next_unstable_ents().to_vec(),
-            committed_entries: r
-                .raft_log
-                .next_committed_ents(self.apply_unstable_entries()),
-            messages: r.msgs.clone(),
-            ..Default::default()
-        };
+        rd.entries = r.raft_log.next_unstable_ents().to_vec();
+        rd.committed_entries = r
+            .raft_log
+            .next_committed_ents(self.apply_unstable_entries());
         let soft_st = r.soft_state();
         if soft_st != self.prev_soft_st {
             rd.soft_state = Some(soft_st);
@@ -286,12 +334,24 @@ impl<S: Storage> RawNode<S> {
             rd.read_states = r.read_states.clone();
         }
         rd.must_sync = must_sync(&hard_st, &self.prev_hard_st, rd.entries.len());
+    }
 
+    /// Adds to `rd.messages` (which holds the node's `msgs`) what `after_append` (its
+    /// `msgs_after_append`, emptied here) holds for peers or for the storage threads. The
+    /// responses the node owes itself, stepped at `advance`, go to `to_self` (none with
+    /// asynchronous storage writes).
+    fn add_messages(
+        &self,
+        rd: &mut Ready,
+        after_append: &mut Vec<Message>,
+        to_self: &mut Vec<Message>,
+    ) {
+        let r = &self.raft;
         if self.async_storage_writes {
             // The storage work goes to the local threads, after the messages to peers; the
             // deferred responses ride along with the append and go out once it is durable.
-            if need_storage_append_msg(r, &rd) {
-                let m = new_storage_append_msg(r, &rd);
+            if need_storage_append_msg(rd, after_append) {
+                let m = new_storage_append_msg(r, rd, std::mem::take(after_append));
                 rd.messages.push(m);
             }
             if !rd.committed_entries.is_empty() {
@@ -302,17 +362,40 @@ impl<S: Storage> RawNode<S> {
             // Storage writes are synchronous: by the time the messages are sent, the entries
             // and hard state are durable, so the deferred responses to peers go out with this
             // Ready. Those to the node itself are stepped at advance.
-            for m in &r.msgs_after_append {
-                if m.to != r.id {
-                    rd.messages.push(m.clone());
+            // Usually they all go one way (a follower's acknowledgements to its leader, a
+            // leader's of its own appends), and are then moved in one block.
+            let to_peers = after_append.iter().filter(|m| m.to != r.id).count();
+            if to_peers == after_append.len() {
+                if rd.messages.is_empty() {
+                    rd.messages = take_buffer(after_append);
+                } else {
+                    rd.messages.append(after_append);
+                }
+                return;
+            }
+            if to_peers == 0 {
+                if to_self.is_empty() {
+                    std::mem::swap(to_self, after_append);
+                } else {
+                    to_self.append(after_append);
+                }
+                return;
+            }
+            rd.messages.reserve(to_peers);
+            for m in after_append.drain(..) {
+                if m.to == r.id {
+                    to_self.push(m);
+                } else {
+                    rd.messages.push(m);
                 }
             }
         }
-        rd
     }
 
     /// Records that the application took `rd`: what it contains is no longer outstanding.
-    fn accept_ready(&mut self, rd: &Ready) {
+    /// `to_self` are the node's responses to itself, to step at `advance`, in a buffer that
+    /// becomes `steps_on_advance`.
+    fn accept_ready(&mut self, rd: &Ready, to_self: Vec<Message>) {
         if let Some(ss) = rd.soft_state {
             self.prev_soft_st = ss;
         }
@@ -322,36 +405,31 @@ impl<S: Storage> RawNode<S> {
         if !rd.read_states.is_empty() {
             self.raft.read_states.clear();
         }
+        let committed_size = ents_size(&rd.committed_entries);
         if !self.async_storage_writes {
             // `ready` refuses to hand out a second Ready before `advance`, so nothing is
             // pending.
-            debug_assert!(self.steps_on_advance.is_empty());
-            let id = self.raft.id;
-            for m in &self.raft.msgs_after_append {
-                if m.to == id {
-                    self.steps_on_advance.push(m.clone());
-                }
-            }
+            debug_assert!(self.steps_on_advance.is_empty() && self.apply_on_advance.is_none());
+            self.steps_on_advance = to_self;
             if need_storage_append_resp_msg(&self.raft, rd) {
                 let m = new_storage_append_resp_msg(&self.raft, rd);
                 self.steps_on_advance.push(m);
             }
-            if !rd.committed_entries.is_empty() {
-                let m = new_storage_apply_resp_msg(&self.raft, &rd.committed_entries);
-                self.steps_on_advance.push(m);
+            if let Some(last) = rd.committed_entries.last() {
+                self.apply_on_advance = Some(ApplyAck {
+                    index: last.index,
+                    size: committed_size,
+                    payload_size: payloads_size(&rd.committed_entries),
+                });
             }
         }
-        self.raft.msgs.clear();
-        self.raft.msgs_after_append.clear();
         self.raft.raft_log.accept_unstable();
         if let Some(last) = rd.committed_entries.last() {
             let index = last.index;
             let allow_unstable = self.apply_unstable_entries();
-            self.raft.raft_log.accept_applying(
-                index,
-                ents_size(&rd.committed_entries),
-                allow_unstable,
-            );
+            self.raft
+                .raft_log
+                .accept_applying(index, committed_size, allow_unstable);
         }
     }
 
@@ -403,9 +481,19 @@ impl<S: Storage> RawNode<S> {
             ));
             return;
         }
-        for m in std::mem::take(&mut self.steps_on_advance) {
+        // Stepping a message never queues another one here: the buffer is put back, emptied.
+        // The messages are stepped where they lie rather than moved out one by one.
+        let mut steps = std::mem::take(&mut self.steps_on_advance);
+        for m in &mut steps {
             // Errors cannot happen for these messages; etcd ignores them as well.
-            let _ = self.raft.step(m);
+            let _ = self.raft.step_mut(m);
+        }
+        steps.clear();
+        self.steps_on_advance = steps;
+        if let Some(ack) = self.apply_on_advance.take() {
+            let _ = self
+                .raft
+                .storage_apply_resp(ack.index, ack.size, ack.payload_size);
         }
     }
 
@@ -460,7 +548,7 @@ impl<S: Storage> RawNode<S> {
         let _ = self.raft.step(Message {
             msg_type: MessageType::MsgReadIndex,
             entries: vec![Entry {
-                data: rctx,
+                data: rctx.into(),
                 ..Default::default()
             }],
             ..Default::default()

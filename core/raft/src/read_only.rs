@@ -113,7 +113,7 @@ mod tests {
         Message {
             msg_type: MessageType::MsgReadIndex,
             entries: vec![Entry {
-                data: ctx.to_vec(),
+                data: ctx.to_vec().into(),
                 ..Default::default()
             }],
             ..Default::default()
@@ -156,7 +156,7 @@ mod tests {
         let got = ro.maybe_advance(&cfg);
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].index, 5);
-        assert_eq!(got[0].req.entries[0].data, b"a");
+        assert_eq!(&got[0].req.entries[0].data[..], b"a");
         assert!(
             ro.maybe_advance(&cfg).is_empty(),
             "a read is confirmed once"

@@ -165,15 +165,15 @@ impl MemoryStorage {
             )));
         }
         let i = (compact_index - offset) as usize;
-        let placeholder = Entry {
-            index: self.ents[i].index,
-            term: self.ents[i].term,
+        // Drop the prefix in place rather than copying what remains into a new vector: the
+        // entry at `compact_index` becomes the placeholder, only its index and term kept.
+        self.ents.drain(..i);
+        let placeholder = &mut self.ents[0];
+        *placeholder = Entry {
+            index: placeholder.index,
+            term: placeholder.term,
             ..Default::default()
         };
-        let mut ents = Vec::with_capacity(self.ents.len() - i);
-        ents.push(placeholder);
-        ents.extend_from_slice(&self.ents[i + 1..]);
-        self.ents = ents;
         Ok(())
     }
 

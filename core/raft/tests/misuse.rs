@@ -131,7 +131,7 @@ fn ent(term: u64, index: u64) -> Entry {
     Entry {
         term,
         index,
-        data: b"x".to_vec(),
+        data: b"x".to_vec().into(),
         ..Default::default()
     }
 }
@@ -188,7 +188,7 @@ fn protocol_messages_from_the_node_itself_are_refused() {
     // Requests may name the node itself as their origin.
     let mut prop = msg(MessageType::MsgProp, 1, 1, 0);
     prop.entries = vec![Entry {
-        data: b"own".to_vec(),
+        data: b"own".to_vec().into(),
         ..Default::default()
     }];
     nodes[0].step(prop).unwrap();
@@ -219,7 +219,7 @@ fn snapshot_without_a_term_moves_a_candidate_back_to_term_0_as_in_etcd() {
     nodes[2].campaign().unwrap();
     assert!(nodes[2].raft.term > 0);
     let mut snap = msg(MessageType::MsgSnap, 1, 3, 0);
-    snap.snapshot = Some(Snapshot {
+    snap.snapshot = Some(Box::new(Snapshot {
         metadata: SnapshotMetadata {
             conf_state: ConfState {
                 voters: vec![1, 2, 3],
@@ -229,7 +229,7 @@ fn snapshot_without_a_term_moves_a_candidate_back_to_term_0_as_in_etcd() {
             term: 1,
         },
         ..Default::default()
-    });
+    }));
     // etcd's candidate follows the sender at the message's term, 0, and forgets its vote.
     assert_eq!(nodes[2].step(snap.clone()), Ok(()));
     assert_eq!(nodes[2].raft.term, 0);
@@ -260,7 +260,7 @@ fn indexes_and_terms_from_2_pow_63_are_refused() {
     app.log_term = 2;
     assert_misuse(nodes[1].step(app), "out of range");
     let mut snap = msg(MessageType::MsgSnap, 1, 2, 2);
-    snap.snapshot = Some(Snapshot {
+    snap.snapshot = Some(Box::new(Snapshot {
         metadata: SnapshotMetadata {
             conf_state: ConfState {
                 voters: vec![1, 2, 3],
@@ -270,7 +270,7 @@ fn indexes_and_terms_from_2_pow_63_are_refused() {
             term: 2,
         },
         ..Default::default()
-    });
+    }));
     assert_misuse(nodes[1].step(snap), "out of range");
     assert_eq!(fingerprint(&nodes[1]), before);
     // Just below the bound is accepted.
@@ -362,14 +362,14 @@ fn snapshots_with_unusable_configurations_are_refused() {
         from: 1,
         to: 2,
         term: 2,
-        snapshot: Some(Snapshot {
+        snapshot: Some(Box::new(Snapshot {
             metadata: SnapshotMetadata {
                 conf_state: cs,
                 index,
                 term: 2,
             },
             ..Default::default()
-        }),
+        })),
         ..Default::default()
     };
     let cs = |voters: &[u64], learners: &[u64]| ConfState {
@@ -439,14 +439,14 @@ fn storage_acknowledgements_past_the_commit_index_are_refused() {
     apply.entries = vec![ent(2, 9)];
     assert_misuse(nodes[1].step(apply), "applied(9) is out of range");
     let mut append = msg(MessageType::MsgStorageAppendResp, LOCAL_APPEND_THREAD, 2, 2);
-    append.snapshot = Some(Snapshot {
+    append.snapshot = Some(Box::new(Snapshot {
         metadata: SnapshotMetadata {
             index: 9,
             term: 2,
             ..Default::default()
         },
         ..Default::default()
-    });
+    }));
     assert_misuse(nodes[1].step(append.clone()), "applied(9) is out of range");
     // Also when the acknowledgement is of an older term.
     append.term = 1;
@@ -646,13 +646,17 @@ fn random_garbage_never_panics() {
                     g.pick(&nums)
                 },
                 entry_type: types[g.below(3) as usize],
-                data: if g.below(2) == 0 { vec![] } else { vec![7, 7] },
+                data: if g.below(2) == 0 {
+                    vec![].into()
+                } else {
+                    vec![7, 7].into()
+                },
             });
         }
         if g.below(3) == 0 {
             let voters = (0..g.below(4)).map(|_| g.pick(&[0, 1, 2, 3, 4])).collect();
             let learners = (0..g.below(2)).map(|_| g.pick(&[1, 2, 3, 5])).collect();
-            m.snapshot = Some(Snapshot {
+            m.snapshot = Some(Box::new(Snapshot {
                 metadata: SnapshotMetadata {
                     conf_state: ConfState {
                         voters,
@@ -663,7 +667,7 @@ fn random_garbage_never_panics() {
                     term: g.pick(&terms),
                 },
                 ..Default::default()
-            });
+            }));
         }
         let input = format!("case {}: {:?}", case, m);
         let which = g.below(8);

@@ -306,11 +306,11 @@ impl Sim {
                     let seen = self
                         .applied
                         .entry(e.index)
-                        .or_insert_with(|| (e.term, e.data.clone()));
+                        .or_insert_with(|| (e.term, e.data.to_vec()));
                     // State machine safety: nobody applies something else at an index.
                     assert_eq!(
                         (seen.0, &seen.1),
-                        (e.term, &e.data),
+                        (e.term, &e.data.to_vec()),
                         "node {} applied a different entry at index {}",
                         id,
                         e.index

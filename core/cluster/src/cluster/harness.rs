@@ -193,7 +193,7 @@ impl Cluster {
             term: raw.raft.term,
             from,
             to,
-            snapshot: Some(snap.clone()),
+            snapshot: Some(Box::new(snap.clone())),
             ..Default::default()
         };
         self.write(&describe_message(&msg, None));

@@ -186,7 +186,7 @@ impl Cluster {
         };
         if print {
             let shown = Message {
-                responses: Vec::new(),
+                responses: Default::default(),
                 ..head
             };
             self.write(&format!(

@@ -81,7 +81,7 @@ impl Node {
                 .filter(|m| m.msg_type == MessageType::MsgSnap)
             {
                 if let Some(s) = self.merged_snapshot() {
-                    m.snapshot = Some(s);
+                    m.snapshot = Some(Box::new(s));
                 }
             }
         }
@@ -105,7 +105,7 @@ impl Node {
             return Ok(None);
         };
         let mut msg = work.msg;
-        let mut responses = std::mem::take(&mut msg.responses);
+        let mut responses = std::mem::take(&mut msg.responses).into_vec();
         let mut done = WorkerDone {
             worker: w,
             msg: msg.clone(),
@@ -142,7 +142,7 @@ impl Node {
         let mut report = PersistReport::default();
         let raw = self.raw.as_mut().ok_or(NodeError::Down(id))?;
         let mem = raw.store_mut();
-        let snapshot = msg.snapshot.as_ref().filter(|s| !s.is_empty());
+        let snapshot = msg.snapshot.as_deref().filter(|s| !s.is_empty());
         write_log(&mut self.disk, mem, snapshot, &msg.entries, &mut report);
         let hs = HardState {
             term: msg.term,

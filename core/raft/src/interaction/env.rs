@@ -473,7 +473,7 @@ impl InteractionEnv {
             term,
             from: from_idx as u64 + 1,
             to: to_idx as u64 + 1,
-            snapshot: Some(snap),
+            snapshot: Some(Box::new(snap)),
             ..Default::default()
         };
         self.output.write_str(&describe_message(&msg, None));
@@ -552,7 +552,7 @@ pub(super) fn process_apply(n: &mut Node, ents: &[Entry]) -> Result<()> {
                 let cs = n.raw_node.raft.apply_conf_change(&cc)?;
                 (cc.context, Some(cs))
             }
-            EntryType::EntryNormal => (ent.data.clone(), None),
+            EntryType::EntryNormal => (ent.data.to_vec(), None),
         };
         let history = &mut n.storage_mut().history;
         let last = history.last().cloned().unwrap_or_default();

@@ -72,5 +72,5 @@ fn take_work(queue: &mut Vec<Message>) -> Option<(Message, Vec<Message>)> {
     }
     let mut m = queue.remove(0);
     let resps = std::mem::take(&mut m.responses);
-    Some((m, resps))
+    Some((m, resps.into_vec()))
 }

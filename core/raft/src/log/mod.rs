@@ -129,9 +129,9 @@ impl<S: Storage> RaftLog<S> {
             return None;
         }
         let index = a.prev.index;
-        let ents = &a.entries;
         let lastnewi = a.last_index();
-        let ci = self.find_conflict(ents);
+        let ci = self.find_conflict(&a.entries);
+        let mut ents = a.entries;
         if ci != 0 {
             if ci <= self.committed {
                 fatal(
@@ -149,15 +149,26 @@ impl<S: Storage> RaftLog<S> {
                     format!("index, {}, is out of range [{}]", ci - offset, ents.len()),
                 );
             }
-            self.append(&ents[(ci - offset) as usize..]);
+            // The entries are the message's own: moved into the log rather than cloned (each
+            // clone of an entry is an atomic increment of its payload's count, each drop one
+            // more decrement). Those we already have are dropped first.
+            ents.drain(..(ci - offset) as usize);
+            self.append_owned(ents);
         }
         self.commit_to(committed.min(lastnewi));
         Some(lastnewi)
     }
 
     /// Appends entries to the unstable log (truncating whatever they overlap) and returns the new
-    /// last index. Committed entries are never overwritten.
+    /// last index. Committed entries are never overwritten. (The core itself appends entries it
+    /// owns, with `append_owned`.)
+    #[cfg(test)]
     pub(crate) fn append(&mut self, ents: &[Entry]) -> u64 {
+        self.append_owned(ents.to_vec())
+    }
+
+    /// `append`, taking the entries rather than cloning them.
+    pub(crate) fn append_owned(&mut self, ents: Vec<Entry>) -> u64 {
         let Some(first) = ents.first() else {
             return self.last_index();
         };

@@ -153,9 +153,15 @@ impl Unstable {
     }
 
     /// Gives memory back when most of the vector's capacity is unused, so a burst of entries does
-    /// not stay allocated forever.
+    /// not stay allocated forever. A small buffer is kept even when empty (etcd drops it): the
+    /// unstable log empties after nearly every write, and would otherwise be reallocated for
+    /// the next entry.
     fn shrink_entries_array(&mut self) {
         const LEN_MULTIPLE: usize = 2;
+        const KEEP: usize = 64;
+        if self.entries.capacity() <= KEEP {
+            return;
+        }
         if self.entries.is_empty() {
             self.entries = Vec::new();
         } else if self.entries.len() * LEN_MULTIPLE < self.entries.capacity() {
@@ -181,14 +187,14 @@ impl Unstable {
     }
 
     /// Appends `ents`, first dropping any unstable entries at or after `ents[0].index`.
-    pub(crate) fn truncate_and_append(&mut self, ents: &[Entry]) {
+    pub(crate) fn truncate_and_append(&mut self, mut ents: Vec<Entry>) {
         let Some(first) = ents.first() else {
             return;
         };
         let from_index = first.index;
         if from_index == self.offset + self.entries.len() as u64 {
             // The new entries directly follow ours.
-            self.entries.extend_from_slice(ents);
+            self.entries.append(&mut ents);
         } else if from_index <= self.offset {
             self.logger.info(format_args!(
                 "replace the unstable entries from index {}",
@@ -196,7 +202,7 @@ impl Unstable {
             ));
             // Everything we hold is replaced; the log may even go back below our offset, in
             // which case the next storage write truncates storage.
-            self.entries = ents.to_vec();
+            self.entries = ents;
             self.offset = from_index;
             self.offset_in_progress = self.offset;
         } else {
@@ -206,7 +212,7 @@ impl Unstable {
             ));
             self.must_check_out_of_bounds(self.offset, from_index);
             self.entries.truncate((from_index - self.offset) as usize);
-            self.entries.extend_from_slice(ents);
+            self.entries.append(&mut ents);
             // Only what was in flight below from_index is still in flight.
             self.offset_in_progress = self.offset_in_progress.min(from_index);
         }

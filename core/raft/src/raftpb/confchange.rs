@@ -297,7 +297,7 @@ mod tests {
             term: 1,
             index: 4,
             entry_type: EntryType::EntryConfChange,
-            data,
+            data: data.into(),
         };
         assert_eq!(describe_entry(&e, None), "1/4 EntryConfChange r1");
 
@@ -312,7 +312,7 @@ mod tests {
             term: 1,
             index: 4,
             entry_type: EntryType::EntryConfChangeV2,
-            data,
+            data: data.into(),
         };
         assert_eq!(describe_entry(&e, None), "1/4 EntryConfChangeV2 r1 v4");
         // The empty change (auto-leave) has no data and no description.
@@ -320,7 +320,7 @@ mod tests {
             term: 1,
             index: 6,
             entry_type: EntryType::EntryConfChangeV2,
-            data: vec![],
+            data: vec![].into(),
         };
         assert_eq!(describe_entry(&e, None), "1/6 EntryConfChangeV2");
         // The leave-joint change proposed through the API is two bytes (transition set to auto).

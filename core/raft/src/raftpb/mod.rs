@@ -6,14 +6,20 @@
 //! to ours. Only conf changes are protobuf-encoded, because etcd stores them inside entries
 //! ([`confchange`]); `wire` holds the few encoding rules that needs and that entry sizes follow.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 pub mod confchange;
+mod responses;
+mod shared_bytes;
 mod wire;
 
 pub use confchange::{
     ConfChange, ConfChangeSingle, ConfChangeTransition, ConfChangeType, ConfChangeV2,
 };
+pub use responses::Responses;
+pub use shared_bytes::SharedBytes;
 use wire::varint_len;
 
 /// What an [`Entry`] carries: a normal proposal or a membership change.
@@ -31,7 +37,12 @@ pub struct Entry {
     pub term: u64,
     pub index: u64,
     pub entry_type: EntryType,
-    pub data: Vec<u8>,
+    /// The payload, shared rather than owned: an entry is copied many times on its way (into
+    /// the log, each Ready, storage, every MsgApp, the committed entries), and all of those
+    /// copies hold the same bytes. Build it from a `Vec<u8>` or a slice with `.into()`; it reads
+    /// as a `&[u8]`, prints and (de)serializes exactly as a `Vec<u8>` does, and the empty
+    /// default allocates nothing.
+    pub data: Arc<[u8]>,
 }
 
 impl Entry {
@@ -251,11 +262,15 @@ pub struct Message {
     pub commit: u64,
     /// Only set on MsgStorageAppend messages (async storage writes).
     pub vote: u64,
-    pub snapshot: Option<Snapshot>,
+    /// Boxed: snapshots are rare, and held inline the snapshot doubled the size of every
+    /// message, which is moved by value on every send and step.
+    pub snapshot: Option<Box<Snapshot>>,
     pub reject: bool,
     pub reject_hint: u64,
-    pub context: Vec<u8>,
-    pub responses: Vec<Message>,
+    /// Two words instead of a `Vec`'s three, to keep `Message` small (see [`Responses`]), and
+    /// nothing to allocate or count when empty (see [`SharedBytes`]).
+    pub context: SharedBytes,
+    pub responses: Responses,
 }
 
 /// What must be on stable storage before messages are sent: the current term, the vote in it,
@@ -286,7 +301,7 @@ mod tests {
             term: 1,
             index: 2,
             entry_type: EntryType::EntryNormal,
-            data: b"abc".to_vec(),
+            data: b"abc"[..].into(),
         };
         assert_eq!(e.size(), 4 + 5);
         let big = Entry {

@@ -19,11 +19,12 @@ use super::ready::Ready;
 /// Whether the append thread has something to do for this Ready: entries, a hard state or a
 /// snapshot to write, or responses that may only go out once everything handed out before is
 /// durable (an empty write still orders them after the earlier ones).
-pub(super) fn need_storage_append_msg<S: Storage>(r: &Raft<S>, rd: &Ready) -> bool {
+/// `after_append` are the node's `msgs_after_append`, already taken out of it.
+pub(super) fn need_storage_append_msg(rd: &Ready, after_append: &[Message]) -> bool {
     !rd.entries.is_empty()
         || !rd.hard_state.is_empty()
         || !rd.snapshot.is_empty()
-        || !r.msgs_after_append.is_empty()
+        || !after_append.is_empty()
 }
 
 /// Whether the log must hear that unstable entries or a snapshot became durable. This looks
@@ -40,7 +41,13 @@ pub(super) fn need_storage_append_resp_msg<S: Storage>(r: &Raft<S>, rd: &Ready) 
 /// The hard state travels in the message's own `term`, `vote` and `commit` fields, left at
 /// zero when it did not change, so that the thread rebuilds an empty hard state and writes
 /// nothing.
-pub(super) fn new_storage_append_msg<S: Storage>(r: &Raft<S>, rd: &Ready) -> Message {
+///
+/// `after_append` are the node's `msgs_after_append`, already taken out of it.
+pub(super) fn new_storage_append_msg<S: Storage>(
+    r: &Raft<S>,
+    rd: &Ready,
+    after_append: Vec<Message>,
+) -> Message {
     let mut m = Message {
         msg_type: MessageType::MsgStorageAppend,
         to: LOCAL_APPEND_THREAD,
@@ -54,12 +61,12 @@ pub(super) fn new_storage_append_msg<S: Storage>(r: &Raft<S>, rd: &Ready) -> Mes
         m.commit = rd.hard_state.commit;
     }
     if !rd.snapshot.is_empty() {
-        m.snapshot = Some(rd.snapshot.clone());
+        m.snapshot = Some(Box::new(rd.snapshot.clone()));
     }
     // The node's own MsgAppResp comes before the MsgStorageAppendResp: the leader handles its
     // ack while the new entries are still in the unstable log, where their terms are cheap to
     // look up.
-    m.responses = r.msgs_after_append.clone();
+    m.responses = after_append.into();
     if need_storage_append_resp_msg(r, rd) {
         m.responses.push(new_storage_append_resp_msg(r, rd));
     }
@@ -94,7 +101,7 @@ pub(super) fn new_storage_append_resp_msg<S: Storage>(r: &Raft<S>, rd: &Ready) -
         m.log_term = last.term;
     }
     if !rd.snapshot.is_empty() {
-        m.snapshot = Some(rd.snapshot.clone());
+        m.snapshot = Some(Box::new(rd.snapshot.clone()));
     }
     m
 }
@@ -108,7 +115,7 @@ pub(super) fn new_storage_apply_msg<S: Storage>(r: &Raft<S>, ents: &[Entry]) -> 
         from: r.id,
         term: 0,
         entries: ents.to_vec(),
-        responses: vec![new_storage_apply_resp_msg(r, ents)],
+        responses: vec![new_storage_apply_resp_msg(r, ents)].into(),
         ..Default::default()
     }
 }
@@ -123,4 +130,17 @@ pub(super) fn new_storage_apply_resp_msg<S: Storage>(r: &Raft<S>, ents: &[Entry]
         entries: ents.to_vec(),
         ..Default::default()
     }
+}
+
+/// What a `MsgStorageApplyResp` tells the node, for synchronous writes: `advance` hands it
+/// over directly (`Raft::storage_apply_resp`) instead of stepping a message that would carry a
+/// copy of every committed entry only to have their sizes summed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct ApplyAck {
+    /// The last applied index.
+    pub index: u64,
+    /// The entries' encoded size (`ents_size`).
+    pub size: u64,
+    /// Their payload size (`payloads_size`).
+    pub payload_size: u64,
 }

@@ -207,7 +207,7 @@ fn start_from_bootstrapped_storage() {
         Entry {
             term: 1,
             index: 3,
-            data: b"foo".to_vec(),
+            data: b"foo".to_vec().into(),
             ..Default::default()
         },
     ];
@@ -239,7 +239,7 @@ fn restart_hands_out_committed_entries_only() {
         Entry {
             term: 1,
             index: 2,
-            data: b"foo".to_vec(),
+            data: b"foo".to_vec().into(),
             ..Default::default()
         },
     ];
@@ -268,7 +268,7 @@ fn restart_from_snapshot() {
     let es = vec![Entry {
         term: 1,
         index: 3,
-        data: b"foo".to_vec(),
+        data: b"foo".to_vec().into(),
         ..Default::default()
     }];
     let mut s = MemoryStorage::new();
@@ -392,7 +392,7 @@ fn commit_pagination_after_restart_leaves_no_gap() {
         .map(|i| Entry {
             term: 1,
             index: i,
-            data: b"a".to_vec(),
+            data: b"a".to_vec().into(),
             ..Default::default()
         })
         .collect();
@@ -401,7 +401,7 @@ fn commit_pagination_after_restart_leaves_no_gap() {
     s.append(&[Entry {
         term: 1,
         index: 11,
-        data: b"boom".to_vec(),
+        data: b"boom".to_vec().into(),
         ..Default::default()
     }])
     .unwrap();
@@ -471,11 +471,11 @@ fn bounded_log_growth_with_partition() {
 fn ready_without_accept_leaves_messages_in_place() {
     let mut rn = RawNode::new(&test_config(1, 3, 1), storage_with_peers(&[1])).unwrap();
     let m1 = Message {
-        context: b"foo".to_vec(),
+        context: b"foo".to_vec().into(),
         ..Default::default()
     };
     let m2 = Message {
-        context: b"bar".to_vec(),
+        context: b"bar".to_vec().into(),
         ..Default::default()
     };
     rn.raft.msgs.push(m1.clone());

@@ -39,7 +39,7 @@ fn run_append_thread(rn: &mut RawNode<MemoryStorage>, m: Message) -> Vec<Message
         rn.store_mut().set_hard_state(st);
     }
     rn.store_mut().append(&m.entries).unwrap();
-    m.responses
+    m.responses.into_vec()
 }
 
 #[test]

@@ -3,6 +3,9 @@ use std::collections::VecDeque;
 
 use crate::fatal::fatal_unlogged;
 
+/// The capacity (in messages) an idle window keeps rather than freeing its buffer.
+const KEEP_WHEN_IDLE: usize = 32;
+
 /// One MsgApp that has been sent and not yet acknowledged.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 struct Inflight {
@@ -63,8 +66,10 @@ impl Inflights {
             self.bytes -= front.bytes;
             self.buffer.pop_front();
         }
-        if self.buffer.is_empty() {
-            // Give the memory back once idle, as etcd's window restarts at its beginning.
+        if self.buffer.is_empty() && self.buffer.capacity() > KEEP_WHEN_IDLE {
+            // Give the memory back once idle after a burst. A small buffer is kept: a
+            // follower that keeps up empties its window on nearly every acknowledgement, and
+            // would otherwise reallocate it for the next append.
             self.buffer = VecDeque::new();
         }
     }

@@ -349,7 +349,7 @@ fn truncate_and_append() {
     for (i, (ents, offset, oip, to_append, woffset, woip, wents)) in cases.into_iter().enumerate() {
         let mut u = unstable(ents, offset, None);
         u.offset_in_progress = oip;
-        u.truncate_and_append(&to_append);
+        u.truncate_and_append(to_append);
         assert_eq!(u.offset, woffset, "#{} offset", i);
         assert_eq!(u.offset_in_progress, woip, "#{} offset in progress", i);
         assert_eq!(u.entries, wents, "#{} entries", i);
@@ -360,9 +360,9 @@ fn truncate_and_append() {
 fn truncate_and_append_logs() {
     let logger = Rc::new(BufferLogger::new(Some(Level::Info)));
     let mut u = Unstable::new(5, logger.clone());
-    u.truncate_and_append(&[ent(5, 1), ent(6, 1), ent(7, 1)]);
-    u.truncate_and_append(&[ent(6, 2)]);
-    u.truncate_and_append(&[ent(4, 3)]);
+    u.truncate_and_append(vec![ent(5, 1), ent(6, 1), ent(7, 1)]);
+    u.truncate_and_append(vec![ent(6, 2)]);
+    u.truncate_and_append(vec![ent(4, 3)]);
     assert_eq!(
         logger.take(),
         vec![

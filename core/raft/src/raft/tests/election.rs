@@ -241,7 +241,7 @@ fn candidate_concede() {
         Entry {
             term: 1,
             index: 2,
-            data: b"force follower".to_vec(),
+            data: b"force follower".to_vec().into(),
             ..Default::default()
         },
     ];

@@ -24,7 +24,7 @@ fn progress_leader_self_ack_at_advance() {
     let es = r.raft_log.next_unstable_ents();
     assert_eq!(es.len(), 6);
     assert!(es[0].data.is_empty());
-    assert_eq!(es[5].data, b"foo");
+    assert_eq!(&es[5].data[..], b"foo");
     advance_messages_after_append(&mut r);
     assert_eq!(r.trk.progress[&1].matched, 6);
     assert_eq!(r.trk.progress[&1].next, 7);

@@ -60,7 +60,7 @@ pub fn ents(first: u64, terms: &[u64]) -> Vec<Entry> {
 
 pub fn data_ent(data: &[u8]) -> Entry {
     Entry {
-        data: data.to_vec(),
+        data: data.to_vec().into(),
         ..Default::default()
     }
 }

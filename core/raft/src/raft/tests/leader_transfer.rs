@@ -249,7 +249,7 @@ fn timeout_now_skips_pre_vote_and_carries_transfer_context() {
     let msgs = read_messages(&mut r);
     assert!(msgs
         .iter()
-        .all(|m| m.msg_type == MsgVote && m.context == b"CampaignTransfer"));
+        .all(|m| m.msg_type == MsgVote && *m.context == *b"CampaignTransfer"));
     // A voter in its lease still grants a transfer vote.
     let c3 = Config {
         check_quorum: true,

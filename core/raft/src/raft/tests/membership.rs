@@ -109,7 +109,7 @@ fn auto_leave_joint_config_once_applied() {
     let m = Message {
         entries: vec![Entry {
             entry_type: EntryType::EntryConfChangeV2,
-            data,
+            data: data.into(),
             ..Default::default()
         }],
         ..msg(1, 1, MsgProp)

@@ -332,7 +332,7 @@ fn leader_start_replication() {
     let wents = vec![Entry {
         index: li + 1,
         term: 1,
-        data: b"some data".to_vec(),
+        data: b"some data".to_vec().into(),
         ..Default::default()
     }];
     let app = |to| Message {
@@ -365,7 +365,7 @@ fn leader_commit_entry() {
     let want = vec![Entry {
         index: li + 1,
         term: 1,
-        data: b"some data".to_vec(),
+        data: b"some data".to_vec().into(),
         ..Default::default()
     }];
     assert_eq!(r.raft_log.next_committed_ents(true), want);
@@ -437,7 +437,7 @@ fn leader_commit_preceding_entries() {
         want.push(Entry {
             term: 3,
             index: li + 2,
-            data: b"some data".to_vec(),
+            data: b"some data".to_vec().into(),
             ..Default::default()
         });
         assert_eq!(r.raft_log.next_committed_ents(true), want, "#{}", i);
@@ -449,7 +449,7 @@ fn follower_commit_entry() {
     let e = |i: u64, d: &[u8]| Entry {
         term: 1,
         index: i,
-        data: d.to_vec(),
+        data: d.to_vec().into(),
         ..Default::default()
     };
     let cases = vec![
@@ -778,7 +778,7 @@ fn figure8_old_term_entry_is_not_committed_by_counting() {
             entries: vec![Entry {
                 term: 1,
                 index: 2,
-                data: b"term1".to_vec(),
+                data: b"term1".to_vec().into(),
                 ..Default::default()
             }],
             commit: 1,

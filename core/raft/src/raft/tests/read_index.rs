@@ -37,7 +37,7 @@ fn raft_frees_read_only_mem() {
         .collect();
     assert_eq!(msgs.len(), 1);
     assert_eq!((msgs[0].to, msgs[0].index), (2, li));
-    assert_eq!(msgs[0].entries[0].data, b"ctx");
+    assert_eq!(&msgs[0].entries[0].data[..], b"ctx");
 }
 
 fn read_index_rounds(n: &mut Network, expect_all: bool) {

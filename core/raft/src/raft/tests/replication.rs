@@ -108,7 +108,7 @@ fn old_messages_are_ignored() {
     });
     n.send1(prop(1, 1, b"somedata"));
     let mut want = ents(1, &[1, 2, 3, 3]);
-    want[3].data = b"somedata".to_vec();
+    want[3].data = b"somedata".to_vec().into();
     for id in 1..=3 {
         assert_eq!(n.peer(id).raft_log.all_entries(), want, "node {}", id);
     }
@@ -144,7 +144,7 @@ fn proposal_needs_a_quorum_and_a_leader() {
                 Entry {
                     term: 1,
                     index: 2,
-                    data: b"somedata".to_vec(),
+                    data: b"somedata".to_vec().into(),
                     ..Default::default()
                 },
             ]
@@ -178,7 +178,7 @@ fn proposal_by_proxy() {
             Entry {
                 term: 1,
                 index: 2,
-                data: b"somedata".to_vec(),
+                data: b"somedata".to_vec().into(),
                 ..Default::default()
             },
         ];
@@ -330,7 +330,7 @@ fn handle_msg_app() {
         s.append(&ents(1, &[1, 2])).unwrap();
         let mut r = new_test_raft(1, 10, 1, s);
         r.become_follower(2, NONE);
-        r.handle_append_entries(Message {
+        r.handle_append_entries(&mut Message {
             msg_type: MsgApp,
             term,
             log_term,
@@ -356,7 +356,7 @@ fn handle_heartbeat_commits_but_never_decreases() {
         let mut r = new_test_raft(1, 5, 1, s);
         r.become_follower(2, 2);
         r.raft_log.commit_to(commit);
-        r.handle_heartbeat(Message {
+        r.handle_heartbeat(&mut Message {
             from: 2,
             to: 1,
             msg_type: MsgHeartbeat,

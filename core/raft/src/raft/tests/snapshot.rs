@@ -89,7 +89,7 @@ fn restore_from_snap_msg_sets_leader() {
         msg_type: MsgSnap,
         from: 1,
         term: 2,
-        snapshot: Some(snap(11, 11, &[1, 2])),
+        snapshot: Some(Box::new(snap(11, 11, &[1, 2]))),
         ..Default::default()
     })
     .unwrap();

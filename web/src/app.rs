@@ -17,6 +17,7 @@ use crate::components::inspector::Inspector;
 use crate::components::learn_list::LearnList;
 use crate::components::lesson_panel::LessonPanel;
 use crate::components::log_rows::LogRows;
+use crate::components::settings_panel::SettingsPanel;
 use crate::components::space_time::SpaceTimeDiagram;
 use crate::components::timeline::Timeline;
 use crate::components::toolbar::Toolbar;
@@ -343,6 +344,9 @@ pub fn app(props: &AppProps) -> Html {
             </main>
             if state.help_open {
                 <HelpOverlay on_action={on_action.clone()} />
+            }
+            if state.settings_open {
+                <SettingsPanel setup={state.setup.clone()} view={view.clone()} on_action={on_action.clone()} />
             }
             if state.learn_open {
                 <LearnList error={state.error.clone()} on_action={on_action.clone()} />

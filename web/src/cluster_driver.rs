@@ -159,6 +159,11 @@ impl Driver for ClusterDriver {
         self.after(r, false)
     }
 
+    fn restart_with(&mut self, setup: Setup) -> Result<(), String> {
+        let r = self.session.restart_with(setup);
+        self.after(r, false)
+    }
+
     fn seek(&mut self, events: u64) -> Result<(), String> {
         let r = self.session.seek(events);
         self.after(r, false)
@@ -295,12 +300,7 @@ impl Driver for ClusterDriver {
     }
 
     fn setup(&self) -> RunSetup {
-        let s = self.session.setup();
-        RunSetup {
-            seed: s.seed,
-            nodes: s.nodes,
-            load_every_ms: s.load_every_ms,
-        }
+        self.session.setup().clone()
     }
 }
 

@@ -153,14 +153,9 @@ pub struct TimelineInfo {
     pub branches: Vec<BranchView>,
 }
 
-/// How the run was started: what a reset rebuilds.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RunSetup {
-    pub seed: u64,
-    pub nodes: u64,
-    /// Virtual milliseconds between the background client's puts (0: none).
-    pub load_every_ms: u64,
-}
+/// How the run was started: what a reset rebuilds, and what the settings panel shows and a
+/// share link carries (the session's own `Setup`).
+pub use cluster::session::Setup as RunSetup;
 
 /// The lesson open, as the session tells it.
 #[derive(Clone, Debug, PartialEq)]
@@ -194,6 +189,11 @@ pub trait Driver {
     }
     /// Starts a new run with this many nodes.
     fn resize(&mut self, _nodes: u64) -> Result<(), String> {
+        Err("this cluster cannot start over".into())
+    }
+    /// Starts a new run with this setup (the settings panel); refused, with the reason, when a
+    /// setting is out of bounds.
+    fn restart_with(&mut self, _setup: RunSetup) -> Result<(), String> {
         Err("this cluster cannot start over".into())
     }
     /// Shows the cluster as it was right after its first `events` events.
@@ -310,6 +310,7 @@ pub trait Driver {
             seed: v.seed,
             nodes: v.nodes.len() as u64,
             load_every_ms: 0,
+            ..RunSetup::default()
         }
     }
 }
@@ -394,6 +395,10 @@ impl DriverHandle {
 
     pub fn resize(&self, nodes: u64) -> Result<(), String> {
         self.0.borrow_mut().resize(nodes)
+    }
+
+    pub fn restart_with(&self, setup: RunSetup) -> Result<(), String> {
+        self.0.borrow_mut().restart_with(setup)
     }
 
     pub fn seek(&self, events: u64) -> Result<(), String> {

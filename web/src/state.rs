@@ -97,6 +97,10 @@ pub enum Action {
     Resize {
         nodes: u64,
     },
+    /// Start over with this setup (the settings panel's cluster-wide settings).
+    NewRun(RunSetup),
+    /// Open or close the settings panel.
+    ToggleSettings,
     /// The toolbar's steps (the cluster's `step tick`, `step message`, `step ready`). They pause
     /// playback.
     Tick,
@@ -197,6 +201,8 @@ pub struct PageState {
     /// else and need not render.
     carry_ms: Rc<Cell<f64>>,
     pub help_open: bool,
+    /// The settings panel is open.
+    pub settings_open: bool,
     pub dock: DockTab,
     /// The last command's refusal, shown until dismissed or until a command succeeds.
     pub error: Option<String>,
@@ -263,6 +269,7 @@ impl PageState {
             speed: DEFAULT_SPEED,
             carry_ms: Rc::new(Cell::new(0.0)),
             help_open: false,
+            settings_open: false,
             dock: DockTab::default(),
             error: None,
             output: None,
@@ -498,6 +505,12 @@ impl Reducible for PageState {
                 s.refresh();
                 s.show_outcome(r, || format!("reset nodes={nodes}"));
             }
+            Action::NewRun(setup) => {
+                let r = s.driver.restart_with(setup);
+                s.refresh();
+                s.show_outcome(r, || "new run".to_string());
+            }
+            Action::ToggleSettings => s.settings_open = !s.settings_open,
             Action::Tick => {
                 s.playing = false;
                 s.command(Command::Step(StepKind::Tick));
@@ -537,6 +550,8 @@ impl Reducible for PageState {
             Action::Escape => {
                 if s.help_open {
                     s.help_open = false;
+                } else if s.settings_open {
+                    s.settings_open = false;
                 } else if s.learn_open {
                     s.learn_open = false;
                 } else if s.error.is_some() {

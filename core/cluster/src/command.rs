@@ -223,6 +223,23 @@ pub struct ClusterSetup {
     /// `async-storage-writes=true` makes all of them, `async-storage-writes=(1,3)` some.
     #[serde(default)]
     pub async_nodes: Vec<NodeId>,
+    /// etcd's `MaxInflightMsgs`: appends a leader sends a follower in Replicate before it
+    /// waits for an acknowledgement.
+    #[serde(default = "default_inflight")]
+    pub inflight: usize,
+    /// etcd's `MaxSizePerMsg`: bytes of entries in one append (at least one entry is sent).
+    #[serde(default = "default_max_size_per_msg")]
+    pub max_size_per_msg: u64,
+}
+
+/// A setup saved before `inflight=` existed had the playground's.
+fn default_inflight() -> usize {
+    crate::node::NodeConfig::playground().max_inflight_msgs
+}
+
+/// A setup saved before `max-size-per-msg=` existed had the playground's.
+fn default_max_size_per_msg() -> u64 {
+    crate::node::NodeConfig::playground().max_size_per_msg
 }
 
 impl Default for ClusterSetup {
@@ -243,6 +260,8 @@ impl Default for ClusterSetup {
             snapshot_count: 0,
             catch_up_entries: 0,
             async_nodes: Vec::new(),
+            inflight: n.max_inflight_msgs,
+            max_size_per_msg: n.max_size_per_msg,
         }
     }
 }
@@ -671,6 +690,12 @@ impl fmt::Display for Command {
                 }
                 if s.catch_up_entries != default_catch_up(s.snapshot_count) {
                     write!(f, " catch-up-entries={}", s.catch_up_entries)?;
+                }
+                if s.inflight != d.inflight {
+                    write!(f, " inflight={}", s.inflight)?;
+                }
+                if s.max_size_per_msg != d.max_size_per_msg {
+                    write!(f, " max-size-per-msg={}", s.max_size_per_msg)?;
                 }
                 let all: Vec<NodeId> = (1..=s.nodes).collect();
                 if s.async_nodes == all {

@@ -357,6 +357,14 @@ impl<C: Choices> Generator<'_, C> {
             s.snapshot_count = self.count(20);
             s.catch_up_entries = self.count(10);
         }
+        // Flow control at its extremes (one append in flight, one entry per append) and past
+        // its bounds, which the parser must refuse.
+        if self.choices.chance(20) {
+            s.inflight = self.count(limits::MAX_INFLIGHT) as usize;
+        }
+        if self.choices.chance(20) {
+            s.max_size_per_msg = self.count(limits::MAX_SIZE_PER_MSG);
+        }
         s
     }
 

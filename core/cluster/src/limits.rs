@@ -31,8 +31,13 @@ pub const MAX_ELECTION_TICKS: u64 = 10_000;
 /// where index arithmetic could overflow.
 pub const MAX_INDEX: u64 = 1_000_000_000;
 
-/// `add-nodes inflight=N`: etcd's MaxInflightMsgs.
+/// `cluster N inflight=N` and `add-nodes inflight=N`: etcd's MaxInflightMsgs.
 pub const MAX_INFLIGHT: u64 = 10_000;
+
+/// `cluster N max-size-per-msg=B`: etcd's MaxSizePerMsg, in bytes (1 GiB; the playground's
+/// default is 1 MiB). Any value is safe for Raft (0 sends one entry per message); the bound
+/// only keeps the number a person types readable.
+pub const MAX_SIZE_PER_MSG: u64 = 1 << 30;
 
 /// `load every=D`: the shortest interval between the background load's puts.
 pub const MIN_LOAD_EVERY: Millis = 10;

@@ -11,11 +11,12 @@
 //! - The session as a script: what was done, with the page's per-frame `run`s merged.
 
 use crate::cluster::{Cluster, CommandOutput, Outcome};
-use crate::command::{Command, StepKind};
+use crate::command::{Command, LinkChange, LinkTarget, StepKind};
 use crate::event::Event;
 use crate::script::{Script, Transcript};
 use crate::script_run::{ScriptProgress, ScriptRun};
 use crate::timetravel::Timeline;
+use crate::units::format_latency;
 
 mod lesson;
 mod lesson_state;
@@ -124,17 +125,21 @@ fn session_timeline(seed: u64) -> Timeline {
 fn build(setup: &Setup) -> Timeline {
     let mut t = session_timeline(setup.seed);
     t.execute(Command::LogLevel("info".into()));
-    match Command::parse(&setup.cluster_line()) {
-        Ok(cmd) => {
-            t.execute(cmd);
+    match setup.cluster_setup() {
+        Ok(cluster) => {
+            t.execute(Command::Cluster(cluster));
         }
         Err(_) => {
-            // Only a bad latency can get here (`Setup::from_query` checks it); fall back to
-            // the network's default rather than no cluster.
-            t.execute(
-                Command::parse(&format!("cluster {}", setup.nodes.clamp(1, MAX_NODES)))
-                    .unwrap_or(Command::Breakpoint),
-            );
+            // `Session::restart_with` and `Setup::from_query` refuse what gets here; fall back
+            // to the default configuration rather than no cluster.
+            let nodes = setup.nodes.clamp(1, MAX_NODES);
+            let fallback = Setup {
+                nodes,
+                ..Setup::default()
+            };
+            if let Ok(cluster) = fallback.cluster_setup() {
+                t.execute(Command::Cluster(cluster));
+            }
         }
     }
     if setup.lead_in {
@@ -219,6 +224,17 @@ impl Session {
                 // The setup remembers the load, so a reset keeps it.
                 self.setup.load_every_ms = every.unwrap_or(0);
             }
+            // Every link's latency changed live: the setup remembers it as well, so a reset
+            // and a share link keep it.
+            Command::Link {
+                target: LinkTarget::All,
+                change:
+                    LinkChange {
+                        delay: Some(latency),
+                        reset: false,
+                        ..
+                    },
+            } => self.setup.latency = format_latency(latency),
             Command::Step(StepKind::Ready)
                 if !self
                     .timeline
@@ -241,6 +257,18 @@ impl Session {
     pub fn reset(&mut self, seed: u64) -> Result<(), String> {
         self.busy()?;
         self.setup.seed = seed;
+        self.timeline = build(&self.setup);
+        self.lesson = None;
+        Ok(())
+    }
+
+    /// Starts a new run with this setup (the settings panel): its `cluster` line carries the
+    /// configuration, so the session's script replays it. A setup out of bounds is refused
+    /// with the reason, and the run goes on as it was.
+    pub fn restart_with(&mut self, setup: Setup) -> Result<(), String> {
+        self.busy()?;
+        setup.cluster_setup()?;
+        self.setup = setup;
         self.timeline = build(&self.setup);
         self.lesson = None;
         Ok(())
@@ -364,6 +392,26 @@ impl Session {
             // A scenario tells its own story: no background load unless it asks for puts.
             self.setup.load_every_ms = 0;
             self.setup.nodes = self.timeline.cluster().nodes().len() as u64;
+            // The script's own `cluster` line says how its nodes are configured.
+            let first_cluster = self
+                .timeline
+                .head()
+                .recorder()
+                .commands()
+                .iter()
+                .find_map(|rc| match &rc.command {
+                    Command::Cluster(c) => Some(c.clone()),
+                    _ => None,
+                });
+            if let Some(c) = first_cluster {
+                let mut adopted = self.setup.clone();
+                adopted.adopt(&c);
+                // Only if the page could start it again: a script's `cluster` line may hold what
+                // etcd refuses at start (elections no longer than heartbeats), and made no nodes.
+                if adopted.cluster_setup().is_ok() {
+                    self.setup = adopted;
+                }
+            }
         }
     }
 

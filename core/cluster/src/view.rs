@@ -253,6 +253,9 @@ pub struct NodeView {
     /// Whether the cluster handles this node's Readys by itself (its Ready policy) rather than
     /// waiting for the person to persist, send, apply and advance by hand.
     pub auto_ready: bool,
+    /// The order in which the cluster handles this node's Readys (`policy N ...`).
+    #[serde(default)]
+    pub policy: crate::node::ReadyPolicy,
     /// The leader's view of every peer's replication (empty unless this node leads).
     pub progress: Vec<ProgressView>,
     /// The node's key/value state machine, fed by applied entries.

@@ -23,6 +23,7 @@ pub mod progress_table;
 pub mod ready_history;
 pub mod ready_inspector;
 pub mod script_panel;
+pub mod settings_panel;
 pub mod space_time;
 pub mod storage_threads;
 pub mod timeline;

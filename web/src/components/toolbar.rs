@@ -199,6 +199,11 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
             <span class="clock" aria-label="Virtual time" role="timer" data-testid="clock">
                 { clock_text(props.now_ms) }
             </span>
+            <button class="settings-toggle" data-testid="settings" aria-haspopup="dialog"
+                onclick={act(Action::ToggleSettings)}
+                title="Every setting of the run: PreVote, CheckQuorum, ticks, flow control, latency, load, Ready policies">
+                { "Settings" }
+            </button>
             <button class="help" onclick={act(Action::ToggleHelp)} aria-label="Keyboard shortcuts"
                 aria-keyshortcuts="?" title="Keyboard shortcuts (?)">{ "?" }</button>
         </header>

@@ -388,3 +388,46 @@ fn a_lesson_opens_runs_its_plans_in_slices_and_refuses_a_broken_rule() {
     let s = s.reduce(Action::CloseLesson);
     assert!(s.lesson.is_none() && s.lesson_number.is_none());
 }
+
+#[test]
+fn the_settings_panel_opens_and_escape_closes_it_first() {
+    let s = reduce(real(), [Action::ToggleSettings]);
+    assert!(s.settings_open);
+    let s = s.reduce(Action::Escape);
+    assert!(!s.settings_open);
+    let s = reduce(
+        s,
+        [Action::ToggleHelp, Action::ToggleSettings, Action::Escape],
+    );
+    assert!(s.settings_open && !s.help_open, "the help closes first");
+}
+
+#[test]
+fn a_new_run_takes_the_settings_and_a_refused_one_keeps_the_run() {
+    let s = led();
+    let events = s.view.events;
+    let bad = Setup {
+        lease_reads: true,
+        ..s.setup.clone()
+    };
+    let s = s.reduce(Action::NewRun(bad));
+    let why = s.error.clone().expect("refused");
+    assert!(why.contains("check-quorum"), "{why}");
+    assert_eq!(s.view.events, events, "the run goes on as it was");
+    let wanted = Setup {
+        pre_vote: true,
+        check_quorum: true,
+        lease_reads: true,
+        election: 12,
+        ..s.setup.clone()
+    };
+    let s = s.reduce(Action::NewRun(wanted.clone()));
+    assert_eq!(s.error, None);
+    assert_eq!(s.setup, wanted, "the frame brings the new setup back");
+    let script = s.driver().script();
+    assert!(
+        script
+            .contains("cluster 5 prevote=true checkquorum=true read-only=lease-based election=12"),
+        "{script}"
+    );
+}

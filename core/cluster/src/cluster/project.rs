@@ -214,6 +214,7 @@ pub(super) fn node_view(
             snapshot_index: d.snapshot.metadata.index,
             snapshot_term: d.snapshot.metadata.term,
             auto_ready: !n.manual,
+            policy: n.config.policy,
             ..NodeView::default()
         };
     };
@@ -288,6 +289,7 @@ pub(super) fn node_view(
         conflicts,
         ready: ready_view(n.ready.as_ref(), peek),
         auto_ready: !n.manual,
+        policy: n.config.policy,
         progress,
         kv: n.kv.data().clone(),
         // Filled in by `Cluster::view`, which knows the cluster's configuration.

@@ -44,6 +44,8 @@ impl Cluster {
             step_down_on_removal: s.step_down_on_removal,
             snapshot_count: s.snapshot_count,
             snapshot_catch_up: s.catch_up_entries,
+            max_inflight_msgs: s.inflight,
+            max_size_per_msg: s.max_size_per_msg,
             ..NodeConfig::playground()
         };
         // Refuse a bad configuration before creating anything.

@@ -548,6 +548,22 @@ fn parse_cluster(d: &TestData) -> Result<Command, ArgError> {
                         .map_err(ae)?,
                 )
             }
+            "inflight" => {
+                s.inflight = parse_u64(v)
+                    .and_then(|n| limits::count(n, limits::MAX_INFLIGHT, "inflight"))
+                    .map_err(ae)? as usize;
+                // etcd refuses 0: a leader could never send an append.
+                if s.inflight == 0 {
+                    return Err(ae(
+                        "inflight 0: a leader needs at least 1 append in flight".into()
+                    ));
+                }
+            }
+            "max-size-per-msg" => {
+                s.max_size_per_msg = parse_u64(v)
+                    .and_then(|n| limits::count(n, limits::MAX_SIZE_PER_MSG, "max-size-per-msg"))
+                    .map_err(ae)?
+            }
             k => return Err(ae(format!("cluster: unknown option {k}"))),
         }
     }

@@ -93,6 +93,7 @@ fn every_form_prints_back_to_itself() {
         "cluster 5 snapshot-count=100",
         "cluster 5 snapshot-count=100 catch-up-entries=10",
         "cluster 5 step-down-on-removal=true",
+        "cluster 3 inflight=4 max-size-per-msg=0",
         "add-node 4",
         "add-learner 6",
         "promote 6",
@@ -106,6 +107,28 @@ fn every_form_prints_back_to_itself() {
     ] {
         round_trip(line);
     }
+}
+
+#[test]
+fn cluster_takes_etcds_flow_control_within_its_bounds() {
+    let Command::Cluster(s) = Command::parse("cluster 3 inflight=4 max-size-per-msg=2048").unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!((s.inflight, s.max_size_per_msg), (4, 2048));
+    // The defaults are the playground's (etcd server's), and print as nothing.
+    let Command::Cluster(d) = Command::parse("cluster 3").unwrap() else {
+        panic!()
+    };
+    assert_eq!((d.inflight, d.max_size_per_msg), (256, 1 << 20));
+    assert_eq!(Command::Cluster(d).to_string(), "cluster 3");
+    let limit = |line: &str| Command::parse(line).unwrap_err().to_string();
+    assert!(limit("cluster 3 inflight=10001").contains("inflight 10001 is over the limit of 10000"));
+    assert!(limit("cluster 3 inflight=0").contains("at least 1"));
+    assert!(limit("cluster 3 max-size-per-msg=1073741825")
+        .contains("max-size-per-msg 1073741825 is over the limit of 1073741824"));
+    assert!(Command::parse("cluster 3 max-size-per-msg=-1").is_err());
+    assert!(Command::parse("cluster 3 inflight=10000 max-size-per-msg=1073741824").is_ok());
 }
 
 #[test]
@@ -332,4 +355,13 @@ fn errors_name_line_and_column() {
     );
     let e = Script::parse("partition (1 2) 3\n").unwrap_err();
     assert!(e.message.contains("parentheses"), "{e}");
+}
+
+#[test]
+fn a_cluster_setup_saved_before_flow_control_reads_back_with_the_playgrounds() {
+    let mut json = serde_json::to_value(ClusterSetup::default()).unwrap();
+    let fields = json.as_object_mut().unwrap();
+    assert!(fields.remove("inflight").is_some() && fields.remove("max_size_per_msg").is_some());
+    let back: ClusterSetup = serde_json::from_value(json).unwrap();
+    assert_eq!(back, ClusterSetup::default());
 }

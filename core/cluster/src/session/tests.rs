@@ -275,9 +275,11 @@ fn setups_come_from_the_query_string() {
     assert_eq!(s.load_every_ms, 20);
     assert_eq!(s.latency, "50..150ms");
     assert!(s.pre_vote && !s.check_quorum);
+    // Past the language's bound of a log index, the count is ignored like any bad value.
+    assert_eq!(s.snapshot_count, DEFAULT_SNAPSHOT_COUNT);
     assert_eq!(
         s.cluster_line(),
-        "cluster 7 latency=50..150ms prevote=true snapshot-count=18446744073709551615"
+        Ok("cluster 7 prevote=true latency=50..150ms snapshot-count=50".into())
     );
     let bad = Setup::from_query("?nodes=40&seed=x&latency=soon&load=off&other=1&snapshot-count=-1");
     assert_eq!(bad.snapshot_count, DEFAULT_SNAPSHOT_COUNT);
@@ -286,6 +288,266 @@ fn setups_come_from_the_query_string() {
     assert_eq!(bad.latency, DEFAULT_LATENCY);
     assert_eq!(bad.load_every_ms, 0);
     assert_eq!(Setup::from_query("?preset=heavy").nodes, 7);
+}
+
+/// Setups unlike the default in every field the panel sets.
+fn unusual_setups() -> Vec<Setup> {
+    let d = Setup::default();
+    vec![
+        d.clone(),
+        Setup {
+            seed: 99,
+            nodes: 3,
+            load_every_ms: 0,
+            latency: "20..80ms".into(),
+            pre_vote: true,
+            check_quorum: true,
+            lease_reads: true,
+            tick_ms: 50,
+            election: 20,
+            heartbeat: 3,
+            inflight: 4,
+            max_size_per_msg: 0,
+            snapshot_count: 0,
+            lead_in: false,
+        },
+        Setup {
+            load_every_ms: 10,
+            latency: "1ms".into(),
+            tick_ms: 10_000,
+            election: 10_000,
+            heartbeat: 9_999,
+            inflight: 10_000,
+            max_size_per_msg: 1 << 30,
+            snapshot_count: 1_000_000_000,
+            ..Setup::heavy()
+        },
+    ]
+}
+
+#[test]
+fn a_setup_travels_in_a_query_and_reads_back_the_same() {
+    for s in unusual_setups() {
+        assert!(s.cluster_setup().is_ok(), "{s:?}");
+        let q = s.to_query();
+        assert_eq!(Setup::from_query(&q), s, "{q}");
+        assert_eq!(Setup::from_query(&format!("?{q}")), s, "{q}");
+    }
+    assert_eq!(Setup::default().to_query(), "seed=1");
+    let s = &unusual_setups()[1];
+    assert_eq!(
+        s.to_query(),
+        "seed=99&nodes=3&load=off&latency=20..80ms&prevote=1&checkquorum=1&readonly=lease-based\
+         &tick=50ms&election=20&heartbeat=3&inflight=4&max-size-per-msg=0&snapshot-count=0&leadin=0"
+    );
+    // The run it starts says all of it in its cluster line.
+    assert_eq!(
+        s.cluster_line(),
+        Ok(
+            "cluster 3 prevote=true checkquorum=true read-only=lease-based tick=50ms election=20 \
+            heartbeat=3 latency=20..80ms inflight=4 max-size-per-msg=0"
+                .into()
+        )
+    );
+}
+
+#[test]
+fn a_setup_out_of_bounds_is_refused_with_the_reason() {
+    let d = Setup::default();
+    let refused = |s: Setup| s.cluster_setup().unwrap_err();
+    let cases = [
+        (
+            Setup {
+                nodes: 10,
+                ..d.clone()
+            },
+            "nodes 10 is over the limit of 9",
+        ),
+        (
+            Setup {
+                nodes: 0,
+                ..d.clone()
+            },
+            "nodes 0 is under the least allowed, 1",
+        ),
+        (
+            Setup {
+                load_every_ms: 5,
+                ..d.clone()
+            },
+            "load interval 5ms is under the least allowed, 10ms",
+        ),
+        (
+            Setup {
+                load_every_ms: 3_600_001,
+                ..d.clone()
+            },
+            "load interval 3600001ms is over the limit of 3600s",
+        ),
+        (
+            Setup {
+                latency: "soon".into(),
+                ..d.clone()
+            },
+            "latency: ",
+        ),
+        (
+            Setup {
+                latency: "61s".into(),
+                ..d.clone()
+            },
+            "latency 61s is over the limit of 60s",
+        ),
+        (
+            Setup {
+                tick_ms: 0,
+                ..d.clone()
+            },
+            "a tick interval is at least 1ms",
+        ),
+        (
+            Setup {
+                tick_ms: 10_001,
+                ..d.clone()
+            },
+            "tick interval 10001ms is over the limit of 10s",
+        ),
+        (
+            Setup {
+                heartbeat: 0,
+                ..d.clone()
+            },
+            "heartbeat ticks 0 is under the least allowed, 1",
+        ),
+        (
+            Setup {
+                election: 10_001,
+                ..d.clone()
+            },
+            "election ticks 10001 is over the limit of 10000",
+        ),
+        (
+            Setup {
+                election: 1,
+                ..d.clone()
+            },
+            "election ticks (1) must be more than heartbeat ticks (1)",
+        ),
+        (
+            Setup {
+                inflight: 0,
+                ..d.clone()
+            },
+            "inflight 0 is under the least allowed, 1",
+        ),
+        (
+            Setup {
+                inflight: 10_001,
+                ..d.clone()
+            },
+            "inflight 10001 is over the limit of 10000",
+        ),
+        (
+            Setup {
+                max_size_per_msg: (1 << 30) + 1,
+                ..d.clone()
+            },
+            "max size per message 1073741825 is over the limit of 1073741824",
+        ),
+        (
+            Setup {
+                snapshot_count: 1_000_000_001,
+                ..d.clone()
+            },
+            "snapshot count 1000000001 is over the limit of 1000000000",
+        ),
+        (
+            Setup {
+                lease_reads: true,
+                ..d.clone()
+            },
+            "lease-based reads need check-quorum",
+        ),
+    ];
+    for (s, why) in cases {
+        let e = refused(s);
+        assert!(e.contains(why), "{e:?} should say {why:?}");
+    }
+}
+
+#[test]
+fn a_bad_query_never_makes_a_setup_that_is_refused() {
+    for q in [
+        "?readonly=lease-based",
+        "?election=1",
+        "?election=2&heartbeat=5",
+        "?heartbeat=0&inflight=0&tick=0&tick=11s&max-size-per-msg=1073741825&load=5",
+        "?election=99999&latency=61s&nodes=0",
+    ] {
+        let s = Setup::from_query(q);
+        assert!(s.cluster_setup().is_ok(), "{q}: {s:?}");
+    }
+    let s = Setup::from_query("?readonly=lease-based");
+    assert!(
+        !s.lease_reads,
+        "lease-based reads without check-quorum are dropped"
+    );
+    let s = Setup::from_query("?election=2&heartbeat=5");
+    assert_eq!((s.election, s.heartbeat), (10, 1));
+    assert_eq!(Setup::from_query("?tick=250").tick_ms, 250);
+    assert_eq!(Setup::from_query("?tick=1.5s").tick_ms, 1500);
+}
+
+#[test]
+fn a_new_run_with_a_setup_is_recorded_and_a_refused_one_changes_nothing() {
+    let mut d = Session::new(Setup::default());
+    let before = d.script();
+    let bad = Setup {
+        lease_reads: true,
+        ..Setup::default()
+    };
+    assert!(d.restart_with(bad).unwrap_err().contains("check-quorum"));
+    assert_eq!(d.script(), before, "a refused setup leaves the run alone");
+    let s = Setup {
+        pre_vote: true,
+        election: 15,
+        inflight: 8,
+        ..Setup::default()
+    };
+    d.restart_with(s.clone()).unwrap();
+    assert_eq!(d.setup(), &s);
+    let script = d.script();
+    assert!(
+        script.contains(
+            "cluster 5 prevote=true election=15 latency=30ms snapshot-count=50 inflight=8"
+        ),
+        "{script}"
+    );
+    assert!(script.contains("load every=500ms"), "{script}");
+    let nodes = d.history().cluster().nodes();
+    assert!(nodes.values().all(|n| n.config.pre_vote
+        && n.config.election_tick == 15
+        && n.config.max_inflight_msgs == 8));
+    // The nodes run with it: with PreVote the first election starts with a pre-candidate.
+    let mut pre_candidate = false;
+    for _ in 0..300 {
+        run(&mut d, 16);
+        pre_candidate |= view(&d).nodes.iter().any(|n| n.role == Role::PreCandidate);
+    }
+    assert!(pre_candidate && view(&d).leader.is_some());
+}
+
+#[test]
+fn a_live_latency_change_is_remembered_by_the_setup() {
+    let mut d = Session::new(Setup::default());
+    d.apply(&Command::parse("link * delay=5..40ms").unwrap())
+        .unwrap();
+    assert_eq!(d.setup().latency, "5..40ms");
+    // One link's latency is not every link's.
+    d.apply(&Command::parse("link 1-2 delay=90ms").unwrap())
+        .unwrap();
+    assert_eq!(d.setup().latency, "5..40ms");
+    assert!(d.setup().to_query().contains("latency=5..40ms"));
 }
 
 #[test]
@@ -428,4 +690,27 @@ fn a_stopped_lesson_plan_is_not_taken_for_the_lessons_path() {
     settle(&mut d, r).unwrap();
     assert_eq!(d.lesson().unwrap().run().reveal().map(|r| r.right), Some(0));
     assert_eq!(view(&d).leader, Some(5));
+}
+
+#[test]
+fn a_script_run_leaves_the_setup_saying_how_its_nodes_are_configured() {
+    let mut d = Session::new(Setup::default());
+    run_script(
+        &mut d,
+        "cluster 3 prevote=true checkquorum=true election=20 inflight=7 latency=20..80ms\nrun 1s\n",
+        9,
+    )
+    .unwrap();
+    let s = d.setup().clone();
+    assert_eq!((s.seed, s.nodes, s.load_every_ms), (9, 3, 0));
+    assert!(s.pre_vote && s.check_quorum && !s.lease_reads);
+    assert_eq!((s.election, s.inflight), (20, 7));
+    assert_eq!(s.latency, "20..80ms");
+    // Without compaction in the script, a reset does not compact either.
+    assert_eq!(s.snapshot_count, 0);
+    // A reset rebuilds that configuration.
+    d.reset(9).unwrap();
+    assert!(d.script().contains(
+        "cluster 3 prevote=true checkquorum=true election=20 latency=20..80ms inflight=7"
+    ));
 }

@@ -6,6 +6,7 @@
 #   3. the same workload compiled to wasm (release profile, as the page ships it) and run in
 #      headless Chromium, timed with performance.now()
 #   4. the page (scripts/bench-page.mjs): time to interactive, frame times, gzipped size
+#   5. our core side by side with raft-rs (scripts/bench-raftrs.sh), when its baseline is there
 # then a summary: native v/s, wasm v/s and their ratio. Optimized builds: expect several
 # minutes on a 2-core machine the first time. Honours CARGO_TARGET_DIR.
 set -uo pipefail
@@ -52,6 +53,15 @@ wasm_line="$(grep -h 'simulate wasm (optimized):' "$logs/wasm.log" | tail -n 1)"
 step "page (release build in headless Chromium)" "$logs/page.log" \
   bash -c 'trunk build --release --offline --locked >/dev/null 2>&1 && node scripts/bench-page.mjs'
 
+# Our core side by side with tikv's raft-rs on the baseline's workload (it needs the baseline
+# project, and crates.io or a warm cargo cache for raft-rs's crates).
+baseline="${RAFTRS_BASELINE:-$root/../shared/bench/raftrs-baseline}"
+if [[ -f "$baseline/Cargo.toml" ]]; then
+  step "core vs raft-rs (scripts/bench-raftrs.sh)" "$logs/raftrs.log" bash scripts/bench-raftrs.sh
+else
+  printf '\n==> core vs raft-rs: SKIPPED, no raft-rs baseline at %s (set RAFTRS_BASELINE)\n' "$baseline"
+fi
+
 printf '\n==> summary\n'
 # Criterion prints each benchmark's name, then `time:` and `thrpt:` lines.
 printf 'raft commit throughput (entries/s, criterion [low mean high]):\n'
@@ -70,5 +80,8 @@ else
   failed=1
 fi
 grep -E '^  ' "$logs/page.log" | sed 's/^  /page: /'
+if [[ -f "$logs/raftrs.log" ]]; then
+  sed -n '/==> summary: medians/,$p' "$logs/raftrs.log" | sed 's/^/core vs raft-rs: /'
+fi
 printf 'logs in %s\n' "$logs"
 exit "$failed"

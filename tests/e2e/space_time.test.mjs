@@ -177,6 +177,34 @@ test('after a fork, the abandoned branch is drawn under the present with the fir
   assert.deepEqual(env.problems, { consoleErrors: [], pageErrors: [], offOrigin: [], failedRequests: [] });
 });
 
+test('zoomed out over thousands of messages, arrows are drawn in bulk and the pointer still finds one', async () => {
+  const page = env.page;
+  await page.goto('about:blank');
+  await page.goto(env.server.url + '?preset=heavy');
+  await page.selectOption('[data-testid=speed]', '6');
+  await page.waitForSelector('g.node.role-leader', { timeout: 20_000 });
+  await page.click('[data-testid=space-time-toggle]');
+  for (let i = 0; i < 3; i++) await page.click('button[aria-label="Zoom out"]');
+  assert.equal(await page.textContent('[data-testid=st-span]'), '10 s');
+  await page.waitForTimeout(5000);
+  await page.click('[data-testid=play]');
+  assert.equal(await page.locator('line.st-arrow').count(), 0, 'no arrow is an element of its own');
+  assert.ok((await page.locator('path.st-arrow').count()) > 0);
+  // Where lane n1 meets the traffic, a real pointer finds the arrow under it.
+  const svg = await page.locator('svg.st-svg').boundingBox();
+  const lane = await page.locator('line.st-lane').first().boundingBox();
+  let tip = '';
+  for (let dx = 0; dx < 60 && !tip; dx += 3) {
+    await page.mouse.move(svg.x + svg.width * 0.6 + dx, lane.y);
+    tip = (await page.locator('.st-tip:not([hidden])').count()) ? await page.textContent('.st-tip') : '';
+  }
+  assert.match(tip, /^Msg\w+ \d→\d term \d+ .*: sent at \d+ ms/);
+  await page.mouse.down();
+  await page.mouse.up();
+  await page.waitForSelector('[data-testid=message-inspector]');
+  assert.match(await page.textContent('[data-testid=message-inspector] pre.describe'), /Msg/);
+});
+
 test('a lesson that asks for it opens with the diagram shown', async () => {
   await env.page.goto('about:blank');
   await env.page.goto(env.server.url + '?lesson=8');

@@ -172,8 +172,9 @@ pub fn space_time_diagram(props: &SpaceTimeProps) -> Html {
     let onclick = {
         let on_action = props.on_action.clone();
         let shown = shown.clone();
+        let canvas = canvas_ref.clone();
         Callback::from(move |e: MouseEvent| {
-            if let Some((t, false)) = pointed(&e, &shown.borrow()) {
+            if let Some((t, false)) = pointed(&e, &shown.borrow(), &canvas) {
                 for a in actions(t) {
                     on_action.emit(a);
                 }
@@ -185,10 +186,11 @@ pub fn space_time_diagram(props: &SpaceTimeProps) -> Html {
     let onmousemove = {
         let shown = shown.clone();
         let tip_ref = tip_ref.clone();
+        let canvas = canvas_ref.clone();
         Callback::from(move |e: MouseEvent| {
             let d = shown.borrow();
-            let text =
-                pointed(&e, &d).and_then(|(t, branch)| t.describe(tip::view_of(&d.data, branch)?));
+            let text = pointed(&e, &d, &canvas)
+                .and_then(|(t, branch)| t.describe(tip::view_of(&d.data, branch)?));
             show_tip(&tip_ref, text, &e);
         })
     };
@@ -339,8 +341,9 @@ fn filter_box<T: PartialEq + Clone + 'static>(
 
 /// What the pointer is on: the shape under it (for a lane's merged path, the one of its
 /// shapes at the pointer's time), or the arrow it is near.
-fn pointed(e: &MouseEvent, d: &Drawn) -> Option<(Target, bool)> {
-    let canvas = e.current_target()?.dyn_into::<Element>().ok()?;
+fn pointed(e: &MouseEvent, d: &Drawn, canvas: &NodeRef) -> Option<(Target, bool)> {
+    // Not the event's current target: yew listens at the page's root, not on this element.
+    let canvas = canvas.cast::<Element>()?;
     let r = canvas.get_bounding_client_rect();
     let (x, y) = (
         f64::from(e.client_x()) - r.left(),

@@ -85,7 +85,7 @@ text{font:11px system-ui,sans-serif;fill:#1d1d1f}\
 .st-lane{stroke:#d9d9d4}.st-tick{stroke:#aaa}.st-tick-label{fill:#6b6b70;font-size:10px}\
 .st-caption{font-weight:600;fill:#6b6b70}\
 .st-shade{fill:#f3c6ab;opacity:.55}.st-ready{fill:#0072b2;fill-opacity:.75}\
-.st-arrow{stroke-width:1.5;stroke:#6b6b70}.st-arrow.in-flight{stroke-opacity:.6}\
+.st-arrow{stroke-width:1.5;stroke:#6b6b70;fill:none}.st-arrow.in-flight{stroke-opacity:.6}\
 .st-arrow.msg-vote{stroke:#cc79a7;stroke-dasharray:6 2}.st-arrow.msg-append{stroke:#0072b2;stroke-width:2}\
 .st-arrow.msg-heartbeat{stroke:#009e73;stroke-width:1}.st-arrow.msg-snapshot{stroke:#e69f00;stroke-width:3}\
 .st-arrow.response{stroke-width:1}.st-arrow.msg-heartbeat.response{stroke-width:.75}\
@@ -180,6 +180,7 @@ mod tests {
             timed: vec![line],
             fixed: vec![label],
             height: 120.0,
+            hits: Vec::new(),
         };
         let frame = Frame {
             from_ms: 0,

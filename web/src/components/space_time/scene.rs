@@ -97,6 +97,7 @@ impl Shape {
     }
 
     /// Its `data-` attribute `name`, as a number.
+    #[cfg(test)]
     pub fn number(&self, name: &str) -> Option<u64> {
         self.data
             .iter()
@@ -176,7 +177,25 @@ pub struct Scene {
     pub timed: Vec<Shape>,
     pub fixed: Vec<Shape>,
     pub height: f64,
+    /// Every arrow's segment (in the time drawing's units and pixels), for clicks near one.
+    pub hits: Vec<Hit>,
 }
+
+/// An arrow as a click finds it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hit {
+    pub id: u64,
+    pub send: u64,
+    pub end: Option<u64>,
+    /// It is the abandoned branch's.
+    pub branch: bool,
+    pub segment: (i64, i64, i64, i64),
+}
+
+/// Arrows drawn one element each at most: past that (a window of many seconds under load) the
+/// arrows of each class are one path, which the browser draws many times faster, and a click
+/// finds its arrow by where it is drawn.
+pub const MAX_ARROW_ELEMENTS: usize = 1200;
 
 /// The lanes' vertical positions: lane `i`'s line at `top + i * h + h / 2`.
 struct Lanes<'a> {
@@ -309,8 +328,22 @@ fn block(
             "ready",
         ));
     }
+    let first_hit = s.hits.len();
+    let mut bulk = (view.arrows.len() > MAX_ARROW_ELEMENTS).then(BTreeMap::new);
     for a in &view.arrows {
-        arrow(s, a, &lanes, frame, view.cursor_ms, selected);
+        arrow(s, a, &lanes, frame, view.cursor_ms, selected, bulk.as_mut());
+    }
+    for (class, d) in bulk.into_iter().flatten() {
+        s.timed.push(Shape {
+            d: Some(d.into()),
+            ..Shape::new("path", class.clone(), Vec::new())
+                .with(format!("arrows {class}"), Vec::new())
+        });
+    }
+    if !present {
+        for h in &mut s.hits[first_hit..] {
+            h.branch = true;
+        }
     }
     // Marks with a label (roles, crashes, votes for another) are few and each its own element;
     // the rest (writes, fsyncs, commits, applies) are dots merged into one path per lane and
@@ -391,6 +424,7 @@ fn arrow(
     frame: Frame,
     cursor_ms: u64,
     selected: Option<u64>,
+    bulk: Option<&mut BTreeMap<String, String>>,
 ) {
     let (Some(y1), Some(y2)) = (lanes.y(a.from()), lanes.y(a.to())) else {
         return;
@@ -439,6 +473,39 @@ fn arrow(
     } else {
         arrow_class(kind, fate, a.is_response()).into()
     };
+    s.hits.push(Hit {
+        id: a.id,
+        send: a.send_event,
+        end: a.end_event,
+        branch: false,
+        segment: (x1, y1, x2, y2),
+    });
+    let (dx, dy) = (frame.px_units(4.0), 4);
+    let cross = move || {
+        format!(
+            "M{} {}L{} {}M{} {}L{} {}",
+            x2 - dx,
+            y2 - dy,
+            x2 + dx,
+            y2 + dy,
+            x2 - dx,
+            y2 + dy,
+            x2 + dx,
+            y2 - dy
+        )
+    };
+    if let Some(bulk) = bulk.filter(|_| a.id == 0 || Some(a.id) != selected) {
+        let _ = write!(
+            bulk.entry(class.to_string()).or_default(),
+            "M{x1} {y1}L{x2} {y2}"
+        );
+        if fate == "lost" {
+            bulk.entry("st-cross".into())
+                .or_default()
+                .push_str(&cross());
+        }
+        return;
+    }
     let mut data: Vec<(&'static str, AttrValue)> = vec![
         ("data-message", a.id.to_string().into()),
         ("data-type", a.msg_type().into()),
@@ -449,19 +516,8 @@ fn arrow(
     }
     let key = format!("a{}-{}-{}", a.id, a.send_event, a.head.to);
     if fate == "lost" {
-        let (dx, dy) = (frame.px_units(4.0), 4);
         s.timed.push(Shape {
-            d: Some(AttrValue::from(format!(
-                "M{} {}L{} {}M{} {}L{} {}",
-                x2 - dx,
-                y2 - dy,
-                x2 + dx,
-                y2 + dy,
-                x2 - dx,
-                y2 + dy,
-                x2 + dx,
-                y2 - dy
-            ))),
+            d: Some(AttrValue::from(cross())),
             ..Shape::new("path", "st-cross", Vec::new()).with(format!("x{key}"), data.clone())
         });
     }

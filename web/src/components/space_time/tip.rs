@@ -179,30 +179,22 @@ pub fn nearest_arrow(scene: &Scene, frame: Frame, x: f64, y: f64) -> Option<(Tar
     let per_px = frame.span_ms() as f64 * super::scene::UNITS_PER_MS as f64
         / (frame.width - GUTTER).max(1.0);
     let sx = |u: i64| GUTTER + (u as f64 - from) / per_px;
-    let mut best: Option<(f64, Target, bool)> = None;
-    for s in scene.timed.iter().filter(|s| s.tag == "line") {
-        let attr = |k: &str| s.number(k);
-        let (Some(id), Some(send)) = (attr("data-message"), attr("data-send")) else {
-            continue;
-        };
-        let g = |k: &str| {
-            s.geometry
-                .iter()
-                .find(|(n, _)| *n == k)
-                .map_or(0, |(_, v)| *v)
-        };
-        let (x1, y1, x2, y2) = (sx(g("x1")), g("y1") as f64, sx(g("x2")), g("y2") as f64);
-        let d = distance_to_segment((x, y), (x1, y1), (x2, y2));
-        if d <= REACH_PX && best.as_ref().is_none_or(|(b, ..)| d < *b) {
-            let t = Target::Message {
-                id,
-                send,
-                end: attr("data-end"),
-            };
-            best = Some((d, t, s.data.iter().any(|(n, _)| *n == "data-branch")));
+    let mut best: Option<(f64, &super::scene::Hit)> = None;
+    for h in &scene.hits {
+        let (x1, y1, x2, y2) = h.segment;
+        let d = distance_to_segment((x, y), (sx(x1), y1 as f64), (sx(x2), y2 as f64));
+        if d <= REACH_PX && best.is_none_or(|(b, _)| d < b) {
+            best = Some((d, h));
         }
     }
-    best.map(|(_, t, b)| (t, b))
+    best.map(|(_, h)| {
+        let t = Target::Message {
+            id: h.id,
+            send: h.send,
+            end: h.end,
+        };
+        (t, h.branch)
+    })
 }
 
 fn distance_to_segment(p: (f64, f64), a: (f64, f64), b: (f64, f64)) -> f64 {

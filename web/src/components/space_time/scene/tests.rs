@@ -227,3 +227,39 @@ fn the_axis_labels_round_times_at_a_readable_spacing() {
         ["1000 ms", "1200 ms", "1400 ms", "1600 ms", "1800 ms", "2000 ms"]
     );
 }
+
+#[test]
+fn many_arrows_are_one_path_per_class_and_clicks_still_find_them() {
+    let mut v = view();
+    v.arrows = (1..=MAX_ARROW_ELEMENTS as u64 + 1)
+        .map(|id| ArrowView {
+            send_event: id,
+            ..arrow(id, 2, ArrowFate::Delivered, Some(200))
+        })
+        .collect();
+    let s = scene(&v, None, FRAME, Some(5));
+    assert_eq!(s.hits.len(), v.arrows.len(), "every arrow can be clicked");
+    let elements = s
+        .timed
+        .iter()
+        .filter(|x| x.number("data-message").is_some())
+        .count();
+    assert_eq!(
+        elements, 1,
+        "only the selected one is an element of its own"
+    );
+    let bulk = keyed(&s, "arrows st-arrow msg-append delivered");
+    assert_eq!(
+        bulk.d.as_deref().map(|d| d.matches('M').count()),
+        Some(MAX_ARROW_ELEMENTS)
+    );
+    // A click near one finds it: arrow 1 runs from (130, 13) to (230, 39) on the page.
+    let hit = super::super::tip::nearest_arrow(&s, FRAME, 180.0, 26.0);
+    assert!(
+        matches!(
+            hit,
+            Some((super::super::tip::Target::Message { .. }, false))
+        ),
+        "{hit:?}"
+    );
+}

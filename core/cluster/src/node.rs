@@ -655,6 +655,14 @@ impl Node {
 
     /// Takes a Ready from the core.
     pub fn take_ready(&mut self, now: Millis) -> Result<&ReadyInProgress, NodeError> {
+        let (rd, leader) = self.accept_ready()?;
+        Ok(self.ready.insert(ReadyInProgress::new(rd, leader, now)))
+    }
+
+    /// The core's next Ready, and whether the node led when it took it: refused while one is
+    /// in progress, and when there is none. (Written and advanced here, or handed out whole
+    /// with asynchronous storage writes.)
+    fn accept_ready(&mut self) -> Result<(Ready, bool), NodeError> {
         let id = self.id;
         if self.ready.is_some() {
             return Err(NodeError::ReadyInProgress(id));
@@ -664,8 +672,7 @@ impl Node {
             return Err(NodeError::NoReady(id));
         }
         let leader = raw.raft.state == StateType::StateLeader;
-        let rd = raw.ready();
-        Ok(self.ready.insert(ReadyInProgress::new(rd, leader, now)))
+        Ok((raw.ready(), leader))
     }
 
     /// The Ready the node would hand out now, without taking it (for the page's inspector).

@@ -51,11 +51,12 @@ impl Cluster {
     pub(super) fn dispatch_ready(&mut self, id: NodeId) -> Result<String, Failure> {
         let at = self.next_event();
         let now = self.now;
-        let node = self.up_node(id)?;
-        let as_leader = node.state() == Some(StateType::StateLeader);
-        let d = node.dispatch_ready(now)?;
-        let printed = describe_ready(&d.ready, None);
-        let rd = &d.ready;
+        let d = self.up_node(id)?.dispatch_ready(now)?;
+        let as_leader = d.as_leader;
+        let Some(rd) = self.nodes[&id].last_ready.as_deref().map(|r| &r.ready) else {
+            return Err(format!("node {id} kept no Ready").into());
+        };
+        let printed = describe_ready(rd, None);
         // The entries enter the node's (unstable) log now.
         if let (Some(first), Some(node)) = (rd.entries.first(), self.nodes.get(&id)) {
             let prev = node
@@ -66,7 +67,7 @@ impl Cluster {
         }
         let narrate = self.narrating();
         if narrate {
-            let text = self.dispatch_text(id, &d.ready, d.to_peers.len());
+            let text = self.dispatch_text(id, rd, d.to_peers.len());
             let e = Explanation::new(text, Some(section::ASYNC_WRITES));
             self.emit(EventKind::Ready, Some(id), e);
         } else {

@@ -4,7 +4,6 @@
 //! the code that works them.
 
 use raft::raftpb::{HardState, Message, MessageType};
-use raft::rawnode::Ready;
 use raft::state::ReadState;
 use raft::storage::Storage;
 use raft::util::{LOCAL_APPEND_THREAD, LOCAL_APPLY_THREAD};
@@ -16,11 +15,12 @@ use super::{
     write_log, ApplyReport, Node, NodeError, PersistReport, ReadyInProgress, SnapshotTaken,
 };
 
-/// What a Ready of a node with asynchronous storage writes became.
+/// What a Ready of a node with asynchronous storage writes became. The Ready itself, storage
+/// messages included, is the node's `last_ready`.
 #[derive(Clone, Debug)]
 pub struct Dispatched {
-    /// The Ready as the core handed it out (storage messages included).
-    pub ready: Ready,
+    /// The node led when it took the Ready.
+    pub as_leader: bool,
     /// Its messages to peers, to send now.
     pub to_peers: Vec<Message>,
     /// ReadIndex answers the state machine has already reached: their reads may be served.
@@ -51,15 +51,7 @@ impl Node {
     /// Takes a Ready and hands it out at once: its storage messages to the threads' queues, its
     /// other messages back to the caller to send. Nothing waits for an Advance.
     pub fn dispatch_ready(&mut self, now: Millis) -> Result<Dispatched, NodeError> {
-        let id = self.id;
-        if self.ready.is_some() {
-            return Err(NodeError::ReadyInProgress(id));
-        }
-        let raw = self.raw.as_mut().ok_or(NodeError::Down(id))?;
-        if !raw.has_ready() {
-            return Err(NodeError::NoReady(id));
-        }
-        let rd = raw.ready();
+        let (rd, as_leader) = self.accept_ready()?;
         let append_latency = self.disk.latency();
         let mut to_peers = Vec::new();
         for m in &rd.messages {
@@ -86,10 +78,9 @@ impl Node {
             }
         }
         let reads = self.serve_reads(&rd.read_states);
-        let as_leader = self.state() == Some(raft::state::StateType::StateLeader);
-        self.last_ready = Some(Box::new(ReadyInProgress::new(rd.clone(), as_leader, now)));
+        self.last_ready = Some(Box::new(ReadyInProgress::new(rd, as_leader, now)));
         Ok(Dispatched {
-            ready: rd,
+            as_leader,
             to_peers,
             reads,
         })

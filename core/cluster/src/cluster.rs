@@ -476,15 +476,9 @@ impl Cluster {
         });
         self.checker.after_event(index, &self.nodes);
         if self.trace.is_on() {
-            self.trace.record(
-                index,
-                self.now,
-                kind,
-                node,
-                self.network.journal(),
-                &self.nodes,
-                &self.network,
-            );
+            if let Some(e) = self.events.last() {
+                self.trace.record(e, &self.nodes, &self.network);
+            }
             self.network.clear_journal();
         }
         // A violation seen at this event is part of its story: the event log says so where

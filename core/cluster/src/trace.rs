@@ -22,7 +22,7 @@ use raft::state::StateType;
 use serde::{Deserialize, Serialize};
 
 use crate::clock::Millis;
-use crate::event::EventKind;
+use crate::event::{Event, EventKind};
 use crate::network::{LossCause, MessageHead, MessageId, Network, NodeId, WireNote};
 use crate::node::Node;
 
@@ -287,24 +287,19 @@ impl Trace {
         self.messages.iter().rev().find(|m| m.id == id && id != 0)
     }
 
-    /// Files what happened in event `event` at `at`: the network's notes, then what changed on
-    /// the nodes the event concerns (`node`, or all of them when it names none).
-    #[allow(clippy::too_many_arguments)]
-    pub fn record(
-        &mut self,
-        event: u64,
-        at: Millis,
-        kind: EventKind,
-        node: Option<NodeId>,
-        notes: &[WireNote],
-        nodes: &BTreeMap<NodeId, Node>,
-        network: &Network,
-    ) {
+    /// Files what happened in event `e`: the network's notes since the last event (see
+    /// [`Network::journal`]), then what changed on the nodes the event concerns (its node, or
+    /// all of them when it names none).
+    pub fn record(&mut self, e: &Event, nodes: &BTreeMap<NodeId, Node>, network: &Network) {
         if !self.on {
             return;
         }
-        let stamp = Stamp { event, at };
-        for &n in notes {
+        let (kind, node) = (e.kind, e.node);
+        let stamp = Stamp {
+            event: e.index,
+            at: e.at,
+        };
+        for &n in network.journal() {
             self.file_note(stamp, kind, n);
         }
         self.file_kind(stamp, kind, node, nodes);

@@ -147,8 +147,6 @@ pub struct SpaceTimeView {
     pub kinds: Vec<(&'static str, u32)>,
     /// Messages in the window left out for [`MAX_ARROWS`].
     pub left_out: usize,
-    /// How far back the trace reaches.
-    pub earliest_ms: Millis,
 }
 
 impl Trace {
@@ -251,21 +249,7 @@ impl Trace {
             shades,
             kinds,
             left_out,
-            earliest_ms: self.earliest_ms(),
         }
-    }
-
-    /// The oldest time any item of the trace is from.
-    pub fn earliest_ms(&self) -> Millis {
-        [
-            self.messages.first().map(|m| m.sent.at),
-            self.marks.first().map(|m| m.at.at),
-            self.readys.first().map(|r| r.taken.at),
-        ]
-        .into_iter()
-        .flatten()
-        .min()
-        .unwrap_or(0)
     }
 }
 

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 pub mod confchange;
 mod responses;
 mod shared_bytes;
+mod slice_like;
 mod wire;
 
 pub use confchange::{

@@ -8,11 +8,7 @@
 //! calling `memcpy`. It reads as a slice of messages, and prints, compares, hashes and
 //! (de)serializes exactly as the `Vec<Message>` it stands for.
 
-use std::fmt;
-use std::hash::{Hash, Hasher};
 use std::ops::Deref;
-
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::Message;
 
@@ -68,37 +64,7 @@ impl<'a> IntoIterator for &'a Responses {
     }
 }
 
-impl PartialEq for Responses {
-    fn eq(&self, other: &Self) -> bool {
-        **self == **other
-    }
-}
-
-impl Eq for Responses {}
-
-impl Hash for Responses {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        (**self).hash(state)
-    }
-}
-
-impl fmt::Debug for Responses {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        (**self).fmt(f)
-    }
-}
-
-impl Serialize for Responses {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        (**self).serialize(s)
-    }
-}
-
-impl<'de> Deserialize<'de> for Responses {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Vec::<Message>::deserialize(d).map(Responses::from)
-    }
-}
+super::slice_like::like_a_vec!(Responses, Message);
 
 #[cfg(test)]
 mod tests {

@@ -8,12 +8,8 @@
 //! context is one allocation shared by the messages to all peers. It reads as a `&[u8]`, and
 //! prints, compares, hashes and (de)serializes exactly as the `Vec<u8>` it stands for.
 
-use std::fmt;
-use std::hash::{Hash, Hasher};
 use std::ops::Deref;
 use std::sync::Arc;
-
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Bytes shared between the messages that carry them, empty without allocating. Build them
 /// from a `Vec<u8>` or a slice with `.into()`.
@@ -41,37 +37,7 @@ impl From<&[u8]> for SharedBytes {
     }
 }
 
-impl PartialEq for SharedBytes {
-    fn eq(&self, other: &Self) -> bool {
-        **self == **other
-    }
-}
-
-impl Eq for SharedBytes {}
-
-impl Hash for SharedBytes {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        (**self).hash(state)
-    }
-}
-
-impl fmt::Debug for SharedBytes {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        (**self).fmt(f)
-    }
-}
-
-impl Serialize for SharedBytes {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        (**self).serialize(s)
-    }
-}
-
-impl<'de> Deserialize<'de> for SharedBytes {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Vec::<u8>::deserialize(d).map(SharedBytes::from)
-    }
-}
+super::slice_like::like_a_vec!(SharedBytes, u8);
 
 #[cfg(test)]
 mod tests {
